@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * module/internal.h - mapwatch sessions, rings and probes inside the module.
+ */
+#ifndef _MAPWATCH_INTERNAL_H
+#define _MAPWATCH_INTERNAL_H
+
+#include <linux/fs.h>
+#include <linux/irq_work.h>
+#include <linux/kprobes.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/pid.h>
+#include <linux/poll.h>
+#include <linux/rcupdate.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/mapwatch.h>
+
+#include "ring.h"
+
+#define MAPWATCH_VERSION	"0.1.0"
+#define MAPWATCH_DEFAULT_TIMER_MS	100
+
+/* One CPU's ring: one vmalloc_user() area laid out as in the mmap ABI. */
+struct mapwatch_cpu_ring {
+	void *area;			/* consumer page, producer page, data */
+	struct mapwatch_ring rb;
+};
+
+struct mapwatch_rings {
+	u32 nr;				/* nr_cpu_ids */
+	u32 flags;			/* MAPWATCH_RING_* */
+	u32 data_pages;
+	u32 watermark;
+	u32 timer_ms;
+	size_t stride;			/* bytes per CPU region */
+	struct mapwatch_cpu_ring cpu[];	/* area NULL for impossible CPUs */
+};
+
+/* Traced processes, replaced as a whole under session->lock (RCU). */
+struct mapwatch_pids {
+	unsigned int nr;
+	struct pid *tgid[];		/* thread-group pids, referenced */
+};
+
+struct mapwatch_probe_stats {
+	u64 hits;
+	u64 filtered;
+	u64 recorded;
+	u64 faults;
+};
+
+enum mapwatch_probe_kind {
+	MAPWATCH_PROBE_KPROBE,
+};
+
+struct mapwatch_probe {
+	struct list_head node;		/* in session->probes, under session->lock */
+	struct mapwatch_session *session;
+	u32 id;
+	enum mapwatch_probe_kind kind;
+	u32 type;			/* enum mapwatch_kprobe_type */
+	struct mapwatch_probe_stats __percpu *stats;
+	struct kprobe kp;
+};
+
+enum mapwatch_state {
+	MAPWATCH_STATE_WAIT_API,	/* only MAPWATCH_IOC_API accepted */
+	MAPWATCH_STATE_READY,
+};
+
+/* session->wflags bits */
+enum {
+	MAPWATCH_WAKE_PENDING,		/* watermark wakeup queued, reader not back yet */
+	MAPWATCH_TIMER_FIRED,		/* timer found unread data */
+};
+
+/*
+ * A session: one open file of /dev/mapwatch.
+ *
+ * Locking order:
+ *   session->read_lock		(read(): serialises consumers)
+ *     mmap_lock		(copy_to_user)
+ *   session->lock		(configuration; never held across user copies)
+ *
+ * Probe handlers take no lock: they read ->enabled, ->pids (RCU) and
+ * ->rings, and run with interrupts off from the enabled check to commit,
+ * so synchronize_rcu() after clearing ->enabled waits for all of them.
+ */
+struct mapwatch_session {
+	struct mutex lock;
+	struct mutex read_lock;
+	enum mapwatch_state state;	/* under lock */
+	int enabled;			/* READ_ONCE in handlers */
+	struct mapwatch_rings *rings;	/* set once; smp_load_acquire() */
+	struct mapwatch_pids __rcu *pids;
+	struct pid_namespace *pid_ns;	/* of the opener: pids in and out */
+	struct list_head probes;	/* under lock */
+	u32 next_probe_id;		/* under lock */
+	wait_queue_head_t wq;		/* readers in poll() and read() */
+	unsigned long wflags;		/* MAPWATCH_WAKE_PENDING, ... */
+	struct irq_work wake_work;	/* wakes readers from any context */
+	struct delayed_work timer_work;	/* periodic wakeup while enabled */
+	atomic64_t wakeups;
+};
+
+/* rings.c */
+struct mapwatch_rings *mapwatch_rings_alloc(const struct mapwatch_ring_config *cfg);
+void mapwatch_rings_free(struct mapwatch_rings *rings);
+int mapwatch_rings_mmap(struct mapwatch_rings *rings, struct vm_area_struct *vma);
+ssize_t mapwatch_rings_read(struct mapwatch_rings *rings, char __user *buf, size_t count);
+bool mapwatch_rings_unread(struct mapwatch_rings *rings, bool watermark);
+void mapwatch_rings_flush_lost(struct mapwatch_rings *rings);
+void mapwatch_rings_counters(struct mapwatch_rings *rings, u32 cpu, struct mapwatch_counters *c);
+
+/* session.c */
+struct mapwatch_session *mapwatch_session_create(void);
+void mapwatch_session_destroy(struct mapwatch_session *s);
+long mapwatch_session_ioctl(struct mapwatch_session *s, unsigned int cmd, void __user *uarg);
+__poll_t mapwatch_session_poll(struct mapwatch_session *s, struct file *file, poll_table *wait);
+ssize_t mapwatch_session_read(struct mapwatch_session *s, char __user *buf, size_t count,
+			      bool nonblock);
+bool mapwatch_session_traces_current(struct mapwatch_session *s);
+struct mapwatch_rec_event *mapwatch_event_begin(struct mapwatch_probe *p, u32 payload,
+						unsigned long *irqflags);
+void mapwatch_event_end(struct mapwatch_probe *p, unsigned long irqflags);
+
+/* kprobes.c */
+u64 mapwatch_kprobes_available(void);
+int mapwatch_kprobe_attach(struct mapwatch_probe *p, u32 type);
+void mapwatch_kprobe_detach(struct mapwatch_probe *p);
+
+#endif /* _MAPWATCH_INTERNAL_H */

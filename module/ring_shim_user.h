@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * module/ring_shim_user.h - the few kernel primitives ring.c uses, for its
+ * userspace build (unit tests under TSan/ASan, benchmarks).  Memory ordering
+ * maps onto C11 atomics so ThreadSanitizer sees the same pairs the kernel
+ * relies on.
+ */
+#ifndef _MAPWATCH_RING_SHIM_USER_H
+#define _MAPWATCH_RING_SHIM_USER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int64_t s64;
+
+#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+/* A writer and what interrupts it run on one thread: a signal fence. */
+#define barrier()		__atomic_signal_fence(__ATOMIC_SEQ_CST)
+#define ALIGN(x, a)		(((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
+#define unlikely(x)		__builtin_expect(!!(x), 0)
+#define likely(x)		__builtin_expect(!!(x), 1)
+#define NOKPROBE_SYMBOL(f)
+
+#endif /* _MAPWATCH_RING_SHIM_USER_H */

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * module/rings.c - a session's per-CPU rings: allocation, mmap, read().
+ *
+ * Each possible CPU gets one vmalloc_user() area that is, byte for byte,
+ * the mmap region the ABI describes:
+ *
+ *   | consumer page | producer page | data pages ... |
+ *   ^ cpu * stride
+ */
+#include <linux/cpumask.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "compat.h"
+#include "internal.h"
+
+struct mapwatch_rings *mapwatch_rings_alloc(const struct mapwatch_ring_config *cfg)
+{
+	size_t data_size = (size_t)cfg->data_pages << PAGE_SHIFT;
+	struct mapwatch_rings *rings;
+	u32 watermark;
+	int cpu;
+
+	watermark = cfg->watermark ? cfg->watermark : data_size / 2;
+	rings = kzalloc(struct_size(rings, cpu, nr_cpu_ids), GFP_KERNEL_ACCOUNT);
+	if (!rings)
+		return NULL;
+	rings->nr = nr_cpu_ids;
+	rings->flags = cfg->flags;
+	rings->data_pages = cfg->data_pages;
+	rings->watermark = watermark;
+	rings->timer_ms = cfg->timer_ms ? cfg->timer_ms : MAPWATCH_DEFAULT_TIMER_MS;
+	rings->stride = data_size + 2 * PAGE_SIZE;
+
+	for_each_possible_cpu(cpu) {
+		struct mapwatch_cpu_ring *r = &rings->cpu[cpu];
+
+		r->area = vmalloc_user(rings->stride);
+		if (!r->area)
+			goto err_free_rings;
+		mapwatch_ring_init(&r->rb, r->area, r->area + PAGE_SIZE, r->area + 2 * PAGE_SIZE,
+				   data_size, cpu, cfg->flags, watermark);
+	}
+	return rings;
+
+err_free_rings:
+	mapwatch_rings_free(rings);
+	return NULL;
+}
+
+void mapwatch_rings_free(struct mapwatch_rings *rings)
+{
+	u32 cpu;
+
+	if (!rings)
+		return;
+	for (cpu = 0; cpu < rings->nr; cpu++)
+		vfree(rings->cpu[cpu].area);
+	kfree(rings);
+}
+
+/*
+ * A mapping lies within one CPU's region.  Only a mapping of exactly the
+ * consumer page may be writable; every other mapping loses VM_MAYWRITE so
+ * mprotect() cannot make it writable later.
+ */
+int mapwatch_rings_mmap(struct mapwatch_rings *rings, struct vm_area_struct *vma)
+{
+	unsigned long len = vma->vm_end - vma->vm_start;
+	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	u64 cpu = div64_u64(off, rings->stride);
+	u64 in = off - cpu * rings->stride;
+
+	if (cpu >= rings->nr || !rings->cpu[cpu].area)
+		return -EINVAL;
+	if (len > rings->stride - in)
+		return -EINVAL;
+	if (vma->vm_flags & VM_WRITE) {
+		if (in != 0 || len != PAGE_SIZE)
+			return -EPERM;
+		if (!(vma->vm_flags & VM_SHARED))
+			return -EINVAL;
+	} else if (in != 0 || len != PAGE_SIZE) {
+		mapwatch_vma_clear_flags(vma, VM_MAYWRITE);
+	}
+	return remap_vmalloc_range(vma, rings->cpu[cpu].area, in >> PAGE_SHIFT);
+}
+
+static u64 ring_unread(const struct mapwatch_ring *rb)
+{
+	u64 prod = smp_load_acquire(&rb->prod->prod_pos);
+	u64 cons = mapwatch_ring_read_start(rb->prod, READ_ONCE(rb->cons->cons_pos));
+
+	return prod - cons;
+}
+
+/*
+ * Is anything unread (or, with @watermark, at least the watermark in one
+ * ring)?  Rings in overwrite mode are read after disabling; they never ask
+ * for a wakeup.
+ */
+bool mapwatch_rings_unread(struct mapwatch_rings *rings, bool watermark)
+{
+	u32 cpu;
+
+	if (rings->flags & MAPWATCH_RING_OVERWRITE)
+		return false;
+	for (cpu = 0; cpu < rings->nr; cpu++) {
+		u64 n;
+
+		if (!rings->cpu[cpu].area)
+			continue;
+		n = ring_unread(&rings->cpu[cpu].rb);
+		if (n && (!watermark || n >= rings->watermark))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Copy whole records of one ring; returns bytes copied or -errno, and sets
+ * *@short_buf when the next record did not fit.
+ */
+static ssize_t ring_read(struct mapwatch_ring *rb, char __user *buf, size_t count,
+			 bool *short_buf)
+{
+	u64 data_size = rb->mask + 1;
+	u64 prod = smp_load_acquire(&rb->prod->prod_pos);	/* pairs with commit */
+	u64 pos = mapwatch_ring_read_start(rb->prod, READ_ONCE(rb->cons->cons_pos));
+	size_t done = 0;
+
+	for (;;) {
+		const struct mapwatch_rec_hdr *hdr;
+
+		hdr = mapwatch_ring_next(rb->data, data_size, &pos, prod);
+		if (hdr == MAPWATCH_ERR_REC)
+			return done ? done : -EIO;
+		if (!hdr)
+			break;
+		if (hdr->size > count - done) {
+			*short_buf = true;
+			break;
+		}
+		if (copy_to_user(buf + done, hdr, hdr->size))
+			return done ? done : -EFAULT;
+		done += hdr->size;
+		pos += hdr->size;
+	}
+	/* Pairs with the producer's smp_load_acquire() of cons_pos. */
+	smp_store_release(&rb->cons->cons_pos, pos);
+	return done;
+}
+
+/*
+ * read(): whole records, CPU by CPU.  -EINVAL when the buffer cannot hold
+ * the next record, so a caller never spins on a zero-length read.
+ */
+ssize_t mapwatch_rings_read(struct mapwatch_rings *rings, char __user *buf, size_t count)
+{
+	size_t done = 0;
+	bool short_buf = false;
+	u32 cpu;
+
+	for (cpu = 0; cpu < rings->nr; cpu++) {
+		struct mapwatch_ring *rb = &rings->cpu[cpu].rb;
+		ssize_t n;
+
+		if (!rings->cpu[cpu].area)
+			continue;
+		n = ring_read(rb, buf + done, count - done, &short_buf);
+		if (n < 0)
+			return done ? done : n;
+		done += n;
+	}
+	if (!done && short_buf)
+		return -EINVAL;
+	return done;
+}
+
+/* Session disabled, no writer left: report every loss in the stream. */
+void mapwatch_rings_flush_lost(struct mapwatch_rings *rings)
+{
+	u64 now = ktime_get_mono_fast_ns();
+	u32 cpu;
+
+	for (cpu = 0; cpu < rings->nr; cpu++)
+		if (rings->cpu[cpu].area)
+			mapwatch_ring_flush_lost(&rings->cpu[cpu].rb, now);
+}
+
+static void counters_add(struct mapwatch_counters *c, const struct mapwatch_ring_producer *p)
+{
+	u64 written = READ_ONCE(p->written);
+	u64 full = READ_ONCE(p->lost_full);
+	u64 nested = READ_ONCE(p->lost_nested);
+
+	c->produced += written + full + nested;
+	c->written += written;
+	c->lost_full += full;
+	c->lost_nested += nested;
+	c->lost_overwritten += READ_ONCE(p->lost_overwritten);
+	c->lost_reported += READ_ONCE(p->lost_reported);
+}
+
+void mapwatch_rings_counters(struct mapwatch_rings *rings, u32 cpu, struct mapwatch_counters *c)
+{
+	u32 i;
+
+	for (i = 0; i < rings->nr; i++)
+		if (rings->cpu[i].area && (cpu == MAPWATCH_ALL_CPUS || cpu == i))
+			counters_add(c, rings->cpu[i].rb.prod);
+}

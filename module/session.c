@@ -1,0 +1,665 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * module/session.c - a mapwatch session: its ioctls, traced processes,
+ * probes, the event write path and reader wakeups.
+ */
+#include <linux/cpumask.h>
+#include <linux/log2.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+
+#include "internal.h"
+
+/* ------------------------------------------------------------------------ */
+/* Reader wakeups: never one per event.                                      */
+
+static void mapwatch_wake_fn(struct irq_work *work)
+{
+	struct mapwatch_session *s = container_of(work, struct mapwatch_session, wake_work);
+
+	atomic64_inc(&s->wakeups);
+	wake_up_interruptible_poll(&s->wq, EPOLLIN | EPOLLRDNORM);
+}
+
+/* While enabled: wake a reader that sleeps although data waits below the watermark. */
+static void mapwatch_timer_fn(struct work_struct *work)
+{
+	struct mapwatch_session *s = container_of(to_delayed_work(work),
+						  struct mapwatch_session, timer_work);
+	struct mapwatch_rings *rings = smp_load_acquire(&s->rings);
+
+	if (!READ_ONCE(s->enabled))
+		return;
+	if (mapwatch_rings_unread(rings, false) &&
+	    !test_and_set_bit(MAPWATCH_TIMER_FIRED, &s->wflags)) {
+		atomic64_inc(&s->wakeups);
+		wake_up_interruptible_poll(&s->wq, EPOLLIN | EPOLLRDNORM);
+	}
+	schedule_delayed_work(&s->timer_work, msecs_to_jiffies(rings->timer_ms));
+}
+
+__poll_t mapwatch_session_poll(struct mapwatch_session *s, struct file *file, poll_table *wait)
+{
+	struct mapwatch_rings *rings = smp_load_acquire(&s->rings);
+
+	poll_wait(file, &s->wq, wait);
+	if (!rings)
+		return 0;
+	/* The reader is back: the next watermark crossing may wake it again. */
+	clear_bit(MAPWATCH_WAKE_PENDING, &s->wflags);
+	smp_mb__after_atomic();		/* pairs with test_and_set_bit() in the writer */
+	if (mapwatch_rings_unread(rings, true))
+		return EPOLLIN | EPOLLRDNORM;
+	if (mapwatch_rings_unread(rings, false)) {
+		if (test_bit(MAPWATCH_TIMER_FIRED, &s->wflags))
+			return EPOLLIN | EPOLLRDNORM;
+	} else {
+		clear_bit(MAPWATCH_TIMER_FIRED, &s->wflags);
+	}
+	return 0;
+}
+
+ssize_t mapwatch_session_read(struct mapwatch_session *s, char __user *buf, size_t count,
+			      bool nonblock)
+{
+	struct mapwatch_rings *rings = smp_load_acquire(&s->rings);
+	ssize_t ret;
+
+	if (!rings)
+		return -EINVAL;
+	if ((rings->flags & MAPWATCH_RING_OVERWRITE) && READ_ONCE(s->enabled))
+		return -EBUSY;
+	if (mutex_lock_interruptible(&s->read_lock))
+		return -ERESTARTSYS;
+	for (;;) {
+		ret = mapwatch_rings_read(rings, buf, count);
+		if (ret)
+			break;
+		if (!READ_ONCE(s->enabled))
+			break;		/* EOF: disabled and drained */
+		ret = -EAGAIN;
+		if (nonblock)
+			break;
+		ret = wait_event_interruptible(s->wq, !READ_ONCE(s->enabled) ||
+					       mapwatch_rings_unread(rings, false));
+		if (ret)
+			break;
+	}
+	mutex_unlock(&s->read_lock);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The event write path, shared by every probe kind.                         */
+
+bool mapwatch_session_traces_current(struct mapwatch_session *s)
+{
+	struct mapwatch_pids *pids;
+	struct pid *tgid;
+	bool found = false;
+	unsigned int i;
+
+	rcu_read_lock();
+	pids = rcu_dereference(s->pids);
+	if (pids) {
+		tgid = task_tgid(current);
+		for (i = 0; i < pids->nr && !found; i++)
+			found = pids->tgid[i] == tgid;
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/*
+ * mapwatch_event_begin - reserve an event record on this CPU's ring
+ *
+ * Disables interrupts until mapwatch_event_end(), so the writer stays on
+ * this CPU and DISABLE's synchronize_rcu() waits for it.  Returns NULL (with
+ * interrupts restored) when the session is disabled or the event was
+ * dropped and counted.
+ */
+struct mapwatch_rec_event *mapwatch_event_begin(struct mapwatch_probe *p, u32 payload,
+						unsigned long *irqflags)
+{
+	struct mapwatch_session *s = p->session;
+	struct mapwatch_rec_event *rec;
+	struct mapwatch_rings *rings;
+
+	local_irq_save(*irqflags);
+	rings = smp_load_acquire(&s->rings);
+	if (!READ_ONCE(s->enabled) || !rings) {
+		this_cpu_inc(p->stats->filtered);
+		local_irq_restore(*irqflags);
+		return NULL;
+	}
+	this_cpu_inc(p->stats->recorded);
+	rec = mapwatch_ring_reserve(&rings->cpu[smp_processor_id()].rb, payload,
+				    ktime_get_mono_fast_ns());
+	if (!rec) {
+		local_irq_restore(*irqflags);
+		return NULL;
+	}
+	rec->tgid = task_tgid_nr_ns(current, s->pid_ns);
+	rec->tid = task_pid_nr_ns(current, s->pid_ns);
+	rec->probe_id = p->id;
+	return rec;
+}
+NOKPROBE_SYMBOL(mapwatch_event_begin);
+
+void mapwatch_event_end(struct mapwatch_probe *p, unsigned long irqflags)
+{
+	struct mapwatch_session *s = p->session;
+	struct mapwatch_rings *rings = s->rings;
+
+	if (mapwatch_ring_commit(&rings->cpu[smp_processor_id()].rb) &&
+	    !test_and_set_bit(MAPWATCH_WAKE_PENDING, &s->wflags))
+		irq_work_queue(&s->wake_work);
+	local_irq_restore(irqflags);
+}
+NOKPROBE_SYMBOL(mapwatch_event_end);
+
+/* ------------------------------------------------------------------------ */
+/* Ioctl argument copies: "__u32 size" first, any size >= version 0.        */
+
+static int mapwatch_copy_in(void *karg, size_t ksize, size_t ver0, const void __user *uarg,
+			    u32 *usize)
+{
+	u32 size;
+	int ret;
+
+	if (get_user(size, (const u32 __user *)uarg))
+		return -EFAULT;
+	if (size < ver0)
+		return -EINVAL;
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+	ret = copy_struct_from_user(karg, ksize, uarg, size);
+	if (ret)
+		return ret;
+	*usize = size;
+	return 0;
+}
+
+static int mapwatch_copy_out(void __user *uarg, void *karg, size_t ksize, u32 usize)
+{
+	u32 n = min_t(u32, ksize, usize);
+
+	*(u32 *)karg = n;
+	return copy_to_user(uarg, karg, n) ? -EFAULT : 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Ioctls.                                                                   */
+
+static long mapwatch_ioctl_api(struct mapwatch_session *s, void __user *uarg)
+{
+	struct mapwatch_api api;
+	u32 usize;
+	u32 major;
+	int ret;
+
+	ret = mapwatch_copy_in(&api, sizeof(api), MAPWATCH_API_SIZE_VER0, uarg, &usize);
+	if (ret)
+		return ret;
+	if (api.flags || api.__reserved)
+		return -EINVAL;
+	major = api.abi_major;
+
+	memset(&api, 0, sizeof(api));
+	api.abi_major = MAPWATCH_ABI_MAJOR;
+	api.abi_minor = MAPWATCH_ABI_MINOR;
+	api.features = MAPWATCH_FEAT_RING_OVERWRITE | MAPWATCH_FEAT_READ;
+	api.kprobes = mapwatch_kprobes_available();
+	api.nr_cpus = nr_cpu_ids;
+	api.page_size = PAGE_SIZE;
+	api.max_ring_pages = MAPWATCH_MAX_RING_PAGES;
+	api.max_pids = MAPWATCH_MAX_PIDS;
+	api.max_payload = MAPWATCH_MAX_PAYLOAD;
+	strscpy(api.version, MAPWATCH_VERSION, sizeof(api.version));
+	ret = mapwatch_copy_out(uarg, &api, sizeof(api), usize);
+	if (ret)
+		return ret;
+	if (major != MAPWATCH_ABI_MAJOR)
+		return -EPROTO;
+
+	mutex_lock(&s->lock);
+	s->state = MAPWATCH_STATE_READY;
+	mutex_unlock(&s->lock);
+	return 0;
+}
+
+static long mapwatch_ioctl_ring_config(struct mapwatch_session *s, void __user *uarg)
+{
+	struct mapwatch_ring_config cfg;
+	struct mapwatch_rings *rings;
+	u32 usize;
+	int ret;
+
+	ret = mapwatch_copy_in(&cfg, sizeof(cfg), MAPWATCH_RING_CONFIG_SIZE_VER0, uarg, &usize);
+	if (ret)
+		return ret;
+	if (cfg.flags & ~MAPWATCH_RING_FLAG_MASK || cfg.__reserved || cfg.mmap_stride)
+		return -EINVAL;
+	if (!cfg.data_pages || cfg.data_pages > MAPWATCH_MAX_RING_PAGES ||
+	    !is_power_of_2(cfg.data_pages))
+		return -EINVAL;
+	if (cfg.watermark > (u64)cfg.data_pages << PAGE_SHIFT ||
+	    cfg.timer_ms > MAPWATCH_MAX_TIMER_MS)
+		return -EINVAL;
+
+	mutex_lock(&s->lock);
+	ret = -EBUSY;
+	if (s->rings)
+		goto out_unlock;
+	ret = -ENOMEM;
+	rings = mapwatch_rings_alloc(&cfg);
+	if (!rings)
+		goto out_unlock;
+	/* Pairs with smp_load_acquire() in handlers, mmap, poll and read. */
+	smp_store_release(&s->rings, rings);
+	ret = 0;
+out_unlock:
+	mutex_unlock(&s->lock);
+	if (ret)
+		return ret;
+	cfg.mmap_stride = rings->stride;
+	return mapwatch_copy_out(uarg, &cfg, sizeof(cfg), usize);
+}
+
+static long mapwatch_ioctl_enable(struct mapwatch_session *s)
+{
+	int ret = 0;
+
+	mutex_lock(&s->lock);
+	if (!s->rings) {
+		ret = -ENODEV;
+	} else if (!s->enabled) {
+		WRITE_ONCE(s->enabled, 1);
+		schedule_delayed_work(&s->timer_work, msecs_to_jiffies(s->rings->timer_ms));
+	}
+	mutex_unlock(&s->lock);
+	return ret;
+}
+
+/* Called with s->lock held. */
+static void __mapwatch_disable(struct mapwatch_session *s)
+{
+	if (!s->enabled)
+		return;
+	WRITE_ONCE(s->enabled, 0);
+	/* Writers run with interrupts off from the enabled check to commit. */
+	synchronize_rcu();
+	cancel_delayed_work_sync(&s->timer_work);
+	mapwatch_rings_flush_lost(s->rings);
+	wake_up_interruptible_poll(&s->wq, EPOLLIN | EPOLLRDNORM);
+}
+
+static long mapwatch_ioctl_disable(struct mapwatch_session *s)
+{
+	mutex_lock(&s->lock);
+	__mapwatch_disable(s);
+	mutex_unlock(&s->lock);
+	return 0;
+}
+
+static long mapwatch_ioctl_counters(struct mapwatch_session *s, void __user *uarg)
+{
+	struct mapwatch_rings *rings = smp_load_acquire(&s->rings);
+	struct mapwatch_counters c;
+	u32 usize;
+	u32 cpu;
+	int ret;
+
+	ret = mapwatch_copy_in(&c, sizeof(c), MAPWATCH_COUNTERS_SIZE_VER0, uarg, &usize);
+	if (ret)
+		return ret;
+	if (!rings)
+		return -ENODEV;
+	cpu = c.cpu;
+	if (cpu != MAPWATCH_ALL_CPUS && (cpu >= rings->nr || !rings->cpu[cpu].area))
+		return -EINVAL;
+	memset(&c, 0, sizeof(c));
+	c.cpu = cpu;
+	mapwatch_rings_counters(rings, cpu, &c);
+	c.wakeups = atomic64_read(&s->wakeups);
+	return mapwatch_copy_out(uarg, &c, sizeof(c), usize);
+}
+
+/*
+ * Replace the traced set and drop @put once no handler can still compare
+ * against it (a freed struct pid could be reused by another process).
+ * Called with s->lock held.
+ */
+static void mapwatch_pids_publish(struct mapwatch_session *s, struct mapwatch_pids *new,
+				  struct pid *put)
+{
+	struct mapwatch_pids *old = rcu_dereference_protected(s->pids, lockdep_is_held(&s->lock));
+
+	rcu_assign_pointer(s->pids, new);
+	synchronize_rcu();
+	put_pid(put);
+	kfree(old);
+}
+
+static struct mapwatch_pids *mapwatch_pids_copy(struct mapwatch_pids *old, unsigned int nr)
+{
+	struct mapwatch_pids *new = kzalloc(struct_size(new, tgid, nr), GFP_KERNEL_ACCOUNT);
+
+	if (new && old)
+		memcpy(new->tgid, old->tgid, min(nr, old->nr) * sizeof(new->tgid[0]));
+	return new;
+}
+
+static int mapwatch_pids_add(struct mapwatch_session *s, struct pid *tgid)
+{
+	struct mapwatch_pids *old = rcu_dereference_protected(s->pids, lockdep_is_held(&s->lock));
+	unsigned int nr = old ? old->nr : 0;
+	struct mapwatch_pids *new;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (old->tgid[i] == tgid)
+			return -EEXIST;
+	if (nr >= MAPWATCH_MAX_PIDS)
+		return -ENOSPC;
+	new = mapwatch_pids_copy(old, nr + 1);
+	if (!new)
+		return -ENOMEM;
+	new->tgid[nr] = get_pid(tgid);
+	new->nr = nr + 1;
+	mapwatch_pids_publish(s, new, NULL);
+	return 0;
+}
+
+static int mapwatch_pids_del(struct mapwatch_session *s, struct pid *tgid)
+{
+	struct mapwatch_pids *old = rcu_dereference_protected(s->pids, lockdep_is_held(&s->lock));
+	unsigned int nr = old ? old->nr : 0;
+	struct mapwatch_pids *new;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (old->tgid[i] == tgid)
+			break;
+	if (i == nr)
+		return -ENOENT;
+	new = mapwatch_pids_copy(old, nr);
+	if (!new)
+		return -ENOMEM;
+	new->tgid[i] = new->tgid[nr - 1];
+	new->nr = nr - 1;
+	mapwatch_pids_publish(s, new, tgid);
+	return 0;
+}
+
+static void mapwatch_pids_clear(struct mapwatch_session *s)
+{
+	struct mapwatch_pids *old = rcu_dereference_protected(s->pids, lockdep_is_held(&s->lock));
+	unsigned int i;
+
+	if (!old)
+		return;
+	RCU_INIT_POINTER(s->pids, NULL);
+	synchronize_rcu();
+	for (i = 0; i < old->nr; i++)
+		put_pid(old->tgid[i]);
+	kfree(old);
+}
+
+/* The thread group of @nr in the opener's pid namespace, referenced. */
+static struct pid *mapwatch_find_tgid(struct mapwatch_session *s, pid_t nr)
+{
+	struct task_struct *task;
+	struct pid *tgid = NULL;
+
+	rcu_read_lock();
+	task = pid_task(find_pid_ns(nr, s->pid_ns), PIDTYPE_PID);
+	if (task)
+		tgid = get_pid(task_tgid(task));
+	rcu_read_unlock();
+	return tgid;
+}
+
+static long mapwatch_ioctl_pid(struct mapwatch_session *s, void __user *uarg)
+{
+	struct mapwatch_pid arg;
+	struct pid *tgid = NULL;
+	u32 usize;
+	int ret;
+
+	ret = mapwatch_copy_in(&arg, sizeof(arg), MAPWATCH_PID_SIZE_VER0, uarg, &usize);
+	if (ret)
+		return ret;
+	if (arg.flags)
+		return -EINVAL;
+	switch (arg.op) {
+	case MAPWATCH_PID_ADD:
+	case MAPWATCH_PID_DEL:
+		if (arg.pid <= 0)
+			return -EINVAL;
+		tgid = mapwatch_find_tgid(s, arg.pid);
+		if (!tgid)
+			return -ESRCH;
+		break;
+	case MAPWATCH_PID_CLEAR:
+		if (arg.pid)
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+
+	mutex_lock(&s->lock);
+	if (arg.op == MAPWATCH_PID_ADD)
+		ret = mapwatch_pids_add(s, tgid);
+	else if (arg.op == MAPWATCH_PID_DEL)
+		ret = mapwatch_pids_del(s, tgid);
+	else
+		mapwatch_pids_clear(s);
+	mutex_unlock(&s->lock);
+	put_pid(tgid);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Probes.                                                                   */
+
+static struct mapwatch_probe *mapwatch_probe_find(struct mapwatch_session *s, u32 id)
+{
+	struct mapwatch_probe *p;
+
+	list_for_each_entry(p, &s->probes, node)
+		if (p->id == id)
+			return p;
+	return NULL;
+}
+
+static void mapwatch_probe_free(struct mapwatch_probe *p)
+{
+	free_percpu(p->stats);
+	kfree(p);
+}
+
+/* Unregisters and waits for the probe's handlers; called with s->lock held. */
+static void mapwatch_probe_detach(struct mapwatch_probe *p)
+{
+	list_del(&p->node);
+	mapwatch_kprobe_detach(p);
+	mapwatch_probe_free(p);
+}
+
+static long mapwatch_ioctl_kprobe_attach(struct mapwatch_session *s, void __user *uarg)
+{
+	struct mapwatch_kprobe arg;
+	struct mapwatch_probe *p, *q;
+	u32 usize;
+	int ret;
+
+	ret = mapwatch_copy_in(&arg, sizeof(arg), MAPWATCH_KPROBE_SIZE_VER0, uarg, &usize);
+	if (ret)
+		return ret;
+	if (arg.flags || arg.probe_id)
+		return -EINVAL;
+	if (arg.type >= 64 || !(mapwatch_kprobes_available() & (1ULL << arg.type)))
+		return -EOPNOTSUPP;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return -ENOMEM;
+	p->stats = alloc_percpu_gfp(struct mapwatch_probe_stats, GFP_KERNEL_ACCOUNT);
+	if (!p->stats) {
+		kfree(p);
+		return -ENOMEM;
+	}
+	p->session = s;
+	p->kind = MAPWATCH_PROBE_KPROBE;
+
+	mutex_lock(&s->lock);
+	ret = -EEXIST;
+	list_for_each_entry(q, &s->probes, node)
+		if (q->kind == MAPWATCH_PROBE_KPROBE && q->type == arg.type)
+			goto err_unlock;
+	p->id = ++s->next_probe_id;
+	ret = mapwatch_kprobe_attach(p, arg.type);
+	if (ret)
+		goto err_unlock;
+	list_add_tail(&p->node, &s->probes);
+	mutex_unlock(&s->lock);
+
+	arg.probe_id = p->id;
+	return mapwatch_copy_out(uarg, &arg, sizeof(arg), usize);
+
+err_unlock:
+	mutex_unlock(&s->lock);
+	mapwatch_probe_free(p);
+	return ret;
+}
+
+static long mapwatch_ioctl_detach(struct mapwatch_session *s, void __user *uarg)
+{
+	struct mapwatch_detach arg;
+	struct mapwatch_probe *p;
+	u32 usize;
+	int ret;
+
+	ret = mapwatch_copy_in(&arg, sizeof(arg), MAPWATCH_DETACH_SIZE_VER0, uarg, &usize);
+	if (ret)
+		return ret;
+	mutex_lock(&s->lock);
+	p = mapwatch_probe_find(s, arg.probe_id);
+	if (p)
+		mapwatch_probe_detach(p);
+	mutex_unlock(&s->lock);
+	return p ? 0 : -ENOENT;
+}
+
+static long mapwatch_ioctl_probe_counters(struct mapwatch_session *s, void __user *uarg)
+{
+	struct mapwatch_probe_counters c;
+	struct mapwatch_probe *p;
+	u32 usize;
+	int ret, cpu;
+
+	ret = mapwatch_copy_in(&c, sizeof(c), MAPWATCH_PROBE_COUNTERS_SIZE_VER0, uarg, &usize);
+	if (ret)
+		return ret;
+	if (c.hits || c.filtered || c.recorded || c.faults)
+		return -EINVAL;
+	mutex_lock(&s->lock);
+	p = mapwatch_probe_find(s, c.probe_id);
+	if (p) {
+		for_each_possible_cpu(cpu) {
+			const struct mapwatch_probe_stats *st = per_cpu_ptr(p->stats, cpu);
+
+			c.hits += READ_ONCE(st->hits);
+			c.filtered += READ_ONCE(st->filtered);
+			c.recorded += READ_ONCE(st->recorded);
+			c.faults += READ_ONCE(st->faults);
+		}
+	}
+	mutex_unlock(&s->lock);
+	if (!p)
+		return -ENOENT;
+	return mapwatch_copy_out(uarg, &c, sizeof(c), usize);
+}
+
+/* Match an ioctl whatever size its structure had when the caller was built. */
+#define MAPWATCH_IOC_BASE(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
+
+long mapwatch_session_ioctl(struct mapwatch_session *s, unsigned int cmd, void __user *uarg)
+{
+	if (_IOC_TYPE(cmd) != MAPWATCH_IOC_MAGIC)
+		return -ENOTTY;
+	if (MAPWATCH_IOC_BASE(cmd) == MAPWATCH_IOC_BASE(MAPWATCH_IOC_API))
+		return mapwatch_ioctl_api(s, uarg);
+	if (READ_ONCE(s->state) == MAPWATCH_STATE_WAIT_API)
+		return -EINVAL;
+
+	switch (MAPWATCH_IOC_BASE(cmd)) {
+	case MAPWATCH_IOC_BASE(MAPWATCH_IOC_RING_CONFIG):
+		return mapwatch_ioctl_ring_config(s, uarg);
+	case MAPWATCH_IOC_BASE(MAPWATCH_IOC_ENABLE):
+		return mapwatch_ioctl_enable(s);
+	case MAPWATCH_IOC_BASE(MAPWATCH_IOC_DISABLE):
+		return mapwatch_ioctl_disable(s);
+	case MAPWATCH_IOC_BASE(MAPWATCH_IOC_COUNTERS):
+		return mapwatch_ioctl_counters(s, uarg);
+	case MAPWATCH_IOC_BASE(MAPWATCH_IOC_PID):
+		return mapwatch_ioctl_pid(s, uarg);
+	case MAPWATCH_IOC_BASE(MAPWATCH_IOC_KPROBE_ATTACH):
+		return mapwatch_ioctl_kprobe_attach(s, uarg);
+	case MAPWATCH_IOC_BASE(MAPWATCH_IOC_DETACH):
+		return mapwatch_ioctl_detach(s, uarg);
+	case MAPWATCH_IOC_BASE(MAPWATCH_IOC_PROBE_COUNTERS):
+		return mapwatch_ioctl_probe_counters(s, uarg);
+	}
+	return -ENOTTY;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Life cycle.                                                               */
+
+struct mapwatch_session *mapwatch_session_create(void)
+{
+	struct mapwatch_session *s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+
+	if (!s)
+		return NULL;
+	mutex_init(&s->lock);
+	mutex_init(&s->read_lock);
+	s->state = MAPWATCH_STATE_WAIT_API;
+	INIT_LIST_HEAD(&s->probes);
+	init_waitqueue_head(&s->wq);
+	init_irq_work(&s->wake_work, mapwatch_wake_fn);
+	INIT_DELAYED_WORK(&s->timer_work, mapwatch_timer_fn);
+	s->pid_ns = get_pid_ns(task_active_pid_ns(current));
+	return s;
+}
+
+/*
+ * Teardown order: no new events (disable), no probe left (each unregister
+ * waits for its handlers), no wakeup left in flight, then free.
+ */
+void mapwatch_session_destroy(struct mapwatch_session *s)
+{
+	struct mapwatch_probe *p, *tmp;
+
+	mutex_lock(&s->lock);
+	__mapwatch_disable(s);
+	list_for_each_entry_safe(p, tmp, &s->probes, node)
+		mapwatch_probe_detach(p);
+	mapwatch_pids_clear(s);
+	mutex_unlock(&s->lock);
+
+	irq_work_sync(&s->wake_work);
+	cancel_delayed_work_sync(&s->timer_work);
+	WARN_ON_ONCE(waitqueue_active(&s->wq));
+	mapwatch_rings_free(s->rings);
+	put_pid_ns(s->pid_ns);
+	mutex_destroy(&s->read_lock);
+	mutex_destroy(&s->lock);
+	kfree(s);
+}

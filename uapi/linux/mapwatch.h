@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * uapi/linux/mapwatch.h - the contract between the mapwatch module and userspace.
+ *
+ * open("/dev/mapwatch") creates a session; the file descriptor is its lifetime.
+ * Every ioctl argument starts with "__u32 size", the size of the structure the
+ * caller knows.  The kernel accepts any size >= the first published version
+ * (MAPWATCH_*_SIZE_VER0); bytes it does not know must be zero (else E2BIG).
+ * Structures written back are truncated to the caller's size.  All structures
+ * are naturally aligned with explicit padding, so 32-bit callers on a 64-bit
+ * kernel see the same layout.  Pointers travel as __u64.
+ *
+ * Session life cycle:
+ *   MAPWATCH_IOC_API          handshake; every other ioctl fails with EINVAL
+ *                             until it succeeds
+ *   MAPWATCH_IOC_RING_CONFIG  allocate the per-CPU rings (once)
+ *   mmap()                    map each CPU's consumer, producer and data pages
+ *   MAPWATCH_IOC_PID          choose the processes to trace
+ *   MAPWATCH_IOC_KPROBE_ATTACH  attach event sources
+ *   MAPWATCH_IOC_ENABLE / _DISABLE
+ *   poll() + drain via mmap, or read()
+ *   close()                   detaches everything, frees everything
+ *
+ * Errors common to every ioctl:
+ *   EINVAL  handshake not done, size smaller than the first version, unknown
+ *           flag or op, reserved field not zero, value out of range
+ *   E2BIG   size larger than the kernel knows and the extra bytes not zero
+ *   EFAULT  argument pointer not readable or writable
+ *   ENOTTY  unknown ioctl
+ */
+#ifndef _UAPI_LINUX_MAPWATCH_H
+#define _UAPI_LINUX_MAPWATCH_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+/*
+ * ABI version: the major changes on an incompatible change, the minor when
+ * something is added compatibly.
+ */
+#define MAPWATCH_ABI_MAJOR	1
+#define MAPWATCH_ABI_MINOR	0
+
+#define MAPWATCH_DEVICE		"/dev/mapwatch"
+#define MAPWATCH_IOC_MAGIC	0xE7
+
+/* Limits, also reported by MAPWATCH_IOC_API. */
+#define MAPWATCH_MAX_PIDS		64	/* traced processes per session */
+#define MAPWATCH_MAX_RING_PAGES		4096	/* data pages per CPU */
+#define MAPWATCH_MAX_PAYLOAD		1024	/* payload bytes per event record */
+#define MAPWATCH_MAX_TIMER_MS		10000
+
+/* ------------------------------------------------------------------------ */
+/* MAPWATCH_IOC_API: handshake.                                              */
+
+/* Features reported in mapwatch_api.features. */
+#define MAPWATCH_FEAT_RING_OVERWRITE	(1ULL << 0)	/* flight-recorder rings */
+#define MAPWATCH_FEAT_READ		(1ULL << 1)	/* read() fallback */
+
+struct mapwatch_api {
+	__u32 size;		/* in/out: structure size */
+	__u32 abi_major;	/* in: major the caller speaks; out: the module's */
+	__u32 abi_minor;	/* out */
+	__u32 flags;		/* in: must be 0 */
+	__u64 features;		/* out: MAPWATCH_FEAT_* */
+	__u64 kprobes;		/* out: bit (1 << type) per available kprobe type */
+	__u32 nr_cpus;		/* out: ring slots (possible CPU ids), see mmap */
+	__u32 page_size;	/* out */
+	__u32 max_ring_pages;	/* out: MAPWATCH_MAX_RING_PAGES */
+	__u32 max_pids;		/* out: MAPWATCH_MAX_PIDS */
+	__u32 max_payload;	/* out: MAPWATCH_MAX_PAYLOAD */
+	__u32 __reserved;	/* must be 0 */
+	char version[32];	/* out: module version, NUL-terminated */
+};
+#define MAPWATCH_API_SIZE_VER0	88
+/*
+ * EPROTO: abi_major differs from the module's; the out fields are still
+ * written so the caller can name both versions.  The handshake may be
+ * repeated; it changes nothing.
+ */
+
+/* ------------------------------------------------------------------------ */
+/* MAPWATCH_IOC_RING_CONFIG: allocate the rings, once per session.           */
+
+#define MAPWATCH_RING_OVERWRITE	(1U << 0)	/* flight recorder: keep the newest */
+#define MAPWATCH_RING_FLAG_MASK	(MAPWATCH_RING_OVERWRITE)
+
+struct mapwatch_ring_config {
+	__u32 size;
+	__u32 flags;		/* MAPWATCH_RING_* */
+	__u32 data_pages;	/* per CPU: power of two, 1..MAPWATCH_MAX_RING_PAGES */
+	__u32 watermark;	/* unread bytes that wake a poller; 0: half the ring */
+	__u32 timer_ms;		/* wake a poller this often if data is unread;
+				 * 0: 100 ms; at most MAPWATCH_MAX_TIMER_MS
+				 */
+	__u32 __reserved;	/* must be 0 */
+	__u64 mmap_stride;	/* out: bytes between two CPUs' regions in mmap */
+};
+#define MAPWATCH_RING_CONFIG_SIZE_VER0	32
+/*
+ * EINVAL  data_pages not a power of two or out of range, watermark larger
+ *         than the data area, timer_ms too large
+ * EBUSY   the rings are already configured
+ * ENOMEM  the rings could not be allocated
+ */
+
+/*
+ * mmap layout.  CPU c's region starts at offset c * mmap_stride and holds,
+ * page by page:
+ *
+ *   | consumer page (RW) | producer page (RO) | data pages (RO) ... |
+ *
+ * A mapping must lie within one CPU's region; only a mapping of exactly the
+ * consumer page may be writable (EPERM otherwise); mmap before RING_CONFIG
+ * fails with ENODEV.
+ */
+#define MAPWATCH_MMAP_CONSUMER(cpu, stride, page)	((__u64)(cpu) * (stride))
+#define MAPWATCH_MMAP_PRODUCER(cpu, stride, page)	((__u64)(cpu) * (stride) + (page))
+#define MAPWATCH_MMAP_DATA(cpu, stride, page)		((__u64)(cpu) * (stride) + 2 * (page))
+
+/*
+ * Positions are byte counts since the rings were configured; a record sits
+ * at (pos & (data_size - 1)) and never wraps: a PAD record fills the end of
+ * the data area instead.
+ *
+ * Reader protocol (discard mode):
+ *   prod = load_acquire(&producer->prod_pos)     pairs with the producer's
+ *                                                store_release after a record
+ *   while (cons < prod) { decode record at cons; cons += hdr.size; }
+ *   store_release(&consumer->cons_pos, cons)     pairs with the producer's
+ *                                                load_acquire before reserving
+ *
+ * Overwrite mode: the producer never waits for the reader and moves
+ * tail_pos past records it overwrites.  Disable the session, then read from
+ * max(cons_pos, tail_pos) to prod_pos.
+ */
+struct mapwatch_ring_consumer {
+	__u64 cons_pos;		/* written by the reader only */
+};
+
+struct mapwatch_ring_producer {
+	__u64 prod_pos;		/* end of the last committed record */
+	__u64 tail_pos;		/* overwrite mode: oldest intact record */
+	__u64 data_size;	/* bytes in the data area, a power of two */
+	__u32 cpu;
+	__u32 flags;		/* MAPWATCH_RING_* */
+	/*
+	 * Cumulative event counts of this CPU.  Events this CPU tried to
+	 * record = written + lost_full + lost_nested.  LOST records in the
+	 * stream report lost_full + lost_nested; lost_reported of them have
+	 * been reported so far.
+	 */
+	__u64 written;		/* event records committed */
+	__u64 lost_full;	/* dropped: not enough free space (discard mode) */
+	__u64 lost_nested;	/* dropped: ring busy in an interrupted writer */
+	__u64 lost_overwritten;	/* committed, then overwritten (overwrite mode) */
+	__u64 lost_reported;	/* covered by LOST records so far */
+};
+
+/* ------------------------------------------------------------------------ */
+/* Records.  Every record starts with this header, 8-byte aligned.           */
+
+enum mapwatch_rec_type {
+	MAPWATCH_REC_PAD	= 1,	/* skip hdr.size bytes */
+	MAPWATCH_REC_EVENT	= 2,	/* struct mapwatch_rec_event + payload */
+	MAPWATCH_REC_LOST	= 3,	/* struct mapwatch_rec_lost */
+};
+
+#define MAPWATCH_RECF_FAULT	(1U << 0)	/* a user-memory read faulted */
+
+struct mapwatch_rec_hdr {
+	__u16 type;		/* enum mapwatch_rec_type */
+	__u16 flags;		/* MAPWATCH_RECF_* */
+	__u32 size;		/* whole record, a multiple of 8 */
+};
+
+/*
+ * time_ns is CLOCK_MONOTONIC (comparable with clock_gettime()).  tgid and
+ * tid are as seen from the pid namespace of the process that opened the
+ * session; 0 when the task is not visible there.
+ */
+struct mapwatch_rec_event {
+	struct mapwatch_rec_hdr hdr;
+	__u64 time_ns;
+	__u32 tgid;
+	__u32 tid;
+	__u32 probe_id;
+	__u16 cpu;
+	__u16 payload_size;	/* payload bytes that follow this struct */
+};
+
+struct mapwatch_rec_lost {
+	struct mapwatch_rec_hdr hdr;
+	__u64 time_ns;
+	__u64 lost;		/* events dropped on this CPU since the last LOST */
+	__u32 cpu;
+	__u32 __reserved;
+};
+
+/* ------------------------------------------------------------------------ */
+/* MAPWATCH_IOC_ENABLE, MAPWATCH_IOC_DISABLE (no argument).                  */
+/*
+ * ENABLE:  ENODEV  rings not configured
+ * DISABLE: returns when no probe handler of this session is still writing;
+ *          a LOST record is then appended to each ring with unreported
+ *          losses (space permitting), so a drain after DISABLE sees them.
+ */
+
+/* ------------------------------------------------------------------------ */
+/* MAPWATCH_IOC_COUNTERS: the producer counters, for one CPU or summed.      */
+
+#define MAPWATCH_ALL_CPUS	0xffffffffU
+
+struct mapwatch_counters {
+	__u32 size;
+	__u32 cpu;		/* in: a CPU id or MAPWATCH_ALL_CPUS */
+	__u64 produced;		/* out: written + lost_full + lost_nested */
+	__u64 written;
+	__u64 lost_full;
+	__u64 lost_nested;
+	__u64 lost_overwritten;
+	__u64 lost_reported;
+	__u64 wakeups;		/* out: reader wakeups issued (session-wide) */
+};
+#define MAPWATCH_COUNTERS_SIZE_VER0	64
+/* EINVAL: cpu out of range; ENODEV: rings not configured */
+
+/* ------------------------------------------------------------------------ */
+/* MAPWATCH_IOC_PID: the processes the session traces.                      */
+
+enum mapwatch_pid_op {
+	MAPWATCH_PID_ADD	= 1,	/* trace pid's thread group */
+	MAPWATCH_PID_DEL	= 2,
+	MAPWATCH_PID_CLEAR	= 3,	/* pid must be 0 */
+};
+
+struct mapwatch_pid {
+	__u32 size;
+	__u32 op;		/* enum mapwatch_pid_op */
+	__s32 pid;		/* any thread of the process, in the caller's
+				 * pid namespace
+				 */
+	__u32 flags;		/* must be 0 */
+};
+#define MAPWATCH_PID_SIZE_VER0	16
+/*
+ * ESRCH   no such process
+ * EEXIST  already traced (ADD)
+ * ENOENT  not traced (DEL)
+ * ENOSPC  MAPWATCH_MAX_PIDS processes already traced
+ */
+
+/* ------------------------------------------------------------------------ */
+/* MAPWATCH_IOC_KPROBE_ATTACH: enable one of the module's kernel probes.     */
+
+enum mapwatch_kprobe_type {
+	/*
+	 * getpriority(2) entry.  Payload: struct mapwatch_kp_getpriority.
+	 * A cheap syscall a test can trigger on demand.
+	 */
+	MAPWATCH_KPROBE_GETPRIORITY	= 1,
+	MAPWATCH_KPROBE_MAX,
+};
+
+struct mapwatch_kp_getpriority {
+	__s32 which;
+	__s32 who;
+};
+
+struct mapwatch_kprobe {
+	__u32 size;
+	__u32 type;		/* enum mapwatch_kprobe_type */
+	__u32 flags;		/* must be 0 */
+	__u32 probe_id;		/* out: id in this session's records */
+};
+#define MAPWATCH_KPROBE_SIZE_VER0	16
+/*
+ * Records only for the session's traced processes (MAPWATCH_IOC_PID),
+ * while the session is enabled.
+ * EOPNOTSUPP  type unknown to this module or unavailable on this kernel
+ * EEXIST      this type is already attached in the session
+ * other       the errno of register_kprobe()
+ */
+
+/* ------------------------------------------------------------------------ */
+/* MAPWATCH_IOC_DETACH: remove a probe; returns once its handlers are done.  */
+
+struct mapwatch_detach {
+	__u32 size;
+	__u32 probe_id;
+};
+#define MAPWATCH_DETACH_SIZE_VER0	8
+/* ENOENT: no probe with that id in this session */
+
+/* ------------------------------------------------------------------------ */
+/* MAPWATCH_IOC_PROBE_COUNTERS: one probe's counters.                        */
+
+struct mapwatch_probe_counters {
+	__u32 size;
+	__u32 probe_id;		/* in */
+	__u64 hits;		/* handler ran */
+	__u64 filtered;		/* not a traced process, or session disabled */
+	__u64 recorded;		/* handed to the ring (written or counted lost) */
+	__u64 faults;		/* records flagged MAPWATCH_RECF_FAULT */
+};
+#define MAPWATCH_PROBE_COUNTERS_SIZE_VER0	40
+/* ENOENT: no probe with that id */
+
+/* ------------------------------------------------------------------------ */
+
+#define MAPWATCH_IOC_API	_IOWR(MAPWATCH_IOC_MAGIC, 0x00, struct mapwatch_api)
+#define MAPWATCH_IOC_RING_CONFIG _IOWR(MAPWATCH_IOC_MAGIC, 0x01, struct mapwatch_ring_config)
+#define MAPWATCH_IOC_ENABLE	_IO(MAPWATCH_IOC_MAGIC, 0x02)
+#define MAPWATCH_IOC_DISABLE	_IO(MAPWATCH_IOC_MAGIC, 0x03)
+#define MAPWATCH_IOC_COUNTERS	_IOWR(MAPWATCH_IOC_MAGIC, 0x04, struct mapwatch_counters)
+#define MAPWATCH_IOC_PID	_IOW(MAPWATCH_IOC_MAGIC, 0x05, struct mapwatch_pid)
+#define MAPWATCH_IOC_KPROBE_ATTACH _IOWR(MAPWATCH_IOC_MAGIC, 0x06, struct mapwatch_kprobe)
+#define MAPWATCH_IOC_DETACH	_IOW(MAPWATCH_IOC_MAGIC, 0x07, struct mapwatch_detach)
+#define MAPWATCH_IOC_PROBE_COUNTERS _IOWR(MAPWATCH_IOC_MAGIC, 0x08, struct mapwatch_probe_counters)
+/* 0x10..0x1f: reserved for uprobe attach (ABI 1.1). */
+
+/*
+ * read(): copies whole records, CPU by CPU, and advances each ring's
+ * cons_pos.  Blocks while no data is unread (unless O_NONBLOCK: EAGAIN);
+ * returns 0 once the session is disabled and nothing is left.
+ * EINVAL  buffer smaller than the next record, or rings not configured
+ * EIO     a consumer position written through mmap is not a valid position
+ *
+ * poll(): EPOLLIN when a ring holds at least the watermark, or on the
+ * timer when any data is unread; EPOLLHUP once the session is closing.
+ */
+
+#endif /* _UAPI_LINUX_MAPWATCH_H */
