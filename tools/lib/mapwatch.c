@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tools/lib/mapwatch.c - libmapwatch.  The consumer half of the ring
+ * protocol is module/ring.c itself, built for userspace.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "mapwatch.h"
+#include "../../module/ring.h"
+
+static __thread char mw_errbuf[256];
+
+const char *mw_error(void)
+{
+	return mw_errbuf;
+}
+
+__attribute__((format(printf, 2, 3)))
+static int mw_fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(mw_errbuf, sizeof(mw_errbuf), fmt, ap);
+	va_end(ap);
+	return -err;
+}
+
+static int mw_ioctl(struct mw_session *s, unsigned long cmd, void *arg, const char *what)
+{
+	if (ioctl(s->fd, cmd, arg) == 0)
+		return 0;
+	return mw_fail(errno, "%s: %s", what, strerror(errno));
+}
+
+int mw_open(struct mw_session *s, const char *path, int flags)
+{
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = open(path ? path : MAPWATCH_DEVICE, O_RDWR | O_CLOEXEC | flags);
+	if (s->fd < 0) {
+		err = errno;
+		if (err == ENOENT)
+			return mw_fail(err, "%s does not exist: load the module (modprobe mapwatch)",
+				       path ? path : MAPWATCH_DEVICE);
+		if (err == EACCES || err == EPERM)
+			return mw_fail(err, "cannot open %s: %s (run as root or ask for the mapwatch group)",
+				       path ? path : MAPWATCH_DEVICE, strerror(err));
+		return mw_fail(err, "cannot open %s: %s", path ? path : MAPWATCH_DEVICE,
+			       strerror(err));
+	}
+	s->api.size = sizeof(s->api);
+	s->api.abi_major = MAPWATCH_ABI_MAJOR;
+	if (ioctl(s->fd, MAPWATCH_IOC_API, &s->api)) {
+		err = errno;
+		if (err == EPROTO)
+			mw_fail(err, "the module speaks ABI %u.%u, this tool %u.%u: install matching versions",
+				s->api.abi_major, s->api.abi_minor, MAPWATCH_ABI_MAJOR,
+				MAPWATCH_ABI_MINOR);
+		else
+			mw_fail(err, "handshake with the module failed: %s", strerror(err));
+		close(s->fd);
+		s->fd = -1;
+		return -err;
+	}
+	return 0;
+}
+
+static void mw_unmap(struct mw_session *s)
+{
+	long page = s->api.page_size;
+	unsigned int i;
+
+	for (i = 0; s->cpu && i < s->nr_cpus; i++) {
+		struct mw_cpu_ring *r = &s->cpu[i];
+
+		if (!r->cons)
+			continue;
+		munmap(r->cons, page);
+		munmap((void *)r->prod, page + r->data_size);
+	}
+	free(s->cpu);
+	s->cpu = NULL;
+}
+
+int mw_configure(struct mw_session *s, uint32_t data_pages, uint32_t flags,
+		 uint32_t watermark, uint32_t timer_ms)
+{
+	uint64_t page = s->api.page_size, stride;
+	unsigned int i;
+	int err;
+
+	memset(&s->cfg, 0, sizeof(s->cfg));
+	s->cfg.size = sizeof(s->cfg);
+	s->cfg.data_pages = data_pages;
+	s->cfg.flags = flags;
+	s->cfg.watermark = watermark;
+	s->cfg.timer_ms = timer_ms;
+	err = mw_ioctl(s, MAPWATCH_IOC_RING_CONFIG, &s->cfg, "ring configuration");
+	if (err)
+		return err;
+
+	stride = s->cfg.mmap_stride;
+	s->nr_cpus = s->api.nr_cpus;
+	s->cpu = calloc(s->nr_cpus, sizeof(*s->cpu));
+	if (!s->cpu)
+		return mw_fail(ENOMEM, "out of memory");
+	for (i = 0; i < s->nr_cpus; i++) {
+		struct mw_cpu_ring *r = &s->cpu[i];
+		void *cons, *rest;
+
+		cons = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd,
+			    MAPWATCH_MMAP_CONSUMER(i, stride, page));
+		if (cons == MAP_FAILED) {
+			if (errno == EINVAL)
+				continue;	/* not a possible CPU */
+			err = mw_fail(errno, "mmap of cpu %u consumer page: %s", i,
+				      strerror(errno));
+			goto err_unmap;
+		}
+		rest = mmap(NULL, stride - page, PROT_READ, MAP_SHARED, s->fd,
+			    MAPWATCH_MMAP_PRODUCER(i, stride, page));
+		if (rest == MAP_FAILED) {
+			err = mw_fail(errno, "mmap of cpu %u ring: %s", i, strerror(errno));
+			munmap(cons, page);
+			goto err_unmap;
+		}
+		r->cons = cons;
+		r->prod = rest;
+		r->data = (const uint8_t *)rest + page;
+		r->data_size = stride - 2 * page;
+	}
+	return 0;
+
+err_unmap:
+	mw_unmap(s);
+	return err;
+}
+
+int mw_enable(struct mw_session *s)
+{
+	return mw_ioctl(s, MAPWATCH_IOC_ENABLE, NULL, "enable");
+}
+
+int mw_disable(struct mw_session *s)
+{
+	return mw_ioctl(s, MAPWATCH_IOC_DISABLE, NULL, "disable");
+}
+
+int mw_pid(struct mw_session *s, uint32_t op, int pid)
+{
+	struct mapwatch_pid arg = { .size = sizeof(arg), .op = op, .pid = pid };
+
+	if (ioctl(s->fd, MAPWATCH_IOC_PID, &arg) == 0)
+		return 0;
+	switch (errno) {
+	case ESRCH:
+		return mw_fail(errno, "no process %d", pid);
+	case ENOSPC:
+		return mw_fail(errno, "at most %u processes per session", s->api.max_pids);
+	default:
+		return mw_fail(errno, "pid %d: %s", pid, strerror(errno));
+	}
+}
+
+int mw_kprobe_attach(struct mw_session *s, uint32_t type, uint32_t *probe_id)
+{
+	struct mapwatch_kprobe arg = { .size = sizeof(arg), .type = type };
+	int err = mw_ioctl(s, MAPWATCH_IOC_KPROBE_ATTACH, &arg, "kprobe attach");
+
+	if (!err && probe_id)
+		*probe_id = arg.probe_id;
+	return err;
+}
+
+int mw_detach(struct mw_session *s, uint32_t probe_id)
+{
+	struct mapwatch_detach arg = { .size = sizeof(arg), .probe_id = probe_id };
+
+	return mw_ioctl(s, MAPWATCH_IOC_DETACH, &arg, "detach");
+}
+
+int mw_counters(struct mw_session *s, uint32_t cpu, struct mapwatch_counters *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->size = sizeof(*c);
+	c->cpu = cpu;
+	return mw_ioctl(s, MAPWATCH_IOC_COUNTERS, c, "counters");
+}
+
+int mw_probe_counters(struct mw_session *s, uint32_t probe_id, struct mapwatch_probe_counters *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->size = sizeof(*c);
+	c->probe_id = probe_id;
+	return mw_ioctl(s, MAPWATCH_IOC_PROBE_COUNTERS, c, "probe counters");
+}
+
+long mw_drain(struct mw_session *s, mw_record_fn fn, void *ctx)
+{
+	long count = 0;
+	unsigned int i;
+
+	for (i = 0; i < s->nr_cpus; i++) {
+		struct mw_cpu_ring *r = &s->cpu[i];
+		const struct mapwatch_rec_hdr *hdr;
+		uint64_t pos, end;
+		int stop = 0;
+
+		if (!r->cons)
+			continue;
+		/* Pairs with the producer's smp_store_release() at commit. */
+		end = smp_load_acquire(&r->prod->prod_pos);
+		pos = mapwatch_ring_read_start(r->prod, READ_ONCE(r->cons->cons_pos));
+		while (!stop && (hdr = mapwatch_ring_next(r->data, r->data_size, &pos, end))) {
+			if (hdr == MAPWATCH_ERR_REC)
+				return mw_fail(EIO, "cpu %u: inconsistent record stream at %llu",
+					       i, (unsigned long long)pos);
+			stop = fn(ctx, i, hdr);
+			pos += hdr->size;
+			count++;
+		}
+		/* Pairs with the producer's smp_load_acquire() of cons_pos. */
+		smp_store_release(&r->cons->cons_pos, pos);
+		if (stop)
+			break;
+	}
+	return count;
+}
+
+int mw_wait(struct mw_session *s, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+	int n = poll(&pfd, 1, timeout_ms);
+
+	if (n < 0)
+		return mw_fail(errno, "poll: %s", strerror(errno));
+	return n;
+}
+
+void mw_close(struct mw_session *s)
+{
+	mw_unmap(s);
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
