@@ -7,7 +7,6 @@
  * Each repetition times a batch that fits the ring, then frees the ring
  * untimed; the median over repetitions is reported.
  */
-#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -17,7 +17,7 @@
 #include "mapwatch.h"
 #include "../../module/ring.h"
 
-static __thread char mw_errbuf[256];
+static _Thread_local char mw_errbuf[256];
 
 const char *mw_error(void)
 {
@@ -214,7 +214,7 @@ long mw_drain(struct mw_session *s, mw_record_fn fn, void *ctx)
 	for (i = 0; i < s->nr_cpus; i++) {
 		struct mw_cpu_ring *r = &s->cpu[i];
 		const struct mapwatch_rec_hdr *hdr;
-		uint64_t pos, end;
+		u64 pos, end;
 		int stop = 0;
 
 		if (!r->cons)

@@ -8,7 +8,6 @@
  * consumer thread drains every ring at the same time.  A signal handler that
  * writes into its thread's ring stands for an interrupting writer (NMI).
  */
-#define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>

@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mapwatch: a kernel module (module/, built by Kbuild) and mapwatchctl (tools/).
+#
+#   make                 module for the running kernel (or KDIR=...) and mapwatchctl
+#   make check           every test: host unit tests, then the module's selftests in
+#                        qemu on Debian's 6.1, 6.12 and 7.x kernels (KERNELS=...)
+#   make bench           ring record cost on the host
+#   make demo            trace a bundled program inside the test VM
+#   make install         install the module (KDIR's kernel) and mapwatchctl
+#   make sign KEY= CERT= sign the built module with the kernel's sign-file
+
+KDIR		?= /lib/modules/$(shell uname -r)/build
+KERNELS		?= 6.1 6.12 7
+PREFIX		?= /usr/local
+CACHE		?= $(or $(MAPWATCH_CACHE),$(XDG_CACHE_HOME),$(HOME)/.cache)/mapwatch
+BUILD		:= build
+
+CC		?= gcc
+CFLAGS		?= -O2 -g
+WFLAGS		:= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
+CPPFLAGS	+= -Iuapi -Imodule
+SAN_TSAN	:= -O1 -g -fsanitize=thread -fno-sanitize-recover=all
+SAN_ASAN	:= -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
+
+CTL_SRCS	:= $(wildcard tools/ctl/*.c) tools/lib/mapwatch.c module/ring.c
+CTL_HDRS	:= $(wildcard tools/ctl/*.h) tools/lib/mapwatch.h module/ring.h \
+		   module/ring_shim_user.h uapi/linux/mapwatch.h
+TOOL_VERSION	:= $(shell sed -n 's/^\#define MAPWATCH_VERSION\t*"\(.*\)"/\1/p' module/internal.h)
+
+STAGE		:= tools/stage
+
+.PHONY: all module tools unit bench check check-kernel demo install sign clean help
+
+all: tools
+	@if [ -d "$(KDIR)" ]; then $(MAKE) module; else \
+	  echo "note: no kernel build tree at $(KDIR): module not built (set KDIR=, or run 'make check', which builds it for its test kernels)"; fi
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tools: tools/mapwatchctl
+
+tools/mapwatchctl: $(CTL_SRCS) $(CTL_HDRS)
+	$(CC) $(WFLAGS) $(CFLAGS) $(CPPFLAGS) -DMAPWATCH_TOOL_VERSION='"$(TOOL_VERSION)"' \
+		-o $@ $(CTL_SRCS)
+
+$(BUILD)/ring_test.tsan: tools/tests/ring_test.c module/ring.c module/ring.h module/ring_shim_user.h
+	@mkdir -p $(BUILD)
+	$(CC) $(WFLAGS) $(SAN_TSAN) $(CPPFLAGS) -o $@ tools/tests/ring_test.c module/ring.c -lpthread
+
+$(BUILD)/ring_test.asan: tools/tests/ring_test.c module/ring.c module/ring.h module/ring_shim_user.h
+	@mkdir -p $(BUILD)
+	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ tools/tests/ring_test.c module/ring.c -lpthread
+
+$(BUILD)/ring_bench: tools/bench/ring_bench.c module/ring.c module/ring.h module/ring_shim_user.h
+	@mkdir -p $(BUILD)
+	$(CC) $(WFLAGS) -O2 $(CPPFLAGS) -o $@ tools/bench/ring_bench.c module/ring.c
+
+# Host unit tests: the ring core under ThreadSanitizer and AddressSanitizer+UBSan.
+unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan tools/mapwatchctl
+	$(BUILD)/ring_test.tsan
+	$(BUILD)/ring_test.asan
+
+bench: $(BUILD)/ring_bench
+	$(BUILD)/ring_bench
+
+clean:
+	rm -rf $(BUILD) tools/mapwatchctl
+	rm -f *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers module/*.o module/.*.cmd
+
+help:
+	@sed -n '3,13s/^# \{0,1\}//p' Makefile

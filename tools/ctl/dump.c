@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tools/ctl/dump.c - mapwatchctl dump: trace processes, print each event.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "main.h"
+#include "probes.h"
+#include "../lib/mapwatch.h"
+
+#define DUMP_MAX_PROBES	16
+
+struct dump {
+	struct mw_session s;
+	uint32_t probe_type[DUMP_MAX_PROBES + 1];	/* by probe id */
+	unsigned int nr_probes;
+	uint64_t events, lost_seen, max_events;
+	bool use_read;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int dump_help(void)
+{
+	if (json_output) {
+		jsonw_null(json_wtr);
+		return 0;
+	}
+	fprintf(stderr,
+		"Usage: %1$s dump [-p PID]... [-k KPROBE]... [-c COUNT] [-t SECONDS]\n"
+		"                 [--pages N] [--overwrite] [--read] [-- CMD [ARG]...]\n"
+		"\n"
+		"Trace the processes PID (any thread of each; up to the module's limit) or\n"
+		"CMD, started by %1$s and traced from its first instruction, and print\n"
+		"every event: time (CLOCK_MONOTONIC ns), cpu, pid/tid, probe, payload.\n"
+		"Lost events are printed where they happened and summed at the end.\n"
+		"\n"
+		"  -k, --kprobe NAME   kernel probe to enable (default: all; see '%1$s info')\n"
+		"  -c, --count N       stop after N events\n"
+		"  -t, --time S        stop after S seconds\n"
+		"      --pages N       ring data pages per CPU (power of two, default 64)\n"
+		"      --overwrite     flight recorder: keep the newest events, print them\n"
+		"                      when tracing stops\n"
+		"      --read          drain with read(2) instead of the mmap'ed rings\n",
+		bin_name);
+	return 0;
+}
+
+static void print_event(struct dump *d, unsigned int cpu, const struct mapwatch_rec_event *ev)
+{
+	uint32_t type = ev->probe_id <= d->nr_probes ? d->probe_type[ev->probe_id] : 0;
+
+	(void)cpu;
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "type", "event");
+		jsonw_uint_field(json_wtr, "time_ns", ev->time_ns);
+		jsonw_uint_field(json_wtr, "cpu", ev->cpu);
+		jsonw_uint_field(json_wtr, "pid", ev->tgid);
+		jsonw_uint_field(json_wtr, "tid", ev->tid);
+		jsonw_uint_field(json_wtr, "probe_id", ev->probe_id);
+		jsonw_string_field(json_wtr, "probe", kprobe_name(type));
+		jsonw_bool_field(json_wtr, "fault", ev->hdr.flags & MAPWATCH_RECF_FAULT);
+		kprobe_json_payload(json_wtr, type, mw_event_payload(ev), ev->payload_size);
+		jsonw_end_object(json_wtr);
+		return;
+	}
+	printf("%llu.%09llu cpu%u %u/%u %s", (unsigned long long)ev->time_ns / 1000000000,
+	       (unsigned long long)ev->time_ns % 1000000000, ev->cpu, ev->tgid, ev->tid,
+	       kprobe_name(type));
+	kprobe_print_payload(stdout, type, mw_event_payload(ev), ev->payload_size);
+	if (ev->hdr.flags & MAPWATCH_RECF_FAULT)
+		printf(" fault");
+	putchar('\n');
+}
+
+static void print_lost(const struct mapwatch_rec_lost *lost)
+{
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "type", "lost");
+		jsonw_uint_field(json_wtr, "time_ns", lost->time_ns);
+		jsonw_uint_field(json_wtr, "cpu", lost->cpu);
+		jsonw_uint_field(json_wtr, "lost", lost->lost);
+		jsonw_end_object(json_wtr);
+		return;
+	}
+	printf("%llu.%09llu cpu%u LOST %llu events\n", (unsigned long long)lost->time_ns / 1000000000,
+	       (unsigned long long)lost->time_ns % 1000000000, lost->cpu,
+	       (unsigned long long)lost->lost);
+}
+
+static int on_record(void *ctx, unsigned int cpu, const struct mapwatch_rec_hdr *hdr)
+{
+	struct dump *d = ctx;
+
+	if (hdr->type == MAPWATCH_REC_LOST) {
+		d->lost_seen += ((const struct mapwatch_rec_lost *)hdr)->lost;
+		print_lost((const void *)hdr);
+		return 0;
+	}
+	if (hdr->type != MAPWATCH_REC_EVENT)
+		return 0;
+	print_event(d, cpu, (const void *)hdr);
+	d->events++;
+	return d->max_events && d->events >= d->max_events;
+}
+
+/* read(2) fallback: whole records, CPU by CPU. */
+static long drain_read(struct dump *d)
+{
+	static uint64_t buf[8192];
+	long total = 0;
+
+	for (;;) {
+		ssize_t n = read(d->s.fd, buf, sizeof(buf));
+		size_t off = 0;
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return total;
+			p_err("read: %s", strerror(errno));
+			return -1;
+		}
+		if (n == 0)
+			return total;
+		while (off < (size_t)n) {
+			const struct mapwatch_rec_hdr *hdr = (const void *)((char *)buf + off);
+
+			if (on_record(d, 0, hdr))
+				return total + 1;
+			off += hdr->size;
+			total++;
+		}
+	}
+}
+
+static long drain(struct dump *d)
+{
+	long n = d->use_read ? drain_read(d) : mw_drain(&d->s, on_record, d);
+
+	if (n < 0 && !d->use_read)
+		p_err("%s", mw_error());
+	if (!json_output)
+		fflush(stdout);
+	return n;
+}
+
+/* Start CMD stopped until it is in the session's filter. */
+static pid_t spawn(char **argv, int *go_fd)
+{
+	int pfd[2];
+	pid_t pid;
+
+	if (pipe(pfd))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		char c;
+
+		close(pfd[1]);
+		if (read(pfd[0], &c, 1) != 1)
+			_exit(127);
+		execvp(argv[0], argv);
+		fprintf(stderr, "Error: cannot run '%s': %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(pfd[0]);
+	*go_fd = pfd[1];
+	return pid;
+}
+
+static void summary(struct dump *d)
+{
+	struct mapwatch_counters c;
+	uint64_t lost;
+
+	if (mw_counters(&d->s, MAPWATCH_ALL_CPUS, &c)) {
+		p_err("%s", mw_error());
+		return;
+	}
+	lost = c.lost_full + c.lost_nested + c.lost_overwritten;
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "type", "summary");
+		jsonw_uint_field(json_wtr, "events", d->events);
+		jsonw_uint_field(json_wtr, "produced", c.produced);
+		jsonw_uint_field(json_wtr, "lost_ring_full", c.lost_full);
+		jsonw_uint_field(json_wtr, "lost_nested", c.lost_nested);
+		jsonw_uint_field(json_wtr, "lost_overwritten", c.lost_overwritten);
+		jsonw_end_object(json_wtr);
+		return;
+	}
+	fprintf(stderr, "dump: %llu events printed, %llu lost", (unsigned long long)d->events,
+		(unsigned long long)lost);
+	if (lost)
+		fprintf(stderr, " (ring full %llu, nested %llu, overwritten %llu; try --pages)",
+			(unsigned long long)c.lost_full, (unsigned long long)c.lost_nested,
+			(unsigned long long)c.lost_overwritten);
+	fputc('\n', stderr);
+}
+
+int do_dump(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "pid",	required_argument,	NULL, 'p' },
+		{ "kprobe",	required_argument,	NULL, 'k' },
+		{ "count",	required_argument,	NULL, 'c' },
+		{ "time",	required_argument,	NULL, 't' },
+		{ "pages",	required_argument,	NULL, 'P' },
+		{ "overwrite",	no_argument,		NULL, 'o' },
+		{ "read",	no_argument,		NULL, 'r' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL,		0,			NULL, 0 },
+	};
+	int pids[MAPWATCH_MAX_PIDS], nr_pids = 0, go_fd = -1, opt, ret = -1, i;
+	uint32_t kprobes[DUMP_MAX_PROBES], nr_kprobes = 0, pages = 64, flags = 0;
+	struct dump d = {};
+	double seconds = 0;
+	struct timespec t0;
+	pid_t child = 0;
+	char *end;
+
+	if (argc && !strcmp(argv[0], "help"))
+		return dump_help();
+	optind = 0;	/* argv[0] is an option here: restart getopt at it */
+	argc++;
+	argv--;
+	while ((opt = getopt_long(argc, argv, "+p:k:c:t:h", options, NULL)) >= 0) {
+		switch (opt) {
+		case 'p':
+			if (nr_pids == MAPWATCH_MAX_PIDS) {
+				p_err("at most %d processes", MAPWATCH_MAX_PIDS);
+				return -1;
+			}
+			pids[nr_pids] = strtol(optarg, &end, 10);
+			if (*end || pids[nr_pids] <= 0) {
+				p_err("'%s' is not a pid", optarg);
+				return -1;
+			}
+			nr_pids++;
+			break;
+		case 'k':
+			if (nr_kprobes == DUMP_MAX_PROBES ||
+			    kprobe_type(optarg, &kprobes[nr_kprobes])) {
+				p_err("unknown kprobe '%s'; see '%s info'", optarg, bin_name);
+				return -1;
+			}
+			nr_kprobes++;
+			break;
+		case 'c':
+			d.max_events = strtoull(optarg, &end, 10);
+			if (*end || !d.max_events) {
+				p_err("--count wants a positive number, not '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 't':
+			seconds = strtod(optarg, &end);
+			if (*end || seconds <= 0) {
+				p_err("--time wants seconds, not '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 'P':
+			pages = strtoul(optarg, &end, 10);
+			if (*end || !pages || (pages & (pages - 1))) {
+				p_err("--pages wants a power of two, not '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 'o':
+			flags |= MAPWATCH_RING_OVERWRITE;
+			break;
+		case 'r':
+			d.use_read = true;
+			break;
+		case 'h':
+			return dump_help();
+		default:
+			p_err("see '%s dump help'", bin_name);
+			return -1;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (!nr_pids && !argc) {
+		p_err("nothing to trace: give -p PID or -- CMD");
+		return -1;
+	}
+
+	if (mw_open(&d.s, device_path, 0)) {
+		p_err("%s", mw_error());
+		return -1;
+	}
+	if (pages > d.s.api.max_ring_pages) {
+		p_err("--pages %u is above the module's limit of %u", pages, d.s.api.max_ring_pages);
+		goto out_close;
+	}
+	if (mw_configure(&d.s, pages, flags, 0, 0))
+		goto out_err;
+	if (!nr_kprobes) {
+		for (i = 1; i < MAPWATCH_KPROBE_MAX && nr_kprobes < DUMP_MAX_PROBES; i++)
+			if (d.s.api.kprobes & (1ULL << i))
+				kprobes[nr_kprobes++] = i;
+	}
+	for (i = 0; i < (int)nr_kprobes; i++) {
+		uint32_t id;
+
+		if (mw_kprobe_attach(&d.s, kprobes[i], &id))
+			goto out_err;
+		if (id <= DUMP_MAX_PROBES) {
+			d.probe_type[id] = kprobes[i];
+			if (id > d.nr_probes)
+				d.nr_probes = id;
+		}
+	}
+	for (i = 0; i < nr_pids; i++)
+		if (mw_pid(&d.s, MAPWATCH_PID_ADD, pids[i]))
+			goto out_err;
+	if (argc) {
+		child = spawn(argv, &go_fd);
+		if (child < 0) {
+			p_err("cannot start '%s': %s", argv[0], strerror(errno));
+			goto out_close;
+		}
+		if (mw_pid(&d.s, MAPWATCH_PID_ADD, child))
+			goto out_err;
+	}
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (mw_enable(&d.s))
+		goto out_err;
+	if (go_fd >= 0) {
+		if (write(go_fd, "g", 1) != 1)
+			p_err("cannot start '%s'", argv[0]);
+		close(go_fd);
+		go_fd = -1;
+	}
+	if (json_output)
+		jsonw_start_array(json_wtr);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!stop) {
+		struct timespec t;
+
+		if (!(flags & MAPWATCH_RING_OVERWRITE)) {
+			int n = mw_wait(&d.s, 100);
+
+			if (n < 0 && n != -EINTR) {
+				p_err("%s", mw_error());
+				break;
+			}
+			if (drain(&d) < 0)
+				break;
+		} else {
+			usleep(100 * 1000);
+		}
+		if (d.max_events && d.events >= d.max_events)
+			break;
+		if (child && waitpid(child, NULL, WNOHANG) == child) {
+			child = 0;
+			break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (seconds && (t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9 >= seconds)
+			break;
+	}
+	/* Disabling waits for every handler and appends LOST records. */
+	mw_disable(&d.s);
+	if (!d.max_events || d.events < d.max_events)
+		drain(&d);
+	summary(&d);
+	if (json_output)
+		jsonw_end_array(json_wtr);
+	ret = 0;
+	goto out_close;
+
+out_err:
+	p_err("%s", mw_error());
+out_close:
+	if (child > 0) {
+		if (go_fd >= 0)
+			close(go_fd);	/* the child exits without running CMD */
+		waitpid(child, NULL, 0);
+	}
+	mw_close(&d.s);
+	return ret;
+}

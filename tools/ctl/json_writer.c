@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tools/ctl/json_writer.c - a small streaming JSON writer: it tracks
+ * nesting to place commas and newlines, and escapes strings.
+ */
+#include <assert.h>
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "json_writer.h"
+
+struct json_writer {
+	FILE *f;
+	unsigned int depth;
+	bool pretty;
+	bool first;		/* no element written yet at this depth */
+	bool after_name;	/* a name was written, its value comes next */
+};
+
+json_writer_t *jsonw_new(FILE *f)
+{
+	json_writer_t *w = calloc(1, sizeof(*w));
+
+	if (w) {
+		w->f = f;
+		w->first = true;
+	}
+	return w;
+}
+
+void jsonw_destroy(json_writer_t **w)
+{
+	assert((*w)->depth == 0);
+	fputc('\n', (*w)->f);
+	fflush((*w)->f);
+	free(*w);
+	*w = NULL;
+}
+
+void jsonw_pretty(json_writer_t *w, bool on)
+{
+	w->pretty = on;
+}
+
+static void jsonw_indent(json_writer_t *w)
+{
+	unsigned int i;
+
+	if (!w->pretty)
+		return;
+	fputc('\n', w->f);
+	for (i = 0; i < w->depth; i++)
+		fputs("    ", w->f);
+}
+
+/* Separate this element from the previous one at the same depth. */
+static void jsonw_eor(json_writer_t *w)
+{
+	if (w->after_name) {
+		w->after_name = false;
+		return;
+	}
+	if (!w->first)
+		fputc(',', w->f);
+	if (w->depth)
+		jsonw_indent(w);
+	w->first = false;
+}
+
+static void jsonw_puts(json_writer_t *w, const char *s)
+{
+	fputc('"', w->f);
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		switch (c) {
+		case '"':  fputs("\\\"", w->f); break;
+		case '\\': fputs("\\\\", w->f); break;
+		case '\n': fputs("\\n", w->f); break;
+		case '\t': fputs("\\t", w->f); break;
+		case '\r': fputs("\\r", w->f); break;
+		default:
+			if (c < 0x20)
+				fprintf(w->f, "\\u%04x", c);
+			else
+				fputc(c, w->f);
+		}
+	}
+	fputc('"', w->f);
+}
+
+static void jsonw_open(json_writer_t *w, char c)
+{
+	jsonw_eor(w);
+	fputc(c, w->f);
+	w->depth++;
+	w->first = true;
+}
+
+static void jsonw_close(json_writer_t *w, char c)
+{
+	assert(w->depth > 0);
+	w->depth--;
+	if (!w->first)
+		jsonw_indent(w);
+	fputc(c, w->f);
+	w->first = false;
+}
+
+void jsonw_start_object(json_writer_t *w) { jsonw_open(w, '{'); }
+void jsonw_end_object(json_writer_t *w) { jsonw_close(w, '}'); }
+void jsonw_start_array(json_writer_t *w) { jsonw_open(w, '['); }
+void jsonw_end_array(json_writer_t *w) { jsonw_close(w, ']'); }
+
+void jsonw_name(json_writer_t *w, const char *name)
+{
+	jsonw_eor(w);
+	jsonw_puts(w, name);
+	fputs(w->pretty ? ": " : ":", w->f);
+	w->after_name = true;
+}
+
+void jsonw_string(json_writer_t *w, const char *s)
+{
+	jsonw_eor(w);
+	jsonw_puts(w, s);
+}
+
+void jsonw_uint(json_writer_t *w, uint64_t v)
+{
+	jsonw_eor(w);
+	fprintf(w->f, "%" PRIu64, v);
+}
+
+void jsonw_int(json_writer_t *w, int64_t v)
+{
+	jsonw_eor(w);
+	fprintf(w->f, "%" PRId64, v);
+}
+
+void jsonw_bool(json_writer_t *w, bool v)
+{
+	jsonw_eor(w);
+	fputs(v ? "true" : "false", w->f);
+}
+
+void jsonw_null(json_writer_t *w)
+{
+	jsonw_eor(w);
+	fputs("null", w->f);
+}
+
+void jsonw_string_field(json_writer_t *w, const char *name, const char *s)
+{
+	jsonw_name(w, name);
+	jsonw_string(w, s);
+}
+
+void jsonw_uint_field(json_writer_t *w, const char *name, uint64_t v)
+{
+	jsonw_name(w, name);
+	jsonw_uint(w, v);
+}
+
+void jsonw_int_field(json_writer_t *w, const char *name, int64_t v)
+{
+	jsonw_name(w, name);
+	jsonw_int(w, v);
+}
+
+void jsonw_bool_field(json_writer_t *w, const char *name, bool v)
+{
+	jsonw_name(w, name);
+	jsonw_bool(w, v);
+}

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tools/ctl/main.c - mapwatchctl: command table, global options, errors.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "main.h"
+#include "../lib/mapwatch.h"
+
+const char *bin_name;
+const char *device_path = MAPWATCH_DEVICE;
+bool json_output;
+bool pretty_output;
+json_writer_t *json_wtr;
+
+void p_err(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "error", msg);
+		jsonw_end_object(json_wtr);
+	} else {
+		fprintf(stderr, "Error: %s\n", msg);
+	}
+}
+
+void p_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (json_output)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+bool is_prefix(const char *pfx, const char *str)
+{
+	return pfx && str && *pfx && !strncmp(str, pfx, strlen(pfx));
+}
+
+int cmd_select(const struct cmd *cmds, int argc, char **argv, int (*help)(int argc, char **argv))
+{
+	const struct cmd *c;
+
+	if (argc < 1)
+		return help(argc, argv);
+	for (c = cmds; c->name; c++)
+		if (is_prefix(argv[0], c->name))
+			return c->func(argc - 1, argv + 1);
+	p_err("unknown command '%s'; see '%s help'", argv[0], bin_name);
+	return -1;
+}
+
+static int do_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (json_output) {
+		jsonw_null(json_wtr);
+		return 0;
+	}
+	fprintf(stderr,
+		"Usage: %1$s [OPTIONS] COMMAND ...\n"
+		"       %1$s help\n"
+		"\n"
+		"COMMAND := { info | dump | version }\n"
+		"       %1$s info                 module version, ABI, rings and probes available\n"
+		"       %1$s dump -p PID ...      trace PID and print each event as it arrives\n"
+		"                                 (see '%1$s dump help')\n"
+		"       " HELP_SPEC_OPTIONS "\n",
+		bin_name);
+	return 0;
+}
+
+static int do_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "version", MAPWATCH_TOOL_VERSION);
+		jsonw_uint_field(json_wtr, "abi_major", MAPWATCH_ABI_MAJOR);
+		jsonw_uint_field(json_wtr, "abi_minor", MAPWATCH_ABI_MINOR);
+		jsonw_end_object(json_wtr);
+	} else {
+		printf("%s %s (ABI %u.%u)\n", bin_name, MAPWATCH_TOOL_VERSION,
+		       MAPWATCH_ABI_MAJOR, MAPWATCH_ABI_MINOR);
+	}
+	return 0;
+}
+
+static const struct cmd commands[] = {
+	{ "help",	do_help },
+	{ "info",	do_info },
+	{ "dump",	do_dump },
+	{ "version",	do_version },
+	{ NULL,		NULL },
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "json",	no_argument,		NULL, 'j' },
+		{ "pretty",	no_argument,		NULL, 'p' },
+		{ "device",	required_argument,	NULL, 'd' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL,		0,			NULL, 0 },
+	};
+	int opt, ret;
+
+	bin_name = "mapwatchctl";
+	/* Global options come before the command: stop at the first non-option. */
+	while ((opt = getopt_long(argc, argv, "+jpd:h", options, NULL)) >= 0) {
+		switch (opt) {
+		case 'p':
+			pretty_output = true;
+			/* fall through */
+		case 'j':
+			json_output = true;
+			break;
+		case 'd':
+			device_path = optarg;
+			break;
+		case 'h':
+			return do_help(0, NULL);
+		default:
+			fprintf(stderr, "see '%s help'\n", bin_name);
+			return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (json_output) {
+		json_wtr = jsonw_new(stdout);
+		if (!json_wtr)
+			return 1;
+		jsonw_pretty(json_wtr, pretty_output);
+	}
+	ret = cmd_select(commands, argc, argv, do_help);
+	if (json_output)
+		jsonw_destroy(&json_wtr);
+	return ret ? 1 : 0;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* tools/ctl/probes.h - names and decoders of the module's kernel probes. */
+#ifndef _MAPWATCHCTL_PROBES_H
+#define _MAPWATCHCTL_PROBES_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <linux/mapwatch.h>
+
+#include "json_writer.h"
+
+/* "getpriority" for MAPWATCH_KPROBE_GETPRIORITY; "kprobe-N" if unknown. */
+const char *kprobe_name(unsigned int type);
+/* 0 and the type for a known name, -1 otherwise. */
+int kprobe_type(const char *name, uint32_t *type);
+/* Print a kprobe event's payload as " key=value..." or JSON fields. */
+void kprobe_print_payload(FILE *f, unsigned int type, const void *payload, unsigned int size);
+void kprobe_json_payload(json_writer_t *w, unsigned int type, const void *payload,
+			 unsigned int size);
+
+#endif
