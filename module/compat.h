@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * module/compat.h - every kernel-version and architecture difference the
+ * every kernel-version and architecture difference the
  * module depends on, in one place.  Code elsewhere calls these wrappers and
  * never tests LINUX_VERSION_CODE itself.
  */

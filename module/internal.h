@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * module/internal.h - mapwatch sessions, rings and probes inside the module.
+ * mapwatch sessions, rings and probes inside the module.
  */
 #ifndef _MAPWATCH_INTERNAL_H
 #define _MAPWATCH_INTERNAL_H
@@ -89,8 +89,8 @@ enum {
  * so synchronize_rcu() after clearing ->enabled waits for all of them.
  */
 struct mapwatch_session {
-	struct mutex lock;
-	struct mutex read_lock;
+	struct mutex lock;		/* configuration, probes, pids */
+	struct mutex read_lock;		/* one read() at a time */
 	enum mapwatch_state state;	/* under lock */
 	int enabled;			/* READ_ONCE in handlers */
 	struct mapwatch_rings *rings;	/* set once; smp_load_acquire() */
@@ -104,6 +104,13 @@ struct mapwatch_session {
 	struct delayed_work timer_work;	/* periodic wakeup while enabled */
 	atomic64_t wakeups;
 };
+
+/* The session's rings, or NULL before RING_CONFIG; once set, they live until release. */
+static inline struct mapwatch_rings *mapwatch_session_rings(struct mapwatch_session *s)
+{
+	/* Pairs with the smp_store_release() in RING_CONFIG. */
+	return smp_load_acquire(&s->rings);
+}
 
 /* rings.c */
 struct mapwatch_rings *mapwatch_rings_alloc(const struct mapwatch_ring_config *cfg);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * module/kprobes.c - the fixed set of kernel probes a session can enable.
+ * the fixed set of kernel probes a session can enable.
  *
  * Each session registers its own struct kprobe per type it enables; the
  * kprobe core chains several probes on one address.  Handlers record only
@@ -44,6 +44,7 @@ static int mapwatch_kp_getpriority(struct kprobe *kp, struct pt_regs *regs)
 	mapwatch_event_end(p, flags);
 	return 0;
 }
+
 NOKPROBE_SYMBOL(mapwatch_kp_getpriority);
 
 static const struct mapwatch_kprobe_def mapwatch_kprobe_defs[MAPWATCH_KPROBE_MAX] = {

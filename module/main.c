@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * module/main.c - /dev/mapwatch: one session per open file.
+ * /dev/mapwatch: one session per open file.
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -33,8 +33,7 @@ static long mapwatch_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 static int mapwatch_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct mapwatch_session *s = file->private_data;
-	/* Pairs with smp_store_release() in RING_CONFIG; rings live until release. */
-	struct mapwatch_rings *rings = smp_load_acquire(&s->rings);
+	struct mapwatch_rings *rings = mapwatch_session_rings(s);
 
 	if (!rings)
 		return -ENODEV;
@@ -55,7 +54,7 @@ static ssize_t mapwatch_read(struct file *file, char __user *buf, size_t count, 
 static void mapwatch_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct mapwatch_session *s = file->private_data;
-	struct mapwatch_rings *rings = smp_load_acquire(&s->rings);
+	struct mapwatch_rings *rings = mapwatch_session_rings(s);
 	struct mapwatch_counters c = {};
 
 	seq_printf(m, "mapwatch-abi:\t%u.%u\n", MAPWATCH_ABI_MAJOR, MAPWATCH_ABI_MINOR);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * module/ring.c - mapwatch per-CPU ring core.  See ring.h for the model.
+ * mapwatch per-CPU ring core.  See ring.h for the model.
  *
  * Producer state that only the writer needs (head, busy) lives in
  * struct mapwatch_ring; what the reader needs lives in the producer page.
@@ -133,8 +133,8 @@ static bool __ring_begin(struct mapwatch_ring *rb)
 
 static void __ring_end(struct mapwatch_ring *rb)
 {
-	/* Pairs with the reader's smp_load_acquire() of prod_pos. */
 	if (rb->head != rb->prod->prod_pos)
+		/* Pairs with the reader's smp_load_acquire() of prod_pos. */
 		smp_store_release(&rb->prod->prod_pos, rb->head);
 	barrier();
 	WRITE_ONCE(rb->busy, 0);
@@ -143,7 +143,7 @@ static void __ring_end(struct mapwatch_ring *rb)
 struct mapwatch_rec_event *mapwatch_ring_reserve(struct mapwatch_ring *rb, u32 payload,
 						 u64 now)
 {
-	u32 len = ALIGN((u32)sizeof(struct mapwatch_rec_event) + payload, MAPWATCH_REC_ALIGN);
+	u32 len = mapwatch_rec_len(payload);
 	struct mapwatch_rec_event *rec;
 	u64 cons;
 	s64 off;
@@ -173,6 +173,7 @@ struct mapwatch_rec_event *mapwatch_ring_reserve(struct mapwatch_ring *rb, u32 p
 	memset((u8 *)rec + sizeof(*rec) + payload, 0, len - sizeof(*rec) - payload);
 	return rec;
 }
+
 NOKPROBE_SYMBOL(mapwatch_ring_reserve);
 
 bool mapwatch_ring_commit(struct mapwatch_ring *rb)
@@ -183,6 +184,7 @@ bool mapwatch_ring_commit(struct mapwatch_ring *rb)
 		return false;
 	return rb->head - READ_ONCE(rb->cons->cons_pos) >= rb->watermark;
 }
+
 NOKPROBE_SYMBOL(mapwatch_ring_commit);
 
 bool mapwatch_ring_flush_lost(struct mapwatch_ring *rb, u64 now)
@@ -191,6 +193,7 @@ bool mapwatch_ring_flush_lost(struct mapwatch_ring *rb, u64 now)
 
 	if (!__ring_begin(rb))
 		return false;
+	/* Pairs with the reader's smp_store_release() of cons_pos. */
 	__ring_write_lost(rb, smp_load_acquire(&rb->cons->cons_pos), now);
 	__ring_end(rb);
 	return prod->lost_full + prod->lost_nested == prod->lost_reported;

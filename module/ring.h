@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * module/ring.h - mapwatch per-CPU ring core (producer and consumer halves).
+ * mapwatch per-CPU ring core (producer and consumer halves).
  *
  * The same source builds in the kernel and in userspace (host unit tests
  * and benchmarks, with ring_shim_user.h standing in for the kernel's
@@ -29,6 +29,14 @@
 
 #define MAPWATCH_REC_ALIGN	8
 #define MAPWATCH_REC_MAX	(sizeof(struct mapwatch_rec_event) + MAPWATCH_MAX_PAYLOAD)
+
+/* Bytes an event record with @payload bytes of payload takes in the ring. */
+static inline u32 mapwatch_rec_len(u32 payload)
+{
+	u32 len = sizeof(struct mapwatch_rec_event) + payload;
+
+	return (len + MAPWATCH_REC_ALIGN - 1) & ~(MAPWATCH_REC_ALIGN - 1);
+}
 
 struct mapwatch_ring {
 	struct mapwatch_ring_consumer *cons;	/* reader-writable: never trusted */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * module/ring_shim_user.h - the few kernel primitives ring.c uses, for its
+ * the few kernel primitives ring.c uses, for its
  * userspace build (unit tests under TSan/ASan, benchmarks).  Memory ordering
  * maps onto C11 atomics so ThreadSanitizer sees the same pairs the kernel
  * relies on.
@@ -21,13 +21,15 @@ typedef __u32 u32;
 typedef __u64 u64;
 typedef __s64 s64;
 
+/* Single-copy atomic, unordered: what READ_ONCE()/WRITE_ONCE() give. */
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+/* Acquire and release, as paired in ring.c and by its readers. */
 #define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
+/* Release: pairs with smp_load_acquire() of the same location. */
 #define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 /* A writer and what interrupts it run on one thread: a signal fence. */
 #define barrier()		__atomic_signal_fence(__ATOMIC_SEQ_CST)
-#define ALIGN(x, a)		(((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
 #define unlikely(x)		__builtin_expect(!!(x), 0)
 #define likely(x)		__builtin_expect(!!(x), 1)
 #define NOKPROBE_SYMBOL(f)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * module/rings.c - a session's per-CPU rings: allocation, mmap, read().
+ * a session's per-CPU rings: allocation, mmap, read().
  *
  * Each possible CPU gets one vmalloc_user() area that is, byte for byte,
  * the mmap region the ABI describes:
@@ -93,6 +93,7 @@ int mapwatch_rings_mmap(struct mapwatch_rings *rings, struct vm_area_struct *vma
 
 static u64 ring_unread(const struct mapwatch_ring *rb)
 {
+	/* Pairs with smp_store_release() of prod_pos in the writer's commit. */
 	u64 prod = smp_load_acquire(&rb->prod->prod_pos);
 	u64 cons = mapwatch_ring_read_start(rb->prod, READ_ONCE(rb->cons->cons_pos));
 

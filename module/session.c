@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * module/session.c - a mapwatch session: its ioctls, traced processes,
+ * a mapwatch session: its ioctls, traced processes,
  * probes, the event write path and reader wakeups.
  */
 #include <linux/cpumask.h>
@@ -29,7 +29,7 @@ static void mapwatch_timer_fn(struct work_struct *work)
 {
 	struct mapwatch_session *s = container_of(to_delayed_work(work),
 						  struct mapwatch_session, timer_work);
-	struct mapwatch_rings *rings = smp_load_acquire(&s->rings);
+	struct mapwatch_rings *rings = mapwatch_session_rings(s);
 
 	if (!READ_ONCE(s->enabled))
 		return;
@@ -43,7 +43,7 @@ static void mapwatch_timer_fn(struct work_struct *work)
 
 __poll_t mapwatch_session_poll(struct mapwatch_session *s, struct file *file, poll_table *wait)
 {
-	struct mapwatch_rings *rings = smp_load_acquire(&s->rings);
+	struct mapwatch_rings *rings = mapwatch_session_rings(s);
 
 	poll_wait(file, &s->wq, wait);
 	if (!rings)
@@ -65,7 +65,7 @@ __poll_t mapwatch_session_poll(struct mapwatch_session *s, struct file *file, po
 ssize_t mapwatch_session_read(struct mapwatch_session *s, char __user *buf, size_t count,
 			      bool nonblock)
 {
-	struct mapwatch_rings *rings = smp_load_acquire(&s->rings);
+	struct mapwatch_rings *rings = mapwatch_session_rings(s);
 	ssize_t ret;
 
 	if (!rings)
@@ -129,7 +129,7 @@ struct mapwatch_rec_event *mapwatch_event_begin(struct mapwatch_probe *p, u32 pa
 	struct mapwatch_rings *rings;
 
 	local_irq_save(*irqflags);
-	rings = smp_load_acquire(&s->rings);
+	rings = mapwatch_session_rings(s);
 	if (!READ_ONCE(s->enabled) || !rings) {
 		this_cpu_inc(p->stats->filtered);
 		local_irq_restore(*irqflags);
@@ -147,6 +147,7 @@ struct mapwatch_rec_event *mapwatch_event_begin(struct mapwatch_probe *p, u32 pa
 	rec->probe_id = p->id;
 	return rec;
 }
+
 NOKPROBE_SYMBOL(mapwatch_event_begin);
 
 void mapwatch_event_end(struct mapwatch_probe *p, unsigned long irqflags)
@@ -159,6 +160,7 @@ void mapwatch_event_end(struct mapwatch_probe *p, unsigned long irqflags)
 		irq_work_queue(&s->wake_work);
 	local_irq_restore(irqflags);
 }
+
 NOKPROBE_SYMBOL(mapwatch_event_end);
 
 /* ------------------------------------------------------------------------ */
@@ -258,7 +260,7 @@ static long mapwatch_ioctl_ring_config(struct mapwatch_session *s, void __user *
 	rings = mapwatch_rings_alloc(&cfg);
 	if (!rings)
 		goto out_unlock;
-	/* Pairs with smp_load_acquire() in handlers, mmap, poll and read. */
+	/* Pairs with smp_load_acquire() in mapwatch_session_rings(). */
 	smp_store_release(&s->rings, rings);
 	ret = 0;
 out_unlock:
@@ -307,7 +309,7 @@ static long mapwatch_ioctl_disable(struct mapwatch_session *s)
 
 static long mapwatch_ioctl_counters(struct mapwatch_session *s, void __user *uarg)
 {
-	struct mapwatch_rings *rings = smp_load_acquire(&s->rings);
+	struct mapwatch_rings *rings = mapwatch_session_rings(s);
 	struct mapwatch_counters c;
 	u32 usize;
 	u32 cpu;
@@ -656,6 +658,7 @@ void mapwatch_session_destroy(struct mapwatch_session *s)
 
 	irq_work_sync(&s->wake_work);
 	cancel_delayed_work_sync(&s->timer_work);
+	/* release() runs when no read() or poll() can hold the file. */
 	WARN_ON_ONCE(waitqueue_active(&s->wq));
 	mapwatch_rings_free(s->rings);
 	put_pid_ns(s->pid_ns);

@@ -87,7 +87,7 @@ static int check_event(struct drain_state *d, const struct mapwatch_rec_event *e
 	memcpy(&seq, p, sizeof(seq));
 	if (ev->time_ns != seq || ev->tgid != 1 || ev->tid != 2 || ev->probe_id != 3)
 		return -1;
-	if (ev->hdr.size != ALIGN((u32)sizeof(*ev) + ev->payload_size, 8))
+	if (ev->hdr.size != ((sizeof(*ev) + ev->payload_size + 7) & ~7UL))
 		return -1;
 	for (i = sizeof(seq); i < ev->payload_size; i++)
 		if (p[i] != (u8)(seq + i))

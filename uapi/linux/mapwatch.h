@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * uapi/linux/mapwatch.h - the contract between the mapwatch module and userspace.
+ * The contract between the mapwatch module and userspace.
  *
  * open("/dev/mapwatch") creates a session; the file descriptor is its lifetime.
  * Every ioctl argument starts with "__u32 size", the size of the structure the
@@ -31,8 +31,9 @@
 #ifndef _UAPI_LINUX_MAPWATCH_H
 #define _UAPI_LINUX_MAPWATCH_H
 
-#include <linux/types.h>
+#include <linux/const.h>
 #include <linux/ioctl.h>
+#include <linux/types.h>
 
 /*
  * ABI version: the major changes on an incompatible change, the minor when
@@ -54,8 +55,8 @@
 /* MAPWATCH_IOC_API: handshake.                                              */
 
 /* Features reported in mapwatch_api.features. */
-#define MAPWATCH_FEAT_RING_OVERWRITE	(1ULL << 0)	/* flight-recorder rings */
-#define MAPWATCH_FEAT_READ		(1ULL << 1)	/* read() fallback */
+#define MAPWATCH_FEAT_RING_OVERWRITE	_BITULL(0)	/* flight-recorder rings */
+#define MAPWATCH_FEAT_READ		_BITULL(1)	/* read() fallback */
 
 struct mapwatch_api {
 	__u32 size;		/* in/out: structure size */
@@ -72,6 +73,7 @@ struct mapwatch_api {
 	__u32 __reserved;	/* must be 0 */
 	char version[32];	/* out: module version, NUL-terminated */
 };
+
 #define MAPWATCH_API_SIZE_VER0	88
 /*
  * EPROTO: abi_major differs from the module's; the out fields are still
@@ -82,7 +84,7 @@ struct mapwatch_api {
 /* ------------------------------------------------------------------------ */
 /* MAPWATCH_IOC_RING_CONFIG: allocate the rings, once per session.           */
 
-#define MAPWATCH_RING_OVERWRITE	(1U << 0)	/* flight recorder: keep the newest */
+#define MAPWATCH_RING_OVERWRITE	_BITUL(0)	/* flight recorder: keep the newest */
 #define MAPWATCH_RING_FLAG_MASK	(MAPWATCH_RING_OVERWRITE)
 
 struct mapwatch_ring_config {
@@ -96,6 +98,7 @@ struct mapwatch_ring_config {
 	__u32 __reserved;	/* must be 0 */
 	__u64 mmap_stride;	/* out: bytes between two CPUs' regions in mmap */
 };
+
 #define MAPWATCH_RING_CONFIG_SIZE_VER0	32
 /*
  * EINVAL  data_pages not a power of two or out of range, watermark larger
@@ -166,7 +169,7 @@ enum mapwatch_rec_type {
 	MAPWATCH_REC_LOST	= 3,	/* struct mapwatch_rec_lost */
 };
 
-#define MAPWATCH_RECF_FAULT	(1U << 0)	/* a user-memory read faulted */
+#define MAPWATCH_RECF_FAULT	_BITUL(0)	/* a user-memory read faulted */
 
 struct mapwatch_rec_hdr {
 	__u16 type;		/* enum mapwatch_rec_type */
@@ -222,6 +225,7 @@ struct mapwatch_counters {
 	__u64 lost_reported;
 	__u64 wakeups;		/* out: reader wakeups issued (session-wide) */
 };
+
 #define MAPWATCH_COUNTERS_SIZE_VER0	64
 /* EINVAL: cpu out of range; ENODEV: rings not configured */
 
@@ -242,6 +246,7 @@ struct mapwatch_pid {
 				 */
 	__u32 flags;		/* must be 0 */
 };
+
 #define MAPWATCH_PID_SIZE_VER0	16
 /*
  * ESRCH   no such process
@@ -273,6 +278,7 @@ struct mapwatch_kprobe {
 	__u32 flags;		/* must be 0 */
 	__u32 probe_id;		/* out: id in this session's records */
 };
+
 #define MAPWATCH_KPROBE_SIZE_VER0	16
 /*
  * Records only for the session's traced processes (MAPWATCH_IOC_PID),
@@ -289,6 +295,7 @@ struct mapwatch_detach {
 	__u32 size;
 	__u32 probe_id;
 };
+
 #define MAPWATCH_DETACH_SIZE_VER0	8
 /* ENOENT: no probe with that id in this session */
 
@@ -303,6 +310,7 @@ struct mapwatch_probe_counters {
 	__u64 recorded;		/* handed to the ring (written or counted lost) */
 	__u64 faults;		/* records flagged MAPWATCH_RECF_FAULT */
 };
+
 #define MAPWATCH_PROBE_COUNTERS_SIZE_VER0	40
 /* ENOENT: no probe with that id */
 
