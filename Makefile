@@ -30,7 +30,7 @@ TOOL_VERSION	:= $(shell sed -n 's/^\#define MAPWATCH_VERSION\t*"\(.*\)"/\1/p' mo
 
 STAGE		:= tools/stage
 
-.PHONY: all module tools unit bench check check-kernel demo install sign clean help
+.PHONY: all module tools unit bench check demo deps install sign clean help
 
 all: tools
 	@if [ -d "$(KDIR)" ]; then $(MAKE) module; else \
@@ -64,6 +64,34 @@ unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan tools/mapwatchctl
 
 bench: $(BUILD)/ring_bench
 	$(BUILD)/ring_bench
+
+deps:
+	tools/deps
+
+# Every test; stages and timings are printed (tools/check).
+check: deps
+	KERNELS="$(KERNELS)" tools/check
+
+$(BUILD)/demo/prio: tools/demo/prio.c
+	@mkdir -p $(BUILD)/demo
+	$(CC) $(WFLAGS) $(CFLAGS) -o $@ $<
+
+# Inside the test VM (Debian 6.1): load the module, trace a bundled program.
+demo: deps tools/mapwatchctl $(BUILD)/demo/prio
+	@mkdir -p $(BUILD)/6.1
+	tools/vm/kbuild 6.1 $(CURDIR) $(BUILD)/6.1
+	tools/vmrun -k 6.1 -d $(CURDIR) -m $(BUILD)/6.1/mapwatch.ko -- \
+		'mapwatchctl info && mapwatchctl dump -- $(BUILD)/demo/prio 5'
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	install -D -m 0755 tools/mapwatchctl $(DESTDIR)$(PREFIX)/bin/mapwatchctl
+	install -D -m 0644 uapi/linux/mapwatch.h $(DESTDIR)$(PREFIX)/include/linux/mapwatch.h
+
+# Sign mapwatch.ko (built by 'make module') with KDIR's own sign-file.
+sign:
+	@test -n "$(KEY)" -a -n "$(CERT)" || { echo "usage: make sign KEY=signing_key.pem CERT=signing_key.x509"; exit 2; }
+	$(KDIR)/scripts/sign-file sha256 $(KEY) $(CERT) mapwatch.ko
 
 clean:
 	rm -rf $(BUILD) tools/mapwatchctl
