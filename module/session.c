@@ -243,7 +243,7 @@ static long mapwatch_ioctl_ring_config(struct mapwatch_session *s, void __user *
 	ret = mapwatch_copy_in(&cfg, sizeof(cfg), MAPWATCH_RING_CONFIG_SIZE_VER0, uarg, &usize);
 	if (ret)
 		return ret;
-	if (cfg.flags & ~MAPWATCH_RING_FLAG_MASK || cfg.__reserved || cfg.mmap_stride)
+	if (cfg.flags & ~MAPWATCH_RING_FLAG_MASK || cfg.__reserved)
 		return -EINVAL;
 	if (!cfg.data_pages || cfg.data_pages > MAPWATCH_MAX_RING_PAGES ||
 	    !is_power_of_2(cfg.data_pages))
@@ -503,7 +503,7 @@ static long mapwatch_ioctl_kprobe_attach(struct mapwatch_session *s, void __user
 	ret = mapwatch_copy_in(&arg, sizeof(arg), MAPWATCH_KPROBE_SIZE_VER0, uarg, &usize);
 	if (ret)
 		return ret;
-	if (arg.flags || arg.probe_id)
+	if (arg.flags)
 		return -EINVAL;
 	if (arg.type >= 64 || !(mapwatch_kprobes_available() & (1ULL << arg.type)))
 		return -EOPNOTSUPP;
@@ -568,8 +568,11 @@ static long mapwatch_ioctl_probe_counters(struct mapwatch_session *s, void __use
 	ret = mapwatch_copy_in(&c, sizeof(c), MAPWATCH_PROBE_COUNTERS_SIZE_VER0, uarg, &usize);
 	if (ret)
 		return ret;
-	if (c.hits || c.filtered || c.recorded || c.faults)
-		return -EINVAL;
+	/* Out fields: whatever the caller passed in is replaced. */
+	c.hits = 0;
+	c.filtered = 0;
+	c.recorded = 0;
+	c.faults = 0;
 	mutex_lock(&s->lock);
 	p = mapwatch_probe_find(s, c.probe_id);
 	if (p) {
