@@ -532,7 +532,16 @@ static long mapwatch_ioctl_kprobe_attach(struct mapwatch_session *s, void __user
 	mutex_unlock(&s->lock);
 
 	arg.probe_id = p->id;
-	return mapwatch_copy_out(uarg, &arg, sizeof(arg), usize);
+	ret = mapwatch_copy_out(uarg, &arg, sizeof(arg), usize);
+	if (ret) {
+		/* The caller cannot learn the id: undo the attach. */
+		mutex_lock(&s->lock);
+		p = mapwatch_probe_find(s, arg.probe_id);
+		if (p)
+			mapwatch_probe_detach(p);
+		mutex_unlock(&s->lock);
+	}
+	return ret;
 
 err_unlock:
 	mutex_unlock(&s->lock);
