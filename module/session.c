@@ -83,6 +83,13 @@ ssize_t mapwatch_session_read(struct mapwatch_session *s, char __user *buf, size
 		ret = -EAGAIN;
 		if (nonblock)
 			break;
+		/*
+		 * The reader is back and found nothing, as in poll(): the next
+		 * watermark crossing or timer tick may wake it again.
+		 */
+		clear_bit(MAPWATCH_WAKE_PENDING, &s->wflags);
+		clear_bit(MAPWATCH_TIMER_FIRED, &s->wflags);
+		smp_mb__after_atomic();	/* pairs with test_and_set_bit() in writer and timer */
 		ret = wait_event_interruptible(s->wq, !READ_ONCE(s->enabled) ||
 					       mapwatch_rings_unread(rings, false));
 		if (ret)
