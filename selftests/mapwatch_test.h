@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * selftests/mapwatch_test.h - helpers shared by the mapwatch selftests.
+ *
+ * One small helper per ioctl, each returning 0 or -1 with errno set, so a
+ * test reads as the contract it checks.  Events come from the module's
+ * getpriority(2) kprobe: mwt_event(who) calls getpriority() with an invalid
+ * "which", so the syscall does nothing but fail with EINVAL, and the record
+ * carries { MWT_WHICH, who } as its payload.  Tests use "who" as a sequence
+ * number.
+ */
+#ifndef _MAPWATCH_TEST_H
+#define _MAPWATCH_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/mapwatch.h>
+#include "mapwatch.h"		/* libmapwatch */
+
+/* An invalid getpriority() "which": the kprobe fires, the syscall fails. */
+#define MWT_WHICH	0x6d77
+
+/* Record size of one getpriority event. */
+#define MWT_EVENT_SIZE	(sizeof(struct mapwatch_rec_event) + \
+			 sizeof(struct mapwatch_kp_getpriority))
+
+/* Exit code of a test binary that skipped everything (kselftest.h KSFT_SKIP). */
+#define MWT_EXIT_SKIP	4
+
+static inline pid_t mwt_gettid(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+/* One traced event from the calling thread. */
+static inline void mwt_event(int who)
+{
+	syscall(SYS_getpriority, MWT_WHICH, who);
+}
+
+/* Events first, first + 1, ..., first + n - 1. */
+static inline void mwt_events(int first, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		mwt_event(first + i);
+}
+
+/* Pin the calling thread to @cpu; 0 or -1. */
+static inline int mwt_pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* The @n-th CPU this process may run on, or -1. */
+static inline int mwt_nth_cpu(int n)
+{
+	cpu_set_t set;
+	int cpu;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return -1;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &set) && n-- == 0)
+			return cpu;
+	return -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* One helper per ioctl: 0 or -1 with errno.                                  */
+
+static inline int mwt_open(void)
+{
+	return open(MAPWATCH_DEVICE, O_RDWR | O_CLOEXEC);
+}
+
+static inline int mwt_api(int fd, uint32_t major, struct mapwatch_api *api)
+{
+	memset(api, 0, sizeof(*api));
+	api->size = sizeof(*api);
+	api->abi_major = major;
+	return ioctl(fd, MAPWATCH_IOC_API, api);
+}
+
+static inline int mwt_handshake(int fd)
+{
+	struct mapwatch_api api;
+
+	return mwt_api(fd, MAPWATCH_ABI_MAJOR, &api);
+}
+
+static inline int mwt_ring_config(int fd, uint32_t data_pages, uint32_t flags,
+				  uint32_t watermark, uint32_t timer_ms, uint64_t *stride)
+{
+	struct mapwatch_ring_config cfg = {
+		.size = sizeof(cfg),
+		.flags = flags,
+		.data_pages = data_pages,
+		.watermark = watermark,
+		.timer_ms = timer_ms,
+	};
+
+	if (ioctl(fd, MAPWATCH_IOC_RING_CONFIG, &cfg))
+		return -1;
+	if (stride)
+		*stride = cfg.mmap_stride;
+	return 0;
+}
+
+static inline int mwt_enable(int fd)
+{
+	return ioctl(fd, MAPWATCH_IOC_ENABLE);
+}
+
+static inline int mwt_disable(int fd)
+{
+	return ioctl(fd, MAPWATCH_IOC_DISABLE);
+}
+
+static inline int mwt_counters(int fd, uint32_t cpu, struct mapwatch_counters *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->size = sizeof(*c);
+	c->cpu = cpu;
+	return ioctl(fd, MAPWATCH_IOC_COUNTERS, c);
+}
+
+static inline int mwt_pid(int fd, uint32_t op, int32_t pid)
+{
+	struct mapwatch_pid arg = { .size = sizeof(arg), .op = op, .pid = pid };
+
+	return ioctl(fd, MAPWATCH_IOC_PID, &arg);
+}
+
+static inline int mwt_attach(int fd, uint32_t type, uint32_t *probe_id)
+{
+	struct mapwatch_kprobe arg = { .size = sizeof(arg), .type = type };
+
+	if (ioctl(fd, MAPWATCH_IOC_KPROBE_ATTACH, &arg))
+		return -1;
+	if (probe_id)
+		*probe_id = arg.probe_id;
+	return 0;
+}
+
+static inline int mwt_detach(int fd, uint32_t probe_id)
+{
+	struct mapwatch_detach arg = { .size = sizeof(arg), .probe_id = probe_id };
+
+	return ioctl(fd, MAPWATCH_IOC_DETACH, &arg);
+}
+
+static inline int mwt_probe_counters(int fd, uint32_t probe_id,
+				     struct mapwatch_probe_counters *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->size = sizeof(*c);
+	c->probe_id = probe_id;
+	return ioctl(fd, MAPWATCH_IOC_PROBE_COUNTERS, c);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Decoded records.                                                           */
+
+struct mwt_rec {
+	unsigned int ring;	/* the CPU ring it was read from */
+	uint16_t type;
+	uint16_t flags;
+	uint32_t size;
+	uint64_t time_ns;
+	uint32_t tgid;		/* EVENT */
+	uint32_t tid;
+	uint32_t probe_id;
+	uint32_t cpu;		/* EVENT and LOST */
+	uint16_t payload_size;
+	int32_t which;		/* getpriority payload */
+	int32_t who;
+	uint64_t lost;		/* LOST */
+	uint32_t reserved;	/* LOST.__reserved */
+};
+
+/* Records in stream order, and their raw bytes back to back. */
+struct mwt_recs {
+	size_t nr, alloc;
+	struct mwt_rec *r;
+	uint8_t *raw;
+	size_t raw_len, raw_alloc;
+	size_t events;		/* EVENT records */
+	uint64_t lost;		/* sum of LOST records */
+};
+
+static inline void mwt_recs_free(struct mwt_recs *rs)
+{
+	free(rs->r);
+	free(rs->raw);
+	memset(rs, 0, sizeof(*rs));
+}
+
+/* Append one record; 0, or -1 when out of memory. */
+static inline int mwt_recs_add(struct mwt_recs *rs, unsigned int ring,
+			       const struct mapwatch_rec_hdr *hdr)
+{
+	struct mwt_rec *r;
+
+	if (rs->nr == rs->alloc) {
+		size_t n = rs->alloc ? 2 * rs->alloc : 1024;
+		void *p = realloc(rs->r, n * sizeof(*rs->r));
+
+		if (!p)
+			return -1;
+		rs->r = p;
+		rs->alloc = n;
+	}
+	if (rs->raw_len + hdr->size > rs->raw_alloc) {
+		size_t n = rs->raw_alloc ? 2 * rs->raw_alloc : 65536;
+		void *p;
+
+		while (n < rs->raw_len + hdr->size)
+			n *= 2;
+		p = realloc(rs->raw, n);
+		if (!p)
+			return -1;
+		rs->raw = p;
+		rs->raw_alloc = n;
+	}
+	memcpy(rs->raw + rs->raw_len, hdr, hdr->size);
+	rs->raw_len += hdr->size;
+
+	r = &rs->r[rs->nr++];
+	memset(r, 0, sizeof(*r));
+	r->ring = ring;
+	r->type = hdr->type;
+	r->flags = hdr->flags;
+	r->size = hdr->size;
+	if (hdr->type == MAPWATCH_REC_EVENT && hdr->size >= sizeof(struct mapwatch_rec_event)) {
+		const struct mapwatch_rec_event *ev = (const void *)hdr;
+
+		r->time_ns = ev->time_ns;
+		r->tgid = ev->tgid;
+		r->tid = ev->tid;
+		r->probe_id = ev->probe_id;
+		r->cpu = ev->cpu;
+		r->payload_size = ev->payload_size;
+		if (ev->payload_size >= sizeof(struct mapwatch_kp_getpriority) &&
+		    hdr->size >= MWT_EVENT_SIZE) {
+			const struct mapwatch_kp_getpriority *pl = mw_event_payload(ev);
+
+			r->which = pl->which;
+			r->who = pl->who;
+		}
+		rs->events++;
+	} else if (hdr->type == MAPWATCH_REC_LOST &&
+		   hdr->size >= sizeof(struct mapwatch_rec_lost)) {
+		const struct mapwatch_rec_lost *lr = (const void *)hdr;
+
+		r->time_ns = lr->time_ns;
+		r->lost = lr->lost;
+		r->cpu = lr->cpu;
+		r->reserved = lr->__reserved;
+		rs->lost += lr->lost;
+	}
+	return 0;
+}
+
+/* mw_drain() callback: collect into a struct mwt_recs. */
+static inline int mwt_collect(void *ctx, unsigned int cpu, const struct mapwatch_rec_hdr *hdr)
+{
+	return mwt_recs_add(ctx, cpu, hdr) ? -1 : 0;
+}
+
+/*
+ * Decode a read() buffer; the ring of each record is its cpu field.
+ * Returns 0, or -1 if the buffer does not hold whole, aligned records.
+ */
+static inline int mwt_recs_parse(struct mwt_recs *rs, const uint8_t *buf, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		const struct mapwatch_rec_hdr *hdr = (const void *)(buf + off);
+		unsigned int ring;
+
+		if (len - off < sizeof(*hdr) || hdr->size < sizeof(*hdr) || hdr->size % 8 ||
+		    hdr->size > len - off)
+			return -1;
+		if (hdr->type == MAPWATCH_REC_EVENT)
+			ring = ((const struct mapwatch_rec_event *)hdr)->cpu;
+		else if (hdr->type == MAPWATCH_REC_LOST)
+			ring = ((const struct mapwatch_rec_lost *)hdr)->cpu;
+		else
+			return -1;	/* read() never returns PAD */
+		if (mwt_recs_add(rs, ring, hdr))
+			return -1;
+		off += hdr->size;
+	}
+	return 0;
+}
+
+/* The session's whole stream through read(): until EOF (disabled, drained). */
+static inline int mwt_read_all(int fd, struct mwt_recs *rs)
+{
+	static uint8_t buf[1 << 16];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (mwt_recs_parse(rs, buf, n))
+			return -1;
+	return n;
+}
+
+/* The module's reference count, or -1 if it is not loaded. */
+static inline int mwt_module_refcnt(void)
+{
+	char buf[32];
+	ssize_t n;
+	int fd;
+
+	fd = open("/sys/module/mapwatch/refcnt", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return atoi(buf);
+}
+
+/*
+ * In `make check` (MAPWATCH_SELFTEST_STRICT=1) the module and everything
+ * a test needs must be there: a would-be skip fails instead.
+ */
+static inline int mwt_strict(void)
+{
+	const char *s = getenv("MAPWATCH_SELFTEST_STRICT");
+
+	return s && *s && strcmp(s, "0") != 0;
+}
+
+/*
+ * main() of every test binary that needs the module: without /dev/mapwatch
+ * the whole binary is skipped (by hand), or fails (strict).
+ */
+#define MWT_HARNESS_MAIN						\
+	int main(int argc, char **argv)					\
+	{								\
+		if (access(MAPWATCH_DEVICE, F_OK)) {			\
+			ksft_print_header();				\
+			if (mwt_strict())				\
+				ksft_exit_fail_msg("%s missing: the mapwatch module is not loaded\n", \
+						   MAPWATCH_DEVICE);	\
+			ksft_exit_skip("%s missing: load the mapwatch module\n", \
+				       MAPWATCH_DEVICE);		\
+		}							\
+		return test_harness_run(argc, argv);			\
+	}
+
+/* Inside a test: skip by hand, fail under MAPWATCH_SELFTEST_STRICT. */
+#define MWT_SKIP(statement, fmt, ...) do {				\
+		if (mwt_strict()) {					\
+			TH_LOG("required (strict mode): " fmt, ##__VA_ARGS__); \
+			ASSERT_TRUE(0);					\
+		}							\
+		SKIP(statement, fmt, ##__VA_ARGS__);			\
+	} while (0)
+
+#endif /* _MAPWATCH_TEST_H */
