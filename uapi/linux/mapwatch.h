@@ -5,8 +5,9 @@
  * open("/dev/mapwatch") creates a session; the file descriptor is its lifetime.
  * Every ioctl argument starts with "__u32 size", the size of the structure the
  * caller knows.  The kernel accepts any size >= the first published version
- * (MAPWATCH_*_SIZE_VER0); bytes it does not know must be zero (else E2BIG).
- * Structures written back are truncated to the caller's size.  All structures
+ * (MAPWATCH_*_SIZE_VER0), up to a page; bytes it does not know must be zero
+ * (else E2BIG).  Out fields are ignored on input.  Structures written back
+ * are truncated to the caller's size.  All structures
  * are naturally aligned with explicit padding, so 32-bit callers on a 64-bit
  * kernel see the same layout.  Pointers travel as __u64.
  *
@@ -24,7 +25,8 @@
  * Errors common to every ioctl:
  *   EINVAL  handshake not done, size smaller than the first version, unknown
  *           flag or op, reserved field not zero, value out of range
- *   E2BIG   size larger than the kernel knows and the extra bytes not zero
+ *   E2BIG   size larger than the kernel knows and the extra bytes not zero,
+ *           or larger than a page
  *   EFAULT  argument pointer not readable or writable
  *   ENOTTY  unknown ioctl
  */
@@ -333,6 +335,7 @@ struct mapwatch_probe_counters {
  * returns 0 once the session is disabled and nothing is left.
  * EINVAL  buffer smaller than the next record, or rings not configured
  * EIO     a consumer position written through mmap is not a valid position
+ * EBUSY   overwrite mode and the session is enabled (disable it first)
  *
  * poll(): EPOLLIN when a ring holds at least the watermark, or on the
  * timer when any data is unread; EPOLLHUP once the session is closing.
