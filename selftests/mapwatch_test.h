@@ -321,6 +321,35 @@ static inline int mwt_read_all(int fd, struct mwt_recs *rs)
 	return n;
 }
 
+/*
+ * A new session works end to end: one event made by this process is
+ * drained through the mapping as exactly one record carrying @who.
+ * Returns 0, or -1 (with mw_error() or errno telling why).
+ */
+static inline int mwt_session_works(int who)
+{
+	struct mwt_recs rs = {};
+	struct mw_session s;
+	uint32_t id;
+	int ret = -1;
+
+	if (mw_open(&s, NULL, 0))
+		return -1;
+	if (mw_configure(&s, 1, 0, 0, 0) || mw_pid(&s, MAPWATCH_PID_ADD, getpid()) ||
+	    mw_kprobe_attach(&s, MAPWATCH_KPROBE_GETPRIORITY, &id) || mw_enable(&s))
+		goto out;
+	mwt_event(who);
+	if (mw_disable(&s) || mw_drain(&s, mwt_collect, &rs) != 1)
+		goto out;
+	if (rs.r[0].type == MAPWATCH_REC_EVENT && rs.r[0].who == who &&
+	    rs.r[0].tgid == (uint32_t)getpid() && rs.r[0].probe_id == id)
+		ret = 0;
+out:
+	mwt_recs_free(&rs);
+	mw_close(&s);
+	return ret;
+}
+
 /* The module's reference count, or -1 if it is not loaded. */
 static inline int mwt_module_refcnt(void)
 {
