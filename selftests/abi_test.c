@@ -249,7 +249,7 @@ TEST_F(handshake, wrong_abi_major_is_eproto)
 	struct mapwatch_api api;
 	size_t i;
 
-	for (i = 0; i < sizeof(majors) / sizeof(majors[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(majors); i++) {
 		/* Refused, with the module's version written back. */
 		ASSERT_EQ(-1, mwt_api(self->s.fd, majors[i], &api));
 		ASSERT_EQ(EPROTO, errno);
@@ -360,7 +360,7 @@ static const struct ioc iocs[] = {
 	{ "DETACH", MAPWATCH_IOC_DETACH, MAPWATCH_DETACH_SIZE_VER0, 0 },
 	{ "PROBE_COUNTERS", MAPWATCH_IOC_PROBE_COUNTERS, MAPWATCH_PROBE_COUNTERS_SIZE_VER0, 1 },
 };
-#define NR_IOCS	(sizeof(iocs) / sizeof(iocs[0]))
+#define NR_IOCS	(ARRAY_SIZE(iocs))
 
 /*
  * Fill @buf with a valid argument of @ioc for session @s, whose state is
@@ -445,7 +445,7 @@ TEST_F(abi, size_below_version0_is_einval)
 		const struct ioc *ioc = &iocs[i];
 		const uint32_t sizes[] = { 0, 4, ioc->ver0 / 2, ioc->ver0 - 4, ioc->ver0 - 1 };
 
-		for (j = 0; j < sizeof(sizes) / sizeof(sizes[0]); j++) {
+		for (j = 0; j < ARRAY_SIZE(sizes); j++) {
 			valid_arg(_metadata, &self->s, ioc, argbuf);
 			ASSERT_EQ(-1, call(&self->s, ioc, sizes[j]))
 				TH_LOG("%s size %u", ioc->name, sizes[j]);
@@ -464,7 +464,7 @@ TEST_F(abi, size_above_with_nonzero_tail_is_e2big)
 		/* (extra bytes, which of them is not zero) */
 		const uint32_t cases[][2] = { { 1, 0 }, { 8, 0 }, { 8, 7 }, { 64, 63 } };
 
-		for (j = 0; j < sizeof(cases) / sizeof(cases[0]); j++) {
+		for (j = 0; j < ARRAY_SIZE(cases); j++) {
 			uint32_t size = ioc->ver0 + cases[j][0];
 
 			valid_arg(_metadata, &self->s, ioc, argbuf);
@@ -487,7 +487,7 @@ TEST_F(abi, size_above_with_zero_tail_is_accepted)
 		const uint32_t sizes[] = { ioc->ver0 + 1, ioc->ver0 + 8, ioc->ver0 + 64,
 					   page_size() };
 
-		for (j = 0; j < sizeof(sizes) / sizeof(sizes[0]); j++) {
+		for (j = 0; j < ARRAY_SIZE(sizes); j++) {
 			valid_arg(_metadata, &self->s, ioc, argbuf);
 			memset(argbuf + ioc->ver0, 0, sizes[j] - ioc->ver0);
 			ASSERT_EQ(0, call(&self->s, ioc, sizes[j]))
@@ -637,7 +637,7 @@ TEST_F(abi, ring_sizes)
 	uint64_t stride;
 	size_t i;
 
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		ASSERT_EQ(0, session_reopen(&self->s, 1));
 		if (sizes[i].err) {
 			ASSERT_EQ(-1, mwt_ring_config(self->s.fd, sizes[i].pages, 0, 0, 0, NULL))
@@ -667,7 +667,7 @@ TEST_F(abi, watermark_and_timer_limits)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		ASSERT_EQ(0, session_reopen(&self->s, 1));
 		if (cases[i].err) {
 			ASSERT_EQ(-1, mwt_ring_config(self->s.fd, 4, 0,
@@ -740,7 +740,7 @@ TEST_F(abi, bad_pointers_are_efault)
 		};
 
 		*(uint32_t *)straddle = ioc->ver0;
-		for (j = 0; j < sizeof(bad) / sizeof(bad[0]); j++) {
+		for (j = 0; j < ARRAY_SIZE(bad); j++) {
 			ASSERT_EQ(-1, ioctl(self->s.fd, ioc->cmd, bad[j]))
 				TH_LOG("%s, pointer %zu", ioc->name, j);
 			ASSERT_EQ(EFAULT, errno) TH_LOG("%s, pointer %zu", ioc->name, j);
@@ -816,7 +816,7 @@ TEST_F(abi, counters_cpu_out_of_range_is_einval)
 
 	ASSERT_LT(0, nr);
 	configure(_metadata, &self->s, 1);
-	for (i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cpus); i++) {
 		ASSERT_EQ(-1, mwt_counters(self->s.fd, cpus[i], &c)) TH_LOG("cpu %u", cpus[i]);
 		ASSERT_EQ(EINVAL, errno);
 	}
@@ -845,7 +845,7 @@ TEST_F(abi, writable_mmap_beyond_the_consumer_page_is_eperm)
 		{ 0, stride },			/* the whole region */
 	};
 
-	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(maps); i++) {
 		void *p = mmap(NULL, maps[i].len, PROT_READ | PROT_WRITE, MAP_SHARED,
 			       self->s.fd, maps[i].off);
 
@@ -874,7 +874,7 @@ TEST_F(abi, mprotect_cannot_make_ring_pages_writable)
 		{ 0, stride },
 	};
 
-	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(maps); i++) {
 		void *p = mmap(NULL, maps[i].len, PROT_READ, MAP_SHARED, self->s.fd,
 			       maps[i].off);
 
@@ -912,7 +912,7 @@ TEST_F(abi, mmap_beyond_a_cpu_region_is_einval)
 		{ 1ULL << 40, page },
 	};
 
-	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(maps); i++) {
 		void *p = mmap(NULL, maps[i].len, PROT_READ, MAP_SHARED, self->s.fd,
 			       maps[i].off);
 
@@ -947,7 +947,7 @@ TEST_F(abi, read_with_a_tiny_buffer_is_einval)
 	size_t i;
 
 	one_event_pending(_metadata, &self->s);
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		ASSERT_EQ(-1, read(self->s.fd, buf, sizes[i])) TH_LOG("%zu bytes", sizes[i]);
 		ASSERT_EQ(EINVAL, errno) TH_LOG("%zu bytes", sizes[i]);
 	}
@@ -1000,7 +1000,7 @@ TEST_F(abi, bad_consumer_position_is_eio)
 	/* Positions that are not a record boundary before prod_pos. */
 	const uint64_t bad[] = { 4, prod_pos + 8, prod_pos + 1, prod->data_size + prod_pos,
 				 (uint64_t)-8 };
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		cons->cons_pos = bad[i];
 		ASSERT_EQ(-1, read(self->s.fd, buf, sizeof(buf))) TH_LOG("cons_pos %llu",
 									 (unsigned long long)bad[i]);
@@ -1028,7 +1028,7 @@ TEST_F(abi, unknown_ioctls_are_enotty)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
 		ASSERT_EQ(-1, ioctl(self->s.fd, cmds[i], buf)) TH_LOG("cmd %#lx", cmds[i]);
 		ASSERT_EQ(ENOTTY, errno) TH_LOG("cmd %#lx", cmds[i]);
 	}
@@ -1060,7 +1060,7 @@ TEST_F(abi, pid_errors)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		ASSERT_EQ(-1, mwt_pid(self->s.fd, cases[i].op, cases[i].pid))
 			TH_LOG("op %u pid %d", cases[i].op, cases[i].pid);
 		ASSERT_EQ(cases[i].err, errno) TH_LOG("op %u pid %d", cases[i].op, cases[i].pid);
@@ -1125,7 +1125,7 @@ TEST_F(abi, kprobe_errors)
 	uint32_t id;
 	size_t i;
 
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
 		ASSERT_EQ(-1, mwt_attach(self->s.fd, types[i], &id)) TH_LOG("type %u", types[i]);
 		ASSERT_EQ(EOPNOTSUPP, errno) TH_LOG("type %u", types[i]);
 	}

@@ -113,6 +113,7 @@ static int peek_all(struct mw_session *s, struct mwt_recs *rs)
 
 		if (!r->cons)
 			continue;
+		/* Pairs with the producer's smp_store_release() at commit. */
 		end = smp_load_acquire(&r->prod->prod_pos);
 		pos = mapwatch_ring_read_start(r->prod, READ_ONCE(r->cons->cons_pos));
 		while ((hdr = mapwatch_ring_next(r->data, r->data_size, &pos, end))) {

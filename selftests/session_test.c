@@ -314,7 +314,7 @@ TEST_F(session, pid_del_stops_records)
 	mwt_events(20, 5);
 	ASSERT_EQ(0, mw_disable(&self->s));
 	ASSERT_LE(0, mw_drain(&self->s, mwt_collect, &self->rs));
-	assert_whos(_metadata, &self->rs, want, sizeof(want) / sizeof(want[0]));
+	assert_whos(_metadata, &self->rs, want, ARRAY_SIZE(want));
 }
 
 TEST_F(session, pid_clear_stops_records)
@@ -335,7 +335,7 @@ TEST_F(session, pid_clear_stops_records)
 	close(gate);
 	ASSERT_EQ(0, mw_disable(&self->s));
 	ASSERT_LE(0, mw_drain(&self->s, mwt_collect, &self->rs));
-	assert_whos(_metadata, &self->rs, want, sizeof(want) / sizeof(want[0]));
+	assert_whos(_metadata, &self->rs, want, ARRAY_SIZE(want));
 	ASSERT_EQ(-ENOENT, mw_pid(&self->s, MAPWATCH_PID_DEL, getpid()));
 }
 

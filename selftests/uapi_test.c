@@ -34,7 +34,7 @@ static const struct strukt *find_struct(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(structs) / sizeof(structs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(structs); i++)
 		if (!strcmp(structs[i].name, name))
 			return &structs[i];
 	return NULL;
@@ -44,7 +44,7 @@ TEST(every_field_has_its_abi_offset_and_size)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(fields); i++) {
 		const struct field *f = &fields[i];
 
 		ASSERT_EQ(f->want_offset, f->offset) TH_LOG("%s.%s", f->strukt, f->name);
@@ -57,8 +57,8 @@ TEST(structures_have_no_implicit_holes)
 	const char *cur = NULL;
 	size_t i, end = 0;
 
-	for (i = 0; i <= sizeof(fields) / sizeof(fields[0]); i++) {
-		const struct field *f = i < sizeof(fields) / sizeof(fields[0]) ? &fields[i] : NULL;
+	for (i = 0; i <= ARRAY_SIZE(fields); i++) {
+		const struct field *f = i < ARRAY_SIZE(fields) ? &fields[i] : NULL;
 
 		if (!f || !cur || strcmp(cur, f->strukt)) {
 			/* The last field of the previous structure ends it. */
@@ -79,7 +79,7 @@ TEST(structure_sizes_equal_their_size_constants)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(structs) / sizeof(structs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(structs); i++) {
 		const struct strukt *s = &structs[i];
 
 		ASSERT_EQ(s->want_size, s->size) TH_LOG("struct %s", s->name);
@@ -97,7 +97,7 @@ TEST(ioctl_numbers_are_stable)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(ioctls) / sizeof(ioctls[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ioctls); i++) {
 		ASSERT_EQ(ioctls[i].nr, ioctls[i].cmd) TH_LOG("%s", ioctls[i].name);
 		ASSERT_EQ(MAPWATCH_IOC_MAGIC, _IOC_TYPE(ioctls[i].cmd)) TH_LOG("%s", ioctls[i].name);
 	}
