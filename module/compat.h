@@ -9,6 +9,9 @@
 
 #include <linux/version.h>
 #include <linux/mm.h>
+#include <linux/ptrace.h>
+#include <linux/uprobes.h>
+#include <linux/mapwatch.h>
 
 /* vm_flags became read-only behind helpers in 6.3. */
 static inline void mapwatch_vma_clear_flags(struct vm_area_struct *vma, vm_flags_t flags)
@@ -28,6 +31,118 @@ static inline void mapwatch_vma_clear_flags(struct vm_area_struct *vma, vm_flags
 #define MAPWATCH_SYSCALL_SYM(name)	"__x64_sys_" #name
 #elif defined(CONFIG_ARM64)
 #define MAPWATCH_SYSCALL_SYM(name)	"__arm64_sys_" #name
+#endif
+
+/*
+ * Uprobes: three API shapes.
+ *   <= 6.11  uprobe_register_refctr(inode, off, ref, uc) returns int;
+ *            uprobe_unregister(inode, off, uc) waits for handlers;
+ *            filter(uc, ctx, mm); handler(uc, regs)
+ *   6.12     uprobe_register() returns struct uprobe *;
+ *            uprobe_unregister_nosync() + uprobe_unregister_sync();
+ *            filter(uc, mm)
+ * uprobe_apply() is not exported on any of them.
+ *   >= 6.13  handler(uc, regs, data)
+ */
+struct mapwatch_uprobe_reg {
+	struct inode *inode;
+	loff_t offset;
+	loff_t ref_ctr_offset;
+	struct uprobe *uprobe;		/* 6.12+ */
+};
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define MAPWATCH_UPROBE_HANDLER_ARGS	struct uprobe_consumer *uc, struct pt_regs *regs, \
+					__u64 *data
+#else
+#define MAPWATCH_UPROBE_HANDLER_ARGS	struct uprobe_consumer *uc, struct pt_regs *regs
+#endif
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#define MAPWATCH_UPROBE_FILTER_ARGS	struct uprobe_consumer *uc, struct mm_struct *mm
+
+static inline int mapwatch_uprobe_register(struct mapwatch_uprobe_reg *r,
+					   struct uprobe_consumer *uc)
+{
+	struct uprobe *up = uprobe_register(r->inode, r->offset, r->ref_ctr_offset, uc);
+
+	if (IS_ERR(up))
+		return PTR_ERR(up);
+	r->uprobe = up;
+	return 0;
+}
+
+/* Returns once no handler of @uc runs. */
+static inline void mapwatch_uprobe_unregister(struct mapwatch_uprobe_reg *r,
+					      struct uprobe_consumer *uc)
+{
+	uprobe_unregister_nosync(r->uprobe, uc);
+	uprobe_unregister_sync();
+}
+
+#else
+#define MAPWATCH_UPROBE_FILTER_ARGS	struct uprobe_consumer *uc, \
+					enum uprobe_filter_ctx ctx, struct mm_struct *mm
+
+static inline int mapwatch_uprobe_register(struct mapwatch_uprobe_reg *r,
+					   struct uprobe_consumer *uc)
+{
+	return uprobe_register_refctr(r->inode, r->offset, r->ref_ctr_offset, uc);
+}
+
+/* Returns once no handler of @uc runs (register_rwsem). */
+static inline void mapwatch_uprobe_unregister(struct mapwatch_uprobe_reg *r,
+					      struct uprobe_consumer *uc)
+{
+	uprobe_unregister(r->inode, r->offset, uc);
+}
+
+#endif
+
+/* Fetch-program registers: the UAPI index of a register to its value. */
+#if defined(CONFIG_X86_64)
+#define MAPWATCH_NR_REGS	MAPWATCH_REG_X86_NR
+
+static inline unsigned long mapwatch_reg_value(struct pt_regs *regs, unsigned int idx)
+{
+	static const unsigned short off[MAPWATCH_REG_X86_NR] = {
+		[MAPWATCH_REG_X86_AX] = offsetof(struct pt_regs, ax),
+		[MAPWATCH_REG_X86_BX] = offsetof(struct pt_regs, bx),
+		[MAPWATCH_REG_X86_CX] = offsetof(struct pt_regs, cx),
+		[MAPWATCH_REG_X86_DX] = offsetof(struct pt_regs, dx),
+		[MAPWATCH_REG_X86_SI] = offsetof(struct pt_regs, si),
+		[MAPWATCH_REG_X86_DI] = offsetof(struct pt_regs, di),
+		[MAPWATCH_REG_X86_BP] = offsetof(struct pt_regs, bp),
+		[MAPWATCH_REG_X86_SP] = offsetof(struct pt_regs, sp),
+		[MAPWATCH_REG_X86_R8] = offsetof(struct pt_regs, r8),
+		[MAPWATCH_REG_X86_R9] = offsetof(struct pt_regs, r9),
+		[MAPWATCH_REG_X86_R10] = offsetof(struct pt_regs, r10),
+		[MAPWATCH_REG_X86_R11] = offsetof(struct pt_regs, r11),
+		[MAPWATCH_REG_X86_R12] = offsetof(struct pt_regs, r12),
+		[MAPWATCH_REG_X86_R13] = offsetof(struct pt_regs, r13),
+		[MAPWATCH_REG_X86_R14] = offsetof(struct pt_regs, r14),
+		[MAPWATCH_REG_X86_R15] = offsetof(struct pt_regs, r15),
+		[MAPWATCH_REG_X86_IP] = offsetof(struct pt_regs, ip),
+	};
+
+	return *(unsigned long *)((char *)regs + off[idx]);
+}
+#elif defined(CONFIG_ARM64)
+#define MAPWATCH_NR_REGS	MAPWATCH_REG_ARM64_NR
+
+static inline unsigned long mapwatch_reg_value(struct pt_regs *regs, unsigned int idx)
+{
+	if (idx < 31)
+		return regs->regs[idx];
+	return idx == MAPWATCH_REG_ARM64_SP ? regs->sp : regs->pc;
+}
+#else
+#define MAPWATCH_NR_REGS	0	/* uprobes unsupported on this architecture */
+
+static inline unsigned long mapwatch_reg_value(struct pt_regs *regs, unsigned int idx)
+{
+	return 0;
+}
 #endif
 
 #endif /* _MAPWATCH_COMPAT_H */

@@ -14,9 +14,11 @@
 #include <linux/poll.h>
 #include <linux/rcupdate.h>
 #include <linux/wait.h>
+#include <linux/uprobes.h>
 #include <linux/workqueue.h>
 #include <linux/mapwatch.h>
 
+#include "compat.h"
 #include "ring.h"
 
 #define MAPWATCH_VERSION	"0.1.0"
@@ -53,6 +55,34 @@ struct mapwatch_probe_stats {
 
 enum mapwatch_probe_kind {
 	MAPWATCH_PROBE_KPROBE,
+	MAPWATCH_PROBE_UPROBE,
+};
+
+/* A validated fetch program (fetch.c). */
+struct mapwatch_fetch_prog {
+	u32 nr_ops;
+	u32 payload_max;		/* bytes one run may write */
+	struct mapwatch_fetch_op ops[];
+};
+
+/*
+ * A consumer with no handler work whose only job is to make the uprobe
+ * core put the breakpoint into processes traced after the probe was
+ * attached (registering a consumer consults its filter for every process
+ * mapping the binary; uprobe_apply() is not exported to modules).
+ */
+struct mapwatch_uprobe_installer {
+	struct uprobe_consumer uc;
+	struct mapwatch_uprobe_reg reg;
+	struct mapwatch_probe *probe;
+};
+
+struct mapwatch_uprobe_probe {
+	struct uprobe_consumer uc;
+	struct mapwatch_uprobe_reg reg;	/* inode referenced, offsets, handle */
+	struct mapwatch_fetch_prog *prog;
+	struct mapwatch_uprobe_installer *installer;	/* under session->lock */
+	bool all_processes;
 };
 
 struct mapwatch_probe {
@@ -60,9 +90,12 @@ struct mapwatch_probe {
 	struct mapwatch_session *session;
 	u32 id;
 	enum mapwatch_probe_kind kind;
-	u32 type;			/* enum mapwatch_kprobe_type */
+	u32 type;			/* kprobes: enum mapwatch_kprobe_type */
 	struct mapwatch_probe_stats __percpu *stats;
-	struct kprobe kp;
+	union {
+		struct kprobe kp;
+		struct mapwatch_uprobe_probe up;
+	};
 };
 
 enum mapwatch_state {
@@ -112,6 +145,12 @@ static inline struct mapwatch_rings *mapwatch_session_rings(struct mapwatch_sess
 	return smp_load_acquire(&s->rings);
 }
 
+/* This CPU's ring, between mapwatch_event_begin() and mapwatch_event_end(). */
+static inline struct mapwatch_ring *mapwatch_event_ring(struct mapwatch_probe *p)
+{
+	return &p->session->rings->cpu[smp_processor_id()].rb;
+}
+
 /* rings.c */
 struct mapwatch_rings *mapwatch_rings_alloc(const struct mapwatch_ring_config *cfg);
 void mapwatch_rings_free(struct mapwatch_rings *rings);
@@ -129,9 +168,21 @@ __poll_t mapwatch_session_poll(struct mapwatch_session *s, struct file *file, po
 ssize_t mapwatch_session_read(struct mapwatch_session *s, char __user *buf, size_t count,
 			      bool nonblock);
 bool mapwatch_session_traces_current(struct mapwatch_session *s);
+bool mapwatch_session_traces_mm(struct mapwatch_session *s, struct mm_struct *mm);
 struct mapwatch_rec_event *mapwatch_event_begin(struct mapwatch_probe *p, u32 payload,
 						unsigned long *irqflags);
 void mapwatch_event_end(struct mapwatch_probe *p, unsigned long irqflags);
+
+/* fetch.c */
+struct mapwatch_fetch_prog *mapwatch_fetch_prog_new(u64 uops, u32 nr_ops, u32 *bad_op);
+u32 mapwatch_fetch_run(const struct mapwatch_fetch_prog *prog, struct pt_regs *regs, u8 *out,
+		       bool *fault);
+
+/* uprobes.c */
+int mapwatch_uprobe_attach(struct mapwatch_probe *p, struct inode *inode,
+			   const struct mapwatch_uprobe *arg, struct mapwatch_fetch_prog *prog);
+void mapwatch_uprobe_detach(struct mapwatch_probe *p);
+int mapwatch_uprobe_install(struct mapwatch_probe *p);
 
 /* kprobes.c */
 u64 mapwatch_kprobes_available(void);

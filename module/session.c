@@ -4,6 +4,7 @@
  * probes, the event write path and reader wakeups.
  */
 #include <linux/cpumask.h>
+#include <linux/file.h>
 #include <linux/log2.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
@@ -120,6 +121,24 @@ bool mapwatch_session_traces_current(struct mapwatch_session *s)
 	return found;
 }
 
+/* Is @mm the memory of one of the session's traced processes? */
+bool mapwatch_session_traces_mm(struct mapwatch_session *s, struct mm_struct *mm)
+{
+	struct mapwatch_pids *pids;
+	bool found = false;
+	unsigned int i;
+
+	rcu_read_lock();
+	pids = rcu_dereference(s->pids);
+	for (i = 0; pids && i < pids->nr && !found; i++) {
+		struct task_struct *leader = pid_task(pids->tgid[i], PIDTYPE_TGID);
+
+		found = leader && READ_ONCE(leader->mm) == mm;
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 /*
  * mapwatch_event_begin - reserve an event record on this CPU's ring
  *
@@ -221,6 +240,8 @@ static long mapwatch_ioctl_api(struct mapwatch_session *s, void __user *uarg)
 	api.abi_major = MAPWATCH_ABI_MAJOR;
 	api.abi_minor = MAPWATCH_ABI_MINOR;
 	api.features = MAPWATCH_FEAT_RING_OVERWRITE | MAPWATCH_FEAT_READ;
+	if (MAPWATCH_NR_REGS)
+		api.features |= MAPWATCH_FEAT_UPROBE;
 	api.kprobes = mapwatch_kprobes_available();
 	api.nr_cpus = nr_cpu_ids;
 	api.page_size = PAGE_SIZE;
@@ -432,6 +453,26 @@ static struct pid *mapwatch_find_tgid(struct mapwatch_session *s, pid_t nr)
 	return tgid;
 }
 
+/*
+ * Put the session's uprobe breakpoints into a newly traced process.  (A
+ * process no longer traced loses them at its next hit.)
+ */
+static int mapwatch_probes_install(struct mapwatch_session *s)
+{
+	struct mapwatch_probe *p;
+	int ret;
+
+	lockdep_assert_held(&s->lock);
+	list_for_each_entry(p, &s->probes, node) {
+		if (p->kind != MAPWATCH_PROBE_UPROBE)
+			continue;
+		ret = mapwatch_uprobe_install(p);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static long mapwatch_ioctl_pid(struct mapwatch_session *s, void __user *uarg)
 {
 	struct mapwatch_pid arg;
@@ -462,12 +503,18 @@ static long mapwatch_ioctl_pid(struct mapwatch_session *s, void __user *uarg)
 	}
 
 	mutex_lock(&s->lock);
-	if (arg.op == MAPWATCH_PID_ADD)
+	if (arg.op == MAPWATCH_PID_ADD) {
 		ret = mapwatch_pids_add(s, tgid);
-	else if (arg.op == MAPWATCH_PID_DEL)
+		if (!ret) {
+			ret = mapwatch_probes_install(s);
+			if (ret)	/* not traceable after all: undo */
+				mapwatch_pids_del(s, tgid);
+		}
+	} else if (arg.op == MAPWATCH_PID_DEL) {
 		ret = mapwatch_pids_del(s, tgid);
-	else
+	} else {
 		mapwatch_pids_clear(s);
+	}
 	mutex_unlock(&s->lock);
 	put_pid(tgid);
 	return ret;
@@ -496,8 +543,45 @@ static void mapwatch_probe_free(struct mapwatch_probe *p)
 static void mapwatch_probe_detach(struct mapwatch_probe *p)
 {
 	list_del(&p->node);
-	mapwatch_kprobe_detach(p);
+	if (p->kind == MAPWATCH_PROBE_UPROBE)
+		mapwatch_uprobe_detach(p);
+	else
+		mapwatch_kprobe_detach(p);
 	mapwatch_probe_free(p);
+}
+
+static struct mapwatch_probe *mapwatch_probe_alloc(struct mapwatch_session *s,
+						   enum mapwatch_probe_kind kind)
+{
+	struct mapwatch_probe *p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+
+	if (!p)
+		return NULL;
+	p->stats = alloc_percpu_gfp(struct mapwatch_probe_stats, GFP_KERNEL_ACCOUNT);
+	if (!p->stats) {
+		kfree(p);
+		return NULL;
+	}
+	p->session = s;
+	p->kind = kind;
+	return p;
+}
+
+/* Write an attach's reply; if the caller cannot learn the id, undo the attach. */
+static int mapwatch_probe_reply(struct mapwatch_session *s, u32 id, void __user *uarg,
+				void *karg, size_t ksize, u32 usize)
+{
+	struct mapwatch_probe *p;
+	int ret = mapwatch_copy_out(uarg, karg, ksize, usize);
+
+	if (ret) {
+		mutex_lock(&s->lock);
+		p = mapwatch_probe_find(s, id);
+		if (p)
+			mapwatch_probe_detach(p);
+		mutex_unlock(&s->lock);
+	}
+	return ret;
 }
 
 static long mapwatch_ioctl_kprobe_attach(struct mapwatch_session *s, void __user *uarg)
@@ -515,16 +599,9 @@ static long mapwatch_ioctl_kprobe_attach(struct mapwatch_session *s, void __user
 	if (arg.type >= 64 || !(mapwatch_kprobes_available() & (1ULL << arg.type)))
 		return -EOPNOTSUPP;
 
-	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	p = mapwatch_probe_alloc(s, MAPWATCH_PROBE_KPROBE);
 	if (!p)
 		return -ENOMEM;
-	p->stats = alloc_percpu_gfp(struct mapwatch_probe_stats, GFP_KERNEL_ACCOUNT);
-	if (!p->stats) {
-		kfree(p);
-		return -ENOMEM;
-	}
-	p->session = s;
-	p->kind = MAPWATCH_PROBE_KPROBE;
 
 	mutex_lock(&s->lock);
 	ret = -EEXIST;
@@ -539,21 +616,87 @@ static long mapwatch_ioctl_kprobe_attach(struct mapwatch_session *s, void __user
 	mutex_unlock(&s->lock);
 
 	arg.probe_id = p->id;
-	ret = mapwatch_copy_out(uarg, &arg, sizeof(arg), usize);
-	if (ret) {
-		/* The caller cannot learn the id: undo the attach. */
-		mutex_lock(&s->lock);
-		p = mapwatch_probe_find(s, arg.probe_id);
-		if (p)
-			mapwatch_probe_detach(p);
-		mutex_unlock(&s->lock);
-	}
-	return ret;
+	return mapwatch_probe_reply(s, p->id, uarg, &arg, sizeof(arg), usize);
 
 err_unlock:
 	mutex_unlock(&s->lock);
 	mapwatch_probe_free(p);
 	return ret;
+}
+
+/* A file's inode, referenced, if it is a regular file holding [off, off + 1). */
+static struct inode *mapwatch_binary_inode(int fd, u64 offset, u64 ref_ctr_offset)
+{
+	struct inode *inode = ERR_PTR(-EINVAL);
+	struct file *file = fget(fd);
+	loff_t size;
+
+	if (!file)
+		return ERR_PTR(-EBADF);
+	if (S_ISREG(file_inode(file)->i_mode)) {
+		size = i_size_read(file_inode(file));
+		if (offset < size && ref_ctr_offset < size)
+			inode = igrab(file_inode(file));
+		if (!inode)
+			inode = ERR_PTR(-ENOENT);
+	}
+	fput(file);
+	return inode;
+}
+
+static long mapwatch_ioctl_uprobe_attach(struct mapwatch_session *s, void __user *uarg)
+{
+	struct mapwatch_fetch_prog *prog;
+	struct mapwatch_uprobe arg;
+	struct mapwatch_probe *p;
+	struct inode *inode;
+	u32 usize;
+	int ret;
+
+	ret = mapwatch_copy_in(&arg, sizeof(arg), MAPWATCH_UPROBE_SIZE_VER0, uarg, &usize);
+	if (ret)
+		return ret;
+	if (arg.flags & ~MAPWATCH_UPROBE_FLAG_MASK || arg.__reserved)
+		return -EINVAL;
+	if ((arg.flags & MAPWATCH_UPROBE_ALL_PROCESSES) && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	prog = mapwatch_fetch_prog_new(arg.ops, arg.nr_ops, &arg.bad_op);
+	if (IS_ERR(prog)) {
+		ret = PTR_ERR(prog);
+		/* Tell which op is wrong. */
+		if (ret == -EINVAL && mapwatch_copy_out(uarg, &arg, sizeof(arg), usize))
+			ret = -EFAULT;
+		return ret;
+	}
+	arg.payload_max = prog->payload_max;
+	inode = mapwatch_binary_inode(arg.fd, arg.offset, arg.ref_ctr_offset);
+	if (IS_ERR(inode)) {
+		kfree(prog);
+		return PTR_ERR(inode);
+	}
+	p = mapwatch_probe_alloc(s, MAPWATCH_PROBE_UPROBE);
+	if (!p) {
+		iput(inode);
+		kfree(prog);
+		return -ENOMEM;
+	}
+
+	mutex_lock(&s->lock);
+	p->id = ++s->next_probe_id;
+	ret = mapwatch_uprobe_attach(p, inode, &arg, prog);
+	if (ret) {
+		mutex_unlock(&s->lock);
+		iput(inode);
+		kfree(prog);
+		mapwatch_probe_free(p);
+		return ret;
+	}
+	list_add_tail(&p->node, &s->probes);
+	mutex_unlock(&s->lock);
+
+	arg.probe_id = p->id;
+	return mapwatch_probe_reply(s, p->id, uarg, &arg, sizeof(arg), usize);
 }
 
 static long mapwatch_ioctl_detach(struct mapwatch_session *s, void __user *uarg)
@@ -632,6 +775,8 @@ long mapwatch_session_ioctl(struct mapwatch_session *s, unsigned int cmd, void _
 		return mapwatch_ioctl_pid(s, uarg);
 	case MAPWATCH_IOC_BASE(MAPWATCH_IOC_KPROBE_ATTACH):
 		return mapwatch_ioctl_kprobe_attach(s, uarg);
+	case MAPWATCH_IOC_BASE(MAPWATCH_IOC_UPROBE_ATTACH):
+		return mapwatch_ioctl_uprobe_attach(s, uarg);
 	case MAPWATCH_IOC_BASE(MAPWATCH_IOC_DETACH):
 		return mapwatch_ioctl_detach(s, uarg);
 	case MAPWATCH_IOC_BASE(MAPWATCH_IOC_PROBE_COUNTERS):

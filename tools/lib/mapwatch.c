@@ -183,6 +183,41 @@ int mw_kprobe_attach(struct mw_session *s, uint32_t type, uint32_t *probe_id)
 	return err;
 }
 
+int mw_uprobe_attach(struct mw_session *s, int fd, uint64_t offset, uint64_t ref_ctr_offset,
+		     const struct mapwatch_fetch_op *ops, uint32_t nr_ops, uint32_t flags,
+		     uint32_t *probe_id)
+{
+	struct mapwatch_uprobe arg = {
+		.size = sizeof(arg),
+		.flags = flags,
+		.fd = fd,
+		.nr_ops = nr_ops,
+		.offset = offset,
+		.ref_ctr_offset = ref_ctr_offset,
+		.ops = (uintptr_t)ops,
+		.bad_op = MAPWATCH_ALL_OPS_VALID,
+	};
+
+	if (ioctl(s->fd, MAPWATCH_IOC_UPROBE_ATTACH, &arg) == 0) {
+		if (probe_id)
+			*probe_id = arg.probe_id;
+		return 0;
+	}
+	switch (errno) {
+	case EINVAL:
+		if (arg.bad_op != MAPWATCH_ALL_OPS_VALID && arg.bad_op < nr_ops)
+			return mw_fail(EINVAL, "uprobe at offset %#llx: fetch op %u is invalid",
+				       (unsigned long long)offset, arg.bad_op);
+		return mw_fail(EINVAL, "uprobe at offset %#llx: invalid (offset beyond the file, not a regular file, or payload above %u bytes)",
+			       (unsigned long long)offset, s->api.max_payload);
+	case EPERM:
+		return mw_fail(EPERM, "tracing every process running a binary needs CAP_SYS_ADMIN");
+	default:
+		return mw_fail(errno, "uprobe at offset %#llx: %s", (unsigned long long)offset,
+			       strerror(errno));
+	}
+}
+
 int mw_detach(struct mw_session *s, uint32_t probe_id)
 {
 	struct mapwatch_detach arg = { .size = sizeof(arg), .probe_id = probe_id };

@@ -40,6 +40,13 @@ int mw_enable(struct mw_session *s);
 int mw_disable(struct mw_session *s);
 int mw_pid(struct mw_session *s, uint32_t op, int pid);
 int mw_kprobe_attach(struct mw_session *s, uint32_t type, uint32_t *probe_id);
+/*
+ * Attach a uprobe at @offset of the file open as @fd, running @ops at each
+ * hit.  On EINVAL from a bad program, mw_error() names the op.
+ */
+int mw_uprobe_attach(struct mw_session *s, int fd, uint64_t offset, uint64_t ref_ctr_offset,
+		     const struct mapwatch_fetch_op *ops, uint32_t nr_ops, uint32_t flags,
+		     uint32_t *probe_id);
 int mw_detach(struct mw_session *s, uint32_t probe_id);
 int mw_counters(struct mw_session *s, uint32_t cpu, struct mapwatch_counters *c);
 int mw_probe_counters(struct mw_session *s, uint32_t probe_id, struct mapwatch_probe_counters *c);

@@ -42,7 +42,7 @@
  * something is added compatibly.
  */
 #define MAPWATCH_ABI_MAJOR	1
-#define MAPWATCH_ABI_MINOR	0
+#define MAPWATCH_ABI_MINOR	1
 
 #define MAPWATCH_DEVICE		"/dev/mapwatch"
 #define MAPWATCH_IOC_MAGIC	0xE7
@@ -59,6 +59,7 @@
 /* Features reported in mapwatch_api.features. */
 #define MAPWATCH_FEAT_RING_OVERWRITE	_BITULL(0)	/* flight-recorder rings */
 #define MAPWATCH_FEAT_READ		_BITULL(1)	/* read() fallback */
+#define MAPWATCH_FEAT_UPROBE		_BITULL(2)	/* MAPWATCH_IOC_UPROBE_ATTACH (1.1) */
 
 struct mapwatch_api {
 	__u32 size;		/* in/out: structure size */
@@ -291,6 +292,106 @@ struct mapwatch_kprobe {
  */
 
 /* ------------------------------------------------------------------------ */
+/* Fetch programs: what a uprobe records (ABI 1.1).                          */
+/*
+ * A fetch program is a straight list of operations run at each hit on
+ * MAPWATCH_FETCH_VARS 64-bit variables (all zero at the start) to build the
+ * event's payload.  It has no branches and no loops; the module validates
+ * it once at attach.  User memory is read without faulting pages in: a read
+ * that fails gives 0 (or 0 bytes) and sets MAPWATCH_RECF_FAULT in the
+ * record, and the program goes on.
+ */
+#define MAPWATCH_FETCH_VARS	8
+#define MAPWATCH_FETCH_MAX_OPS	32
+#define MAPWATCH_FETCH_NOVAR	0xff	/* COPY/STR: no length variable */
+
+enum mapwatch_fop {
+	MAPWATCH_FOP_REG	= 1,	/* var[dst] = register src (MAPWATCH_REG_*) */
+	MAPWATCH_FOP_CONST	= 2,	/* var[dst] = imm */
+	MAPWATCH_FOP_PC		= 3,	/* var[dst] = probed address + imm (PIE globals) */
+	MAPWATCH_FOP_ADD	= 4,	/* var[dst] = var[src] + imm */
+	MAPWATCH_FOP_LOAD	= 5,	/* var[dst] = size bytes at user var[src] + imm,
+					 * zero-extended, or sign-extended with
+					 * MAPWATCH_FOPF_SIGNED
+					 */
+	MAPWATCH_FOP_EMIT	= 6,	/* payload += low size bytes of var[src] */
+	MAPWATCH_FOP_COPY	= 7,	/* payload += __u16 n, then n bytes of user
+					 * memory at var[src] + imm;
+					 * n = min(var[dst], max), or max when dst
+					 * is MAPWATCH_FETCH_NOVAR
+					 */
+	MAPWATCH_FOP_STR	= 8,	/* as COPY, but stops after a NUL byte
+					 * (counted in n)
+					 */
+};
+
+#define MAPWATCH_FOPF_SIGNED	_BITUL(0)
+
+struct mapwatch_fetch_op {
+	__u8 code;		/* enum mapwatch_fop */
+	__u8 dst;		/* variable index */
+	__u8 src;		/* variable or register index */
+	__u8 size;		/* LOAD, EMIT: 1, 2, 4 or 8 */
+	__u16 flags;		/* MAPWATCH_FOPF_* */
+	__u16 max;		/* COPY, STR: at most this many bytes */
+	__s64 imm;
+};
+
+/*
+ * Registers for MAPWATCH_FOP_REG, per architecture: on x86-64 the
+ * MAPWATCH_REG_X86_* values, on arm64 0..30 for x0..x30, then SP and PC.
+ */
+enum mapwatch_reg_x86_64 {
+	MAPWATCH_REG_X86_AX, MAPWATCH_REG_X86_BX, MAPWATCH_REG_X86_CX,
+	MAPWATCH_REG_X86_DX, MAPWATCH_REG_X86_SI, MAPWATCH_REG_X86_DI,
+	MAPWATCH_REG_X86_BP, MAPWATCH_REG_X86_SP, MAPWATCH_REG_X86_R8,
+	MAPWATCH_REG_X86_R9, MAPWATCH_REG_X86_R10, MAPWATCH_REG_X86_R11,
+	MAPWATCH_REG_X86_R12, MAPWATCH_REG_X86_R13, MAPWATCH_REG_X86_R14,
+	MAPWATCH_REG_X86_R15, MAPWATCH_REG_X86_IP,
+	MAPWATCH_REG_X86_NR,
+};
+
+#define MAPWATCH_REG_ARM64_SP	31
+#define MAPWATCH_REG_ARM64_PC	32
+#define MAPWATCH_REG_ARM64_NR	33
+
+/* ------------------------------------------------------------------------ */
+/* MAPWATCH_IOC_UPROBE_ATTACH: a breakpoint in a binary, with a program.     */
+
+/* Trace every process running the binary, not only the session's. */
+#define MAPWATCH_UPROBE_ALL_PROCESSES	_BITUL(0)
+#define MAPWATCH_UPROBE_FLAG_MASK	(MAPWATCH_UPROBE_ALL_PROCESSES)
+
+struct mapwatch_uprobe {
+	__u32 size;
+	__u32 flags;		/* MAPWATCH_UPROBE_* */
+	__s32 fd;		/* the binary, opened O_RDONLY or O_PATH */
+	__u32 nr_ops;		/* 0..MAPWATCH_FETCH_MAX_OPS */
+	__u64 offset;		/* file offset of the probed instruction */
+	__u64 ref_ctr_offset;	/* file offset of a USDT semaphore, or 0 */
+	__u64 ops;		/* user pointer to nr_ops struct mapwatch_fetch_op */
+	__u32 probe_id;		/* out */
+	__u32 payload_max;	/* out: the most payload bytes one hit records */
+	__u32 bad_op;		/* out, on EINVAL: index of the first invalid
+				 * op, or MAPWATCH_ALL_OPS_VALID
+				 */
+	__u32 __reserved;	/* must be 0 */
+};
+
+#define MAPWATCH_UPROBE_SIZE_VER0	56
+#define MAPWATCH_ALL_OPS_VALID		0xffffffffU
+/*
+ * Records go to the session's traced processes (MAPWATCH_IOC_PID), or to
+ * every process with MAPWATCH_UPROBE_ALL_PROCESSES; processes no probe of
+ * theirs traces never hit the breakpoint.
+ * EBADF   fd is not an open file
+ * EINVAL  not a regular file, offsets beyond its end, an invalid program
+ *         (bad_op tells which op), payload above MAPWATCH_MAX_PAYLOAD
+ * EPERM   MAPWATCH_UPROBE_ALL_PROCESSES without CAP_SYS_ADMIN
+ * other   the errno of uprobe_register()
+ */
+
+/* ------------------------------------------------------------------------ */
 /* MAPWATCH_IOC_DETACH: remove a probe; returns once its handlers are done.  */
 
 struct mapwatch_detach {
@@ -327,7 +428,8 @@ struct mapwatch_probe_counters {
 #define MAPWATCH_IOC_KPROBE_ATTACH _IOWR(MAPWATCH_IOC_MAGIC, 0x06, struct mapwatch_kprobe)
 #define MAPWATCH_IOC_DETACH	_IOW(MAPWATCH_IOC_MAGIC, 0x07, struct mapwatch_detach)
 #define MAPWATCH_IOC_PROBE_COUNTERS _IOWR(MAPWATCH_IOC_MAGIC, 0x08, struct mapwatch_probe_counters)
-/* 0x10..0x1f: reserved for uprobe attach (ABI 1.1). */
+#define MAPWATCH_IOC_UPROBE_ATTACH _IOWR(MAPWATCH_IOC_MAGIC, 0x10, struct mapwatch_uprobe)
+/* 0x11..0x1f: reserved for more probe kinds. */
 
 /*
  * read(): copies whole records, CPU by CPU, and advances each ring's

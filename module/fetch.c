@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fetch programs: validated once at attach, run at every uprobe hit to
+ * build the payload from registers and user memory.  The module does not
+ * know what the values mean; mapwatchctl wrote the program and decodes it.
+ */
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "compat.h"
+#include "internal.h"
+
+static bool fop_size_ok(u8 size)
+{
+	return size == 1 || size == 2 || size == 4 || size == 8;
+}
+
+/* Checks one op; returns the payload bytes it may add, or -EINVAL. */
+static int fop_check(const struct mapwatch_fetch_op *op)
+{
+	bool dst_var = op->dst < MAPWATCH_FETCH_VARS;
+	bool src_var = op->src < MAPWATCH_FETCH_VARS;
+	bool no_extra = !op->size && !op->flags && !op->max;
+
+	switch (op->code) {
+	case MAPWATCH_FOP_REG:
+		return dst_var && op->src < MAPWATCH_NR_REGS && no_extra && !op->imm ? 0 : -EINVAL;
+	case MAPWATCH_FOP_CONST:
+	case MAPWATCH_FOP_PC:
+		return dst_var && !op->src && no_extra ? 0 : -EINVAL;
+	case MAPWATCH_FOP_ADD:
+		return dst_var && src_var && no_extra ? 0 : -EINVAL;
+	case MAPWATCH_FOP_LOAD:
+		return dst_var && src_var && fop_size_ok(op->size) &&
+		       !(op->flags & ~MAPWATCH_FOPF_SIGNED) && !op->max ? 0 : -EINVAL;
+	case MAPWATCH_FOP_EMIT:
+		return !op->dst && src_var && fop_size_ok(op->size) && !op->flags && !op->max &&
+		       !op->imm ? op->size : -EINVAL;
+	case MAPWATCH_FOP_COPY:
+	case MAPWATCH_FOP_STR:
+		if (!src_var || (!dst_var && op->dst != MAPWATCH_FETCH_NOVAR) || op->size ||
+		    op->flags || !op->max || op->max > MAPWATCH_MAX_PAYLOAD)
+			return -EINVAL;
+		return sizeof(u16) + op->max;
+	}
+	return -EINVAL;
+}
+
+/*
+ * mapwatch_fetch_prog_new - copy and validate a program
+ *
+ * Returns the program or an ERR_PTR: -EINVAL with *@bad_op set to the
+ * first invalid op (or MAPWATCH_ALL_OPS_VALID when only the total payload
+ * is too large), -EFAULT, -ENOMEM.
+ */
+struct mapwatch_fetch_prog *mapwatch_fetch_prog_new(u64 uops, u32 nr_ops, u32 *bad_op)
+{
+	struct mapwatch_fetch_prog *prog;
+	u32 i, payload = 0;
+
+	*bad_op = MAPWATCH_ALL_OPS_VALID;
+	if (nr_ops > MAPWATCH_FETCH_MAX_OPS)
+		return ERR_PTR(-EINVAL);
+	prog = kzalloc(struct_size(prog, ops, nr_ops), GFP_KERNEL_ACCOUNT);
+	if (!prog)
+		return ERR_PTR(-ENOMEM);
+	if (copy_from_user(prog->ops, u64_to_user_ptr(uops), nr_ops * sizeof(prog->ops[0]))) {
+		kfree(prog);
+		return ERR_PTR(-EFAULT);
+	}
+	for (i = 0; i < nr_ops; i++) {
+		int n = fop_check(&prog->ops[i]);
+
+		if (n < 0) {
+			*bad_op = i;
+			kfree(prog);
+			return ERR_PTR(-EINVAL);
+		}
+		payload += n;
+	}
+	if (payload > MAPWATCH_MAX_PAYLOAD) {
+		kfree(prog);
+		return ERR_PTR(-EINVAL);
+	}
+	prog->nr_ops = nr_ops;
+	prog->payload_max = payload;
+	return prog;
+}
+
+/* Read @size bytes of user memory without faulting pages in. */
+static bool fop_load(u64 addr, u8 size, bool sign, u64 *val)
+{
+	const void __user *p = (const void __user *)(unsigned long)addr;
+	union { u8 b; u16 h; u32 w; u64 d; } v;
+
+	if (copy_from_user_nofault(&v, p, size)) {
+		*val = 0;
+		return false;
+	}
+	switch (size) {
+	case 1:
+		*val = sign ? (u64)(s8)v.b : v.b;
+		break;
+	case 2:
+		*val = sign ? (u64)(s16)v.h : v.h;
+		break;
+	case 4:
+		*val = sign ? (u64)(s32)v.w : v.w;
+		break;
+	default:
+		*val = v.d;
+	}
+	return true;
+}
+
+/* The low @size bytes of @val, in the CPU's byte order, unaligned. */
+static void fop_emit(u8 *out, u64 val, u8 size)
+{
+	u8 b = val;
+	u16 h = val;
+	u32 w = val;
+
+	switch (size) {
+	case 1:
+		memcpy(out, &b, 1);
+		break;
+	case 2:
+		memcpy(out, &h, 2);
+		break;
+	case 4:
+		memcpy(out, &w, 4);
+		break;
+	default:
+		memcpy(out, &val, 8);
+	}
+}
+
+/*
+ * A NUL-terminated string of at most @max bytes (NUL included), read page
+ * by page so bytes past the string's page are never touched.  Returns the
+ * bytes copied; a page that cannot be read ends it and sets *@fault.
+ */
+static long fop_str(u8 *dst, u64 addr, u64 max, bool *fault)
+{
+	u64 done = 0;
+
+	while (done < max) {
+		u64 chunk = min_t(u64, max - done, PAGE_SIZE - ((addr + done) & ~PAGE_MASK));
+		const void __user *p = (const void __user *)(unsigned long)(addr + done);
+		u8 *nul;
+
+		if (copy_from_user_nofault(dst + done, p, chunk)) {
+			*fault = true;
+			return done;
+		}
+		nul = memchr(dst + done, 0, chunk);
+		if (nul)
+			return nul - dst + 1;
+		done += chunk;
+	}
+	return done;
+}
+
+/* COPY and STR: a __u16 length, then the bytes. */
+static u32 fop_copy(const struct mapwatch_fetch_op *op, const u64 *var, u8 *out, bool *fault)
+{
+	const void __user *p = (const void __user *)(unsigned long)(var[op->src] + op->imm);
+	u64 want = op->max;
+	long n;
+
+	if (op->dst != MAPWATCH_FETCH_NOVAR)
+		want = min_t(u64, var[op->dst], op->max);
+	if (!want)
+		n = 0;
+	else if (op->code == MAPWATCH_FOP_STR)
+		n = fop_str(out + sizeof(u16), var[op->src] + op->imm, want, fault);
+	else
+		n = copy_from_user_nofault(out + sizeof(u16), p, want) ? -EFAULT : want;
+	if (n < 0) {
+		*fault = true;
+		n = 0;
+	}
+	fop_emit(out, n, sizeof(u16));
+	return sizeof(u16) + n;
+}
+
+/*
+ * mapwatch_fetch_run - run @prog at a hit
+ * @out:	room for prog->payload_max bytes
+ *
+ * Returns the payload bytes written; sets *@fault if a user read failed.
+ * Runs with interrupts off: nothing here sleeps or faults pages in.
+ */
+u32 mapwatch_fetch_run(const struct mapwatch_fetch_prog *prog, struct pt_regs *regs, u8 *out,
+		       bool *fault)
+{
+	u64 var[MAPWATCH_FETCH_VARS] = {};
+	u32 i, n = 0;
+
+	for (i = 0; i < prog->nr_ops; i++) {
+		const struct mapwatch_fetch_op *op = &prog->ops[i];
+
+		switch (op->code) {
+		case MAPWATCH_FOP_REG:
+			var[op->dst] = mapwatch_reg_value(regs, op->src);
+			break;
+		case MAPWATCH_FOP_CONST:
+			var[op->dst] = op->imm;
+			break;
+		case MAPWATCH_FOP_PC:
+			var[op->dst] = instruction_pointer(regs) + op->imm;
+			break;
+		case MAPWATCH_FOP_ADD:
+			var[op->dst] = var[op->src] + op->imm;
+			break;
+		case MAPWATCH_FOP_LOAD:
+			if (!fop_load(var[op->src] + op->imm, op->size,
+				      op->flags & MAPWATCH_FOPF_SIGNED, &var[op->dst]))
+				*fault = true;
+			break;
+		case MAPWATCH_FOP_EMIT:
+			fop_emit(out + n, var[op->src], op->size);
+			n += op->size;
+			break;
+		case MAPWATCH_FOP_COPY:
+		case MAPWATCH_FOP_STR:
+			n += fop_copy(op, var, out + n, fault);
+			break;
+		}
+	}
+	return n;
+}
+
+NOKPROBE_SYMBOL(mapwatch_fetch_run);

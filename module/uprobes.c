@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Uprobes: a breakpoint at a file offset of a binary, recording what the
+ * probe's fetch program reads.  The consumer's filter keeps the breakpoint
+ * out of processes the session does not trace, so they never trap.
+ */
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/uprobes.h>
+
+#include "compat.h"
+#include "internal.h"
+
+static bool mapwatch_uprobe_wants_mm(struct mapwatch_probe *p, struct mm_struct *mm)
+{
+	return p->up.all_processes || mapwatch_session_traces_mm(p->session, mm);
+}
+
+static int mapwatch_uprobe_handler(MAPWATCH_UPROBE_HANDLER_ARGS)
+{
+	struct mapwatch_probe *p = container_of(uc, struct mapwatch_probe, up.uc);
+	const struct mapwatch_fetch_prog *prog = p->up.prog;
+	struct mapwatch_rec_event *rec;
+	unsigned long flags;
+	bool fault = false;
+	u32 n;
+
+	this_cpu_inc(p->stats->hits);
+	/*
+	 * Not traced (any more, or another consumer put the breakpoint here):
+	 * ask the core to take it out of this process, which it does if no
+	 * consumer's filter wants it.
+	 */
+	if (!p->up.all_processes && !mapwatch_session_traces_current(p->session)) {
+		this_cpu_inc(p->stats->filtered);
+		return UPROBE_HANDLER_REMOVE;
+	}
+	rec = mapwatch_event_begin(p, prog->payload_max, &flags);
+	if (!rec)
+		return 0;
+	n = mapwatch_fetch_run(prog, regs, (u8 *)(rec + 1), &fault);
+	if (n != prog->payload_max)
+		mapwatch_ring_trim(mapwatch_event_ring(p), rec, n);
+	if (fault) {
+		rec->hdr.flags |= MAPWATCH_RECF_FAULT;
+		this_cpu_inc(p->stats->faults);
+	}
+	mapwatch_event_end(p, flags);
+	return 0;
+}
+
+NOKPROBE_SYMBOL(mapwatch_uprobe_handler);
+
+/* Should the breakpoint be in @mm?  Called by the uprobe core. */
+static bool mapwatch_uprobe_filter(MAPWATCH_UPROBE_FILTER_ARGS)
+{
+	return mapwatch_uprobe_wants_mm(container_of(uc, struct mapwatch_probe, up.uc), mm);
+}
+
+/* Installers record nothing: the probe's own consumer sees every hit. */
+static int mapwatch_installer_handler(MAPWATCH_UPROBE_HANDLER_ARGS)
+{
+	return 0;
+}
+
+static bool mapwatch_installer_filter(MAPWATCH_UPROBE_FILTER_ARGS)
+{
+	struct mapwatch_uprobe_installer *in =
+		container_of(uc, struct mapwatch_uprobe_installer, uc);
+
+	return mapwatch_uprobe_wants_mm(in->probe, mm);
+}
+
+static void mapwatch_installer_free(struct mapwatch_uprobe_installer *in)
+{
+	if (!in)
+		return;
+	mapwatch_uprobe_unregister(&in->reg, &in->uc);
+	kfree(in);
+}
+
+/*
+ * The traced set grew: register a fresh installer, whose registration puts
+ * the breakpoint into every process the filter now accepts, then drop the
+ * previous one.  Called with session->lock held.
+ */
+int mapwatch_uprobe_install(struct mapwatch_probe *p)
+{
+	struct mapwatch_uprobe_installer *in;
+	int ret;
+
+	if (p->up.all_processes)
+		return 0;
+	in = kzalloc(sizeof(*in), GFP_KERNEL_ACCOUNT);
+	if (!in)
+		return -ENOMEM;
+	in->probe = p;
+	in->reg = p->up.reg;
+	in->reg.uprobe = NULL;
+	in->uc.handler = mapwatch_installer_handler;
+	in->uc.filter = mapwatch_installer_filter;
+	ret = mapwatch_uprobe_register(&in->reg, &in->uc);
+	if (ret) {
+		kfree(in);
+		return ret;
+	}
+	mapwatch_installer_free(p->up.installer);
+	p->up.installer = in;
+	return 0;
+}
+
+/* Takes over @inode's reference and @prog on success. */
+int mapwatch_uprobe_attach(struct mapwatch_probe *p, struct inode *inode,
+			   const struct mapwatch_uprobe *arg, struct mapwatch_fetch_prog *prog)
+{
+	struct mapwatch_uprobe_probe *up = &p->up;
+
+	up->reg.inode = inode;
+	up->reg.offset = arg->offset;
+	up->reg.ref_ctr_offset = arg->ref_ctr_offset;
+	up->prog = prog;
+	up->all_processes = arg->flags & MAPWATCH_UPROBE_ALL_PROCESSES;
+	up->uc.handler = mapwatch_uprobe_handler;
+	up->uc.filter = mapwatch_uprobe_filter;
+	return mapwatch_uprobe_register(&up->reg, &up->uc);
+}
+
+/* Returns once no handler of this probe runs; drops the inode and program. */
+void mapwatch_uprobe_detach(struct mapwatch_probe *p)
+{
+	mapwatch_installer_free(p->up.installer);
+	mapwatch_uprobe_unregister(&p->up.reg, &p->up.uc);
+	iput(p->up.reg.inode);
+	kfree(p->up.prog);
+}
