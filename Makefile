@@ -57,10 +57,16 @@ $(BUILD)/ring_bench: tools/bench/ring_bench.c module/ring.c module/ring.h module
 	@mkdir -p $(BUILD)
 	$(CC) $(WFLAGS) -O2 $(CPPFLAGS) -o $@ tools/bench/ring_bench.c module/ring.c
 
-# Host unit tests: the ring core under ThreadSanitizer and AddressSanitizer+UBSan.
-unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan tools/mapwatchctl
+$(BUILD)/fetchprog_test: tools/tests/fetchprog_test.c tools/ctl/fetchprog.c tools/ctl/fetchprog.h
+	@mkdir -p $(BUILD)
+	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ tools/tests/fetchprog_test.c tools/ctl/fetchprog.c
+
+# Host unit tests: the ring core under ThreadSanitizer and AddressSanitizer+UBSan,
+# mapwatchctl's fetch-program builder and decoder under ASan+UBSan.
+unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test tools/mapwatchctl
 	$(BUILD)/ring_test.tsan
 	$(BUILD)/ring_test.asan
+	$(BUILD)/fetchprog_test
 
 bench: $(BUILD)/ring_bench
 	$(BUILD)/ring_bench
