@@ -21,9 +21,10 @@ static void info_plain(const struct mapwatch_api *api)
 	printf("ring pages:      1..%u per cpu (power of two)\n", api->max_ring_pages);
 	printf("pids/session:    %u\n", api->max_pids);
 	printf("max payload:     %u bytes\n", api->max_payload);
-	printf("features:       %s%s\n",
+	printf("features:       %s%s%s\n",
 	       api->features & MAPWATCH_FEAT_RING_OVERWRITE ? " overwrite" : "",
-	       api->features & MAPWATCH_FEAT_READ ? " read" : "");
+	       api->features & MAPWATCH_FEAT_READ ? " read" : "",
+	       api->features & MAPWATCH_FEAT_UPROBE ? " uprobe" : "");
 	printf("kprobes:        ");
 	for (t = 1; t < 64; t++)
 		if (api->kprobes & (1ULL << t))
@@ -46,6 +47,7 @@ static void info_json(const struct mapwatch_api *api)
 	jsonw_uint_field(json_wtr, "max_payload_bytes", api->max_payload);
 	jsonw_bool_field(json_wtr, "ring_overwrite", api->features & MAPWATCH_FEAT_RING_OVERWRITE);
 	jsonw_bool_field(json_wtr, "read", api->features & MAPWATCH_FEAT_READ);
+	jsonw_bool_field(json_wtr, "uprobe", api->features & MAPWATCH_FEAT_UPROBE);
 	jsonw_name(json_wtr, "kprobes");
 	jsonw_start_array(json_wtr);
 	for (t = 1; t < 64; t++)
