@@ -26,6 +26,7 @@ SAN_ASAN	:= -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
 CTL_SRCS	:= $(wildcard tools/ctl/*.c) tools/lib/mapwatch.c module/ring.c
 CTL_HDRS	:= $(wildcard tools/ctl/*.h) tools/lib/mapwatch.h module/ring.h \
 		   module/ring_shim_user.h uapi/linux/mapwatch.h
+CTL_LIBS	:= -lelf -lcapstone
 TOOL_VERSION	:= $(shell sed -n 's/^\#define MAPWATCH_VERSION\t*"\(.*\)"/\1/p' module/internal.h)
 
 STAGE		:= tools/stage
@@ -43,7 +44,7 @@ tools: tools/mapwatchctl
 
 tools/mapwatchctl: $(CTL_SRCS) $(CTL_HDRS)
 	$(CC) $(WFLAGS) $(CFLAGS) $(CPPFLAGS) -DMAPWATCH_TOOL_VERSION='"$(TOOL_VERSION)"' \
-		-o $@ $(CTL_SRCS)
+		-o $@ $(CTL_SRCS) $(CTL_LIBS)
 
 $(BUILD)/ring_test.tsan: tools/tests/ring_test.c module/ring.c module/ring.h module/ring_shim_user.h
 	@mkdir -p $(BUILD)

@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tools/ctl/elf.c - ELF headers through libelf; byte ranges checked against
+ * the file before anyone reads them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "elf.h"
+
+#ifndef R_AARCH64_RELATIVE
+#define R_AARCH64_RELATIVE	1027
+#endif
+
+static int set_err(struct elfbin_err *err, enum elfbin_errc code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int set_err(struct elfbin_err *err, enum elfbin_errc code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err) {
+		err->code = code;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* [off, off + len) inside [0, size), without overflow. */
+static bool in_file(const struct elfbin *eb, uint64_t off, uint64_t len)
+{
+	return off <= eb->size && len <= eb->size - off;
+}
+
+const char *elfbin_machine_name(uint16_t machine)
+{
+	switch (machine) {
+	case EM_X86_64:		return "x86-64";
+	case EM_AARCH64:	return "arm64";
+	case EM_386:		return "i386";
+	case EM_ARM:		return "arm";
+	case EM_RISCV:		return "riscv";
+	case EM_PPC64:		return "ppc64";
+	case EM_S390:		return "s390";
+	case EM_MIPS:		return "mips";
+	case EM_LOONGARCH:	return "loongarch";
+	default:		return NULL;
+	}
+}
+
+static int load_phdrs(struct elfbin *eb, struct elfbin_err *err)
+{
+	size_t i, n;
+
+	if (elf_getphdrnum(eb->elf, &n))
+		return set_err(err, ELFBIN_E_CORRUPT, "bad program headers: %s", elf_errmsg(-1));
+	if (!n)
+		return set_err(err, ELFBIN_E_CORRUPT, "no program headers (not an executable?)");
+	eb->phdrs = calloc(n, sizeof(*eb->phdrs));
+	if (!eb->phdrs)
+		return set_err(err, ELFBIN_E_IO, "out of memory");
+	for (i = 0; i < n; i++) {
+		GElf_Phdr *ph = &eb->phdrs[i];
+
+		if (!gelf_getphdr(eb->elf, i, ph))
+			return set_err(err, ELFBIN_E_CORRUPT, "bad program header %zu: %s", i,
+				       elf_errmsg(-1));
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (!in_file(eb, ph->p_offset, ph->p_filesz))
+			return set_err(err, ELFBIN_E_CORRUPT,
+				       "truncated or corrupt: segment %zu (file bytes 0x%llx+0x%llx) "
+				       "goes past the end of the file (0x%zx bytes)", i,
+				       (unsigned long long)ph->p_offset,
+				       (unsigned long long)ph->p_filesz, eb->size);
+		if (ph->p_vaddr + ph->p_memsz < ph->p_vaddr || ph->p_filesz > ph->p_memsz)
+			return set_err(err, ELFBIN_E_CORRUPT, "corrupt segment %zu", i);
+	}
+	eb->nr_phdrs = n;
+	return 0;
+}
+
+static int load_sects(struct elfbin *eb, struct elfbin_err *err)
+{
+	size_t n, shstrndx, i = 0;
+	Elf_Scn *scn = NULL;
+
+	if (elf_getshdrnum(eb->elf, &n) || elf_getshdrstrndx(eb->elf, &shstrndx))
+		return set_err(err, ELFBIN_E_CORRUPT,
+			       "truncated or corrupt: bad section headers: %s", elf_errmsg(-1));
+	if (!n)
+		return 0;
+	eb->sects = calloc(n, sizeof(*eb->sects));
+	if (!eb->sects)
+		return set_err(err, ELFBIN_E_IO, "out of memory");
+	while ((scn = elf_nextscn(eb->elf, scn)) && i < n) {
+		struct elfbin_sect *s = &eb->sects[i];
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh))
+			return set_err(err, ELFBIN_E_CORRUPT, "bad section header: %s",
+				       elf_errmsg(-1));
+		s->name = elf_strptr(eb->elf, shstrndx, sh.sh_name);
+		if (!s->name)
+			return set_err(err, ELFBIN_E_CORRUPT, "corrupt section name table");
+		s->addr = sh.sh_addr;
+		s->offset = sh.sh_offset;
+		s->size = sh.sh_size;
+		s->type = sh.sh_type;
+		s->flags = sh.sh_flags;
+		s->index = elf_ndxscn(scn);
+		if (s->type != SHT_NOBITS && s->type != SHT_NULL && !in_file(eb, s->offset, s->size))
+			return set_err(err, ELFBIN_E_CORRUPT,
+				       "truncated or corrupt: section %s (file bytes 0x%llx+0x%llx) "
+				       "goes past the end of the file (0x%zx bytes)", s->name,
+				       (unsigned long long)s->offset, (unsigned long long)s->size,
+				       eb->size);
+		i++;
+	}
+	eb->nr_sects = i;
+	return 0;
+}
+
+static int rel_cmp(const void *a, const void *b)
+{
+	const struct elfbin_rel *x = a, *y = b;
+
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* Collect R_*_RELATIVE entries of allocated SHT_RELA sections (the dynamic ones). */
+static int load_rels(struct elfbin *eb, struct elfbin_err *err)
+{
+	uint32_t rel_type = eb->ehdr.e_machine == EM_X86_64 ? R_X86_64_RELATIVE : R_AARCH64_RELATIVE;
+	size_t i, total = 0;
+
+	for (i = 0; i < eb->nr_sects; i++)
+		if (eb->sects[i].type == SHT_RELA && (eb->sects[i].flags & SHF_ALLOC))
+			total += eb->sects[i].size / sizeof(Elf64_Rela);
+	if (!total)
+		return 0;
+	eb->rels = calloc(total, sizeof(*eb->rels));
+	if (!eb->rels)
+		return set_err(err, ELFBIN_E_IO, "out of memory");
+	for (i = 0; i < eb->nr_sects; i++) {
+		const struct elfbin_sect *s = &eb->sects[i];
+		Elf_Scn *scn;
+		Elf_Data *d;
+		size_t j, n;
+
+		if (s->type != SHT_RELA || !(s->flags & SHF_ALLOC))
+			continue;
+		scn = elf_getscn(eb->elf, s->index);
+		d = scn ? elf_getdata(scn, NULL) : NULL;
+		if (!d)
+			return set_err(err, ELFBIN_E_CORRUPT, "unreadable relocations in %s: %s",
+				       s->name, elf_errmsg(-1));
+		n = d->d_size / sizeof(Elf64_Rela);
+		for (j = 0; j < n && eb->nr_rels < total; j++) {
+			GElf_Rela r;
+
+			if (!gelf_getrela(d, j, &r))
+				return set_err(err, ELFBIN_E_CORRUPT, "bad relocation in %s", s->name);
+			if (GELF_R_TYPE(r.r_info) != rel_type)
+				continue;
+			eb->rels[eb->nr_rels].offset = r.r_offset;
+			eb->rels[eb->nr_rels].addend = r.r_addend;
+			eb->nr_rels++;
+		}
+	}
+	qsort(eb->rels, eb->nr_rels, sizeof(*eb->rels), rel_cmp);
+	return 0;
+}
+
+static int elfbin_init(struct elfbin *eb, struct elfbin_err *err)
+{
+	const unsigned char *id = eb->data;
+
+	if (eb->size < EI_NIDENT || memcmp(id, ELFMAG, SELFMAG))
+		return set_err(err, ELFBIN_E_NOT_ELF, "not an ELF file");
+	if (id[EI_CLASS] != ELFCLASS64)
+		return set_err(err, ELFBIN_E_FORMAT, "not a 64-bit ELF file (class %u)", id[EI_CLASS]);
+	if (id[EI_DATA] != ELFDATA2LSB)
+		return set_err(err, ELFBIN_E_FORMAT, "not a little-endian ELF file");
+	if (eb->size < sizeof(Elf64_Ehdr))
+		return set_err(err, ELFBIN_E_CORRUPT, "truncated ELF header");
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return set_err(err, ELFBIN_E_IO, "libelf: %s", elf_errmsg(-1));
+	eb->elf = elf_memory((char *)eb->data, eb->size);
+	if (!eb->elf || elf_kind(eb->elf) != ELF_K_ELF || !gelf_getehdr(eb->elf, &eb->ehdr))
+		return set_err(err, ELFBIN_E_CORRUPT, "bad ELF header: %s", elf_errmsg(-1));
+	if (eb->ehdr.e_type != ET_EXEC && eb->ehdr.e_type != ET_DYN)
+		return set_err(err, ELFBIN_E_FORMAT, "not an executable (ELF type %u)",
+			       eb->ehdr.e_type);
+	if (eb->ehdr.e_machine != EM_X86_64 && eb->ehdr.e_machine != EM_AARCH64) {
+		const char *m = elfbin_machine_name(eb->ehdr.e_machine);
+
+		if (m)
+			return set_err(err, ELFBIN_E_ARCH,
+				       "unsupported architecture %s (x86-64 and arm64 are)", m);
+		return set_err(err, ELFBIN_E_ARCH,
+			       "unsupported architecture (ELF machine %u; x86-64 and arm64 are)",
+			       eb->ehdr.e_machine);
+	}
+	if (load_phdrs(eb, err) || load_sects(eb, err) || load_rels(eb, err))
+		return -1;
+	return 0;
+}
+
+int elfbin_open_mem(struct elfbin *eb, void *data, size_t size, struct elfbin_err *err)
+{
+	memset(eb, 0, sizeof(*eb));
+	eb->data = data;
+	eb->size = size;
+	if (elfbin_init(eb, err)) {
+		elfbin_close(eb);
+		return -1;
+	}
+	return 0;
+}
+
+int elfbin_open(struct elfbin *eb, const char *path, struct elfbin_err *err)
+{
+	struct stat st;
+	void *p;
+	int fd;
+
+	memset(eb, 0, sizeof(*eb));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return set_err(err, ELFBIN_E_IO, "cannot open %s: %s", path, strerror(errno));
+	if (fstat(fd, &st)) {
+		set_err(err, ELFBIN_E_IO, "cannot stat %s: %s", path, strerror(errno));
+		goto err_close;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		set_err(err, ELFBIN_E_IO, "%s is not a regular file", path);
+		goto err_close;
+	}
+	if (st.st_size < EI_NIDENT) {
+		set_err(err, ELFBIN_E_NOT_ELF, "%s is not an ELF file (%lld bytes)", path,
+			(long long)st.st_size);
+		goto err_close;
+	}
+	/* Private and writable: libelf may convert in place; the file is never written. */
+	p = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED) {
+		set_err(err, ELFBIN_E_IO, "cannot map %s: %s", path, strerror(errno));
+		goto err_close;
+	}
+	close(fd);
+	eb->data = p;
+	eb->size = st.st_size;
+	eb->mapped = true;
+	if (elfbin_init(eb, err)) {
+		elfbin_close(eb);
+		return -1;
+	}
+	return 0;
+
+err_close:
+	close(fd);
+	return -1;
+}
+
+void elfbin_close(struct elfbin *eb)
+{
+	if (eb->elf)
+		elf_end(eb->elf);
+	if (eb->mapped)
+		munmap(eb->data, eb->size);
+	free(eb->phdrs);
+	free(eb->sects);
+	free(eb->rels);
+	memset(eb, 0, sizeof(*eb));
+}
+
+const struct elfbin_sect *elfbin_section(const struct elfbin *eb, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < eb->nr_sects; i++)
+		if (!strcmp(eb->sects[i].name, name))
+			return &eb->sects[i];
+	return NULL;
+}
+
+const struct elfbin_sect *elfbin_section_at(const struct elfbin *eb, uint64_t va)
+{
+	size_t i;
+
+	for (i = 0; i < eb->nr_sects; i++) {
+		const struct elfbin_sect *s = &eb->sects[i];
+
+		if ((s->flags & SHF_ALLOC) && va >= s->addr && va - s->addr < s->size)
+			return s;
+	}
+	return NULL;
+}
+
+const unsigned char *elfbin_section_data(const struct elfbin *eb, const struct elfbin_sect *s)
+{
+	if (s->type == SHT_NOBITS || !in_file(eb, s->offset, s->size))
+		return NULL;
+	return eb->data + s->offset;
+}
+
+static const GElf_Phdr *load_at(const struct elfbin *eb, uint64_t va, uint64_t len)
+{
+	size_t i;
+
+	for (i = 0; i < eb->nr_phdrs; i++) {
+		const GElf_Phdr *ph = &eb->phdrs[i];
+
+		if (ph->p_type == PT_LOAD && va >= ph->p_vaddr && va - ph->p_vaddr < ph->p_filesz &&
+		    len <= ph->p_filesz - (va - ph->p_vaddr))
+			return ph;
+	}
+	return NULL;
+}
+
+int elfbin_vaddr_to_offset(const struct elfbin *eb, uint64_t va, uint64_t *off)
+{
+	const GElf_Phdr *ph = load_at(eb, va, 1);
+
+	if (!ph)
+		return -1;
+	*off = va - ph->p_vaddr + ph->p_offset;
+	return 0;
+}
+
+const unsigned char *elfbin_vaddr_bytes(const struct elfbin *eb, uint64_t va, uint64_t len)
+{
+	const GElf_Phdr *ph = load_at(eb, va, len);
+
+	/* load_phdrs() checked each PT_LOAD's file range. */
+	return ph ? eb->data + (va - ph->p_vaddr + ph->p_offset) : NULL;
+}
+
+int elfbin_read_ptr(const struct elfbin *eb, uint64_t va, uint64_t *val)
+{
+	const unsigned char *p = elfbin_vaddr_bytes(eb, va, 8);
+	size_t lo = 0, hi = eb->nr_rels;
+
+	if (!p)
+		return -1;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (eb->rels[mid].offset < va) {
+			lo = mid + 1;
+		} else if (eb->rels[mid].offset > va) {
+			hi = mid;
+		} else {
+			*val = eb->rels[mid].addend;
+			return 0;
+		}
+	}
+	memcpy(val, p, 8);	/* little-endian host and file (checked at open) */
+	return 0;
+}
+
+bool elfbin_has_symtab(const struct elfbin *eb)
+{
+	const struct elfbin_sect *s = elfbin_section(eb, ".symtab");
+
+	return s && s->type == SHT_SYMTAB && s->size;
+}
+
+int elfbin_for_each_func(const struct elfbin *eb, elfbin_sym_fn fn, void *ctx,
+			 struct elfbin_err *err)
+{
+	const struct elfbin_sect *s = elfbin_section(eb, ".symtab");
+	Elf_Scn *scn;
+	Elf_Data *d;
+	GElf_Shdr sh;
+	size_t i, n;
+	int ret;
+
+	if (!s || s->type != SHT_SYMTAB)
+		return 0;
+	scn = elf_getscn(eb->elf, s->index);
+	if (!scn || !gelf_getshdr(scn, &sh) || !(d = elf_getdata(scn, NULL)))
+		return set_err(err, ELFBIN_E_CORRUPT, "unreadable symbol table: %s", elf_errmsg(-1));
+	if (!sh.sh_entsize || sh.sh_entsize != sizeof(Elf64_Sym))
+		return set_err(err, ELFBIN_E_CORRUPT, "corrupt symbol table entry size");
+	n = d->d_size / sh.sh_entsize;
+	for (i = 1; i < n; i++) {
+		const char *name;
+		GElf_Sym sym;
+
+		if (!gelf_getsym(d, i, &sym))
+			return set_err(err, ELFBIN_E_CORRUPT, "bad symbol %zu", i);
+		if (GELF_ST_TYPE(sym.st_info) != STT_FUNC || !sym.st_value ||
+		    sym.st_shndx == SHN_UNDEF)
+			continue;
+		name = elf_strptr(eb->elf, sh.sh_link, sym.st_name);
+		if (!name)
+			return set_err(err, ELFBIN_E_CORRUPT, "bad name of symbol %zu", i);
+		if (!*name)
+			continue;
+		ret = fn(ctx, name, sym.st_value, sym.st_size);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
