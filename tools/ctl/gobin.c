@@ -1,0 +1,1122 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tools/ctl/gobin.c - Go build info, function tables and probe placement.
+ *
+ * Layouts (read in Go's src/debug/buildinfo, src/debug/gosym/pclntab.go
+ * and src/runtime/symtab.go; no code taken from them):
+ *
+ * .go.buildinfo: 32-byte header, 16-aligned: "\xff Go buildinf:" (14),
+ *   pointer size (1), flags (1; 0x1 big-endian, 0x2 strings inline).
+ *   Inline (Go 1.18+): then uvarint-length-prefixed version and modinfo.
+ *   Before: at 16 and 16 + ptrsize, pointers to Go string headers
+ *   {data, len} holding version and modinfo.  Modinfo is framed by 16-byte
+ *   sentinels.
+ *
+ * .gopclntab header (all little-endian here, ptrsize 8):
+ *   0  magic u32     0xfffffffb 1.2, 0xfffffffa 1.16, 0xfffffff0 1.18,
+ *                    0xfffffff1 1.20
+ *   4  0, 0, min instruction size (1, 2, 4), pointer size
+ *   8  words of ptrsize:
+ *      1.18+: nfunc, nfiles, textStart, funcname, cu, filetab, pctab, pcln
+ *      1.16:  nfunc, nfiles, funcname, cu, filetab, pctab, pcln
+ *      1.2:   nfunc, then the functab itself
+ *   Offsets are from the header.  The functab (at "pcln") has nfunc
+ *   {entry, funcoff} pairs and one final entry (end of text): u32 fields,
+ *   entry relative to textStart, from 1.18; ptrsize fields with absolute
+ *   entries before.  funcoff locates the function's _func from the pcln
+ *   base; its second field (int32, after a u32 entry offset from 1.18 or a
+ *   ptrsize entry before) is the name's offset in the funcname table.
+ *   In PIE binaries pointer fields are dynamically relocated: the file
+ *   holds 0 and a RELATIVE relocation the value (elfbin_read_ptr()).
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <capstone/capstone.h>
+
+#include "gobin.h"
+
+#define BUILDINFO_MAGIC		"\xff Go buildinf:"
+#define BUILDINFO_MAGIC_LEN	14
+#define BUILDINFO_HDR		32
+#define BUILDINFO_FLAG_BE	0x1
+#define BUILDINFO_FLAG_INLINE	0x2
+#define MODINFO_SENTINEL	16
+
+#define PCLN_MAGIC_12		0xfffffffbu
+#define PCLN_MAGIC_116		0xfffffffau
+#define PCLN_MAGIC_118		0xfffffff0u
+#define PCLN_MAGIC_120		0xfffffff1u
+
+#define STACKGUARD0		0x10	/* offsetof(g, stackguard0), every version */
+#define PROLOGUE_WINDOW		8	/* instructions before the stack-check compare */
+#define SLOWPATH_WINDOW		24	/* instructions from the branch target to the call */
+#define MAX_FUNC_BYTES		(16u << 20)
+
+struct gobin {
+	struct elfbin eb;
+	struct gobin_info info;
+	struct gobin_func *funcs;	/* by address; names in the file or libelf's data */
+	size_t nr_funcs;
+	const struct gobin_func **by_name;
+	struct gobin_func *pcln_funcs;
+	size_t nr_pcln_funcs;
+	csh cs;
+	bool cs_open;
+};
+
+static int gerr(struct gobin_err *err, enum gobin_errc code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int gerr(struct gobin_err *err, enum gobin_errc code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err) {
+		err->code = code;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);	/* little-endian file and host */
+	return v;
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Build info                                                                 */
+
+/* A uvarint at *p (< end); advances *p.  -1 if it runs off the end or overflows. */
+static int uvarint(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+	unsigned int shift = 0;
+
+	*v = 0;
+	while (*p < end && shift < 64) {
+		unsigned char b = *(*p)++;
+
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return 0;
+		shift += 7;
+	}
+	return -1;
+}
+
+static void add_experiment(struct gobin_info *in, const char *name, size_t len)
+{
+	char *e = in->experiments;
+	size_t have = strlen(e);
+	const char *s = e;
+
+	if (!len)
+		return;
+	while (*s) {	/* already listed? */
+		const char *comma = strchr(s, ',');
+		size_t n = comma ? (size_t)(comma - s) : strlen(s);
+
+		if (n == len && !memcmp(s, name, len))
+			return;
+		s += n + (comma ? 1 : 0);
+	}
+	if (have + len + 2 > sizeof(in->experiments))
+		return;
+	if (have)
+		e[have++] = ',';
+	memcpy(e + have, name, len);
+	e[have + len] = 0;
+}
+
+static void add_experiment_list(struct gobin_info *in, const char *s, size_t len)
+{
+	const char *end = s + len;
+
+	while (s < end) {
+		const char *comma = memchr(s, ',', end - s);
+		size_t n = comma ? (size_t)(comma - s) : (size_t)(end - s);
+
+		add_experiment(in, s, n);
+		s += n + 1;
+	}
+}
+
+/*
+ * "go1.25.12", "go1.24.4 X:noswissmap" (<= 1.25), "go1.26.1-X:foo" (1.26+),
+ * "devel go1.27-abcdef ...": fill version, numbers and experiments.
+ */
+static int parse_version(struct gobin_info *in, const char *v, size_t len, struct gobin_err *err)
+{
+	const char *end = v + len, *x;
+	char num[8];
+	size_t i, n;
+
+	if (len >= 6 && !memcmp(v, "devel ", 6)) {
+		v += 6;
+		len -= 6;
+	}
+	for (x = v; x + 3 <= end; x++) {
+		if ((x[0] == ' ' || x[0] == '-') && x[1] == 'X' && x[2] == ':') {
+			add_experiment_list(in, x + 3, end - (x + 3));
+			break;
+		}
+	}
+	n = x + 3 <= end ? (size_t)(x - v) : len;
+	for (i = 0; i < n && !isspace((unsigned char)v[i]); i++)
+		;
+	n = i;
+	if (n < 3 || memcmp(v, "go", 2) || n >= sizeof(in->version))
+		return gerr(err, GOBIN_E_GO_CORRUPT, "unrecognised Go version '%.*s'",
+			    (int)(len < 40 ? len : 40), v);
+	memcpy(in->version, v, n);
+	in->version[n] = 0;
+	/* go1.N[.P]: read up to three numbers */
+	{
+		const char *s = in->version + 2;
+		unsigned int *dst[3] = { &in->go_major, &in->go_minor, &in->go_patch };
+
+		for (i = 0; i < 3 && isdigit((unsigned char)*s); i++) {
+			size_t k = 0;
+
+			while (isdigit((unsigned char)*s) && k < sizeof(num) - 1)
+				num[k++] = *s++;
+			num[k] = 0;
+			*dst[i] = strtoul(num, NULL, 10);
+			if (*s != '.')
+				break;
+			s++;
+		}
+	}
+	if (!in->go_major)
+		return gerr(err, GOBIN_E_GO_CORRUPT, "unrecognised Go version '%s'", in->version);
+	return 0;
+}
+
+/* Modinfo lines "build\tKEY=VALUE": experiments and cgo. */
+static void parse_modinfo(struct gobin_info *in, const char *m, size_t len)
+{
+	const char *end, *line;
+
+	if (len >= 2 * MODINFO_SENTINEL + 1 && m[len - MODINFO_SENTINEL - 1] == '\n') {
+		m += MODINFO_SENTINEL;
+		len -= 2 * MODINFO_SENTINEL;
+	}
+	end = m + len;
+	for (line = m; line < end;) {
+		const char *nl = memchr(line, '\n', end - line);
+		size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+
+		if (n > 19 && !memcmp(line, "build\tGOEXPERIMENT=", 19))
+			add_experiment_list(in, line + 19, n - 19);
+		else if (n == 19 && !memcmp(line, "build\tCGO_ENABLED=", 18))
+			in->cgo = line[18] == '1';
+		line += n + 1;
+	}
+}
+
+/* The Go string header {data, len} at VA: its bytes. */
+static const char *go_string_at(const struct gobin *gb, uint64_t va, uint64_t *len)
+{
+	const unsigned char *hdr = elfbin_vaddr_bytes(&gb->eb, va, 16);
+	uint64_t data;
+
+	if (!hdr || elfbin_read_ptr(&gb->eb, va, &data))
+		return NULL;
+	*len = get_u64(hdr + 8);
+	if (*len > 1u << 20)
+		return NULL;
+	return (const char *)elfbin_vaddr_bytes(&gb->eb, data, *len ? *len : 1);
+}
+
+static int parse_buildinfo(struct gobin *gb, const unsigned char *p, uint64_t size, uint64_t va,
+			   struct gobin_err *err)
+{
+	const unsigned char *end = p + size, *q;
+	const char *ver, *mod = NULL;
+	uint64_t vlen, mlen = 0;
+
+	if (size < BUILDINFO_HDR)
+		return gerr(err, GOBIN_E_GO_CORRUPT, "truncated Go build info");
+	if (p[14] != 8)
+		return gerr(err, GOBIN_E_GO_CORRUPT, "Go build info pointer size %u, not 8", p[14]);
+	if (p[15] & BUILDINFO_FLAG_BE)
+		return gerr(err, GOBIN_E_FORMAT, "big-endian Go build info");
+	if (p[15] & BUILDINFO_FLAG_INLINE) {
+		q = p + BUILDINFO_HDR;
+		if (uvarint(&q, end, &vlen) || vlen > (uint64_t)(end - q))
+			return gerr(err, GOBIN_E_GO_CORRUPT, "corrupt Go build info (version)");
+		ver = (const char *)q;
+		q += vlen;
+		if (!uvarint(&q, end, &mlen) && mlen <= (uint64_t)(end - q))
+			mod = (const char *)q;
+	} else {
+		ver = go_string_at(gb, va + 16, &vlen);
+		if (!ver)
+			return gerr(err, GOBIN_E_GO_CORRUPT, "corrupt Go build info (version pointer)");
+		mod = go_string_at(gb, va + 24, &mlen);
+	}
+	if (!vlen)
+		return gerr(err, GOBIN_E_GO_CORRUPT, "Go build info has no version");
+	if (parse_version(&gb->info, ver, vlen, err))
+		return -1;
+	if (mod)
+		parse_modinfo(&gb->info, mod, mlen);
+	return 0;
+}
+
+/* .go.buildinfo, or the header at a 16-byte boundary of the first RW data segment. */
+static int find_buildinfo(struct gobin *gb, struct gobin_err *err)
+{
+	const struct elfbin_sect *s = elfbin_section(&gb->eb, ".go.buildinfo");
+	const struct elfbin *eb = &gb->eb;
+	size_t i;
+
+	if (s) {
+		const unsigned char *p = elfbin_section_data(eb, s);
+
+		if (!p || s->size < BUILDINFO_HDR || memcmp(p, BUILDINFO_MAGIC, BUILDINFO_MAGIC_LEN))
+			return gerr(err, GOBIN_E_GO_CORRUPT, "corrupt .go.buildinfo section");
+		return parse_buildinfo(gb, p, s->size, s->addr, err);
+	}
+	for (i = 0; i < eb->nr_phdrs; i++) {
+		const GElf_Phdr *ph = &eb->phdrs[i];
+		const unsigned char *seg;
+		uint64_t off;
+
+		if (ph->p_type != PT_LOAD || (ph->p_flags & (PF_W | PF_X)) != PF_W)
+			continue;
+		seg = eb->data + ph->p_offset;	/* checked by elfbin_open() */
+		for (off = (16 - ph->p_vaddr % 16) % 16; off + BUILDINFO_HDR <= ph->p_filesz;
+		     off += 16)
+			if (!memcmp(seg + off, BUILDINFO_MAGIC, BUILDINFO_MAGIC_LEN))
+				return parse_buildinfo(gb, seg + off, ph->p_filesz - off,
+						       ph->p_vaddr + off, err);
+		break;
+	}
+	return gerr(err, GOBIN_E_NOT_GO, "not a Go binary (no Go build info)");
+}
+
+/* ------------------------------------------------------------------------ */
+/* pclntab                                                                    */
+
+struct pcln {
+	const unsigned char *p;	/* header */
+	uint64_t size;		/* bytes readable from p */
+	uint64_t va;
+	unsigned int format;
+};
+
+/* NUL-terminated string at off in [base, base + size); NULL if it runs off. */
+static const char *pcln_str(const unsigned char *base, uint64_t size, uint64_t off)
+{
+	if (off >= size || !memchr(base + off, 0, size - off))
+		return NULL;
+	return (const char *)base + off;
+}
+
+static unsigned int pcln_format(const unsigned char *p)
+{
+	if (p[4] || p[5] || (p[6] != 1 && p[6] != 2 && p[6] != 4) || p[7] != 8)
+		return 0;
+	switch (get_u32(p)) {
+	case PCLN_MAGIC_12:	return 102;
+	case PCLN_MAGIC_116:	return 116;
+	case PCLN_MAGIC_118:	return 118;
+	case PCLN_MAGIC_120:	return 120;
+	default:		return 0;
+	}
+}
+
+/*
+ * Read the function table of T into gb->pcln_funcs.  Every offset is checked
+ * against T->size; entries must not decrease.  ERR may be NULL (scanning).
+ */
+static int pcln_parse(struct gobin *gb, const struct pcln *t, struct gobin_err *err)
+{
+	const unsigned char *p = t->p;
+	uint64_t nfunc, nametab, pcln, ftab, fsz, i, text = 0, hdr;
+	struct gobin_func *funcs;
+
+	hdr = t->format >= 118 ? 8 + 8 * 8 : t->format == 116 ? 8 + 7 * 8 : 16;
+	if (t->size < hdr)
+		return gerr(err, GOBIN_E_GO_CORRUPT, "truncated pclntab header");
+	nfunc = get_u64(p + 8);
+	if (t->format >= 118) {
+		if (elfbin_read_ptr(&gb->eb, t->va + 24, &text))
+			return gerr(err, GOBIN_E_GO_CORRUPT, "unreadable pclntab text start");
+		nametab = get_u64(p + 32);
+		pcln = get_u64(p + 64);
+		fsz = 4;
+	} else if (t->format == 116) {
+		nametab = get_u64(p + 24);
+		pcln = get_u64(p + 56);
+		fsz = 8;
+	} else {
+		nametab = 0;
+		pcln = 0;
+		fsz = 8;
+	}
+	ftab = t->format == 102 ? 16 : pcln;
+	if (!nfunc || nfunc > t->size / (2 * fsz) || nametab >= t->size || pcln >= t->size ||
+	    ftab > t->size || (2 * nfunc + 1) * fsz > t->size - ftab)
+		return gerr(err, GOBIN_E_GO_CORRUPT, "corrupt pclntab header (%llu functions)",
+			    (unsigned long long)nfunc);
+	funcs = calloc(nfunc, sizeof(*funcs));
+	if (!funcs)
+		return gerr(err, GOBIN_E_IO, "out of memory");
+	for (i = 0; i < nfunc; i++) {
+		const unsigned char *e = p + ftab + 2 * i * fsz;
+		uint64_t entry, next, foff, nameoff;
+
+		if (fsz == 4) {
+			entry = text + get_u32(e);
+			foff = get_u32(e + 4);
+			next = text + get_u32(e + 8);
+		} else if (elfbin_read_ptr(&gb->eb, t->va + ftab + 2 * i * fsz, &entry) ||
+			   elfbin_read_ptr(&gb->eb, t->va + ftab + (2 * i + 2) * fsz, &next)) {
+			goto corrupt;
+		} else {
+			foff = get_u64(e + 8);
+		}
+		/* _func: entry (u32 from 1.18, uintptr before), then int32 name offset */
+		foff += pcln + (fsz == 4 ? 4 : 8);
+		if (next < entry || foff > t->size - 4)
+			goto corrupt;
+		nameoff = nametab + get_u32(p + foff);
+		funcs[i].name = pcln_str(p, t->size, nameoff);
+		if (!funcs[i].name)
+			goto corrupt;
+		funcs[i].addr = entry;
+		funcs[i].size = next - entry;
+	}
+	gb->pcln_funcs = funcs;
+	gb->nr_pcln_funcs = nfunc;
+	gb->info.pclntab_format = t->format;
+	gb->info.pclntab_addr = t->va;
+	gb->info.text_start = fsz == 4 ? text : funcs[0].addr;
+	return 0;
+
+corrupt:
+	free(funcs);
+	return gerr(err, GOBIN_E_GO_CORRUPT, "corrupt pclntab (function %llu of %llu)",
+		    (unsigned long long)i, (unsigned long long)nfunc);
+}
+
+/* Is the first function's entry in an executable segment? */
+static bool pcln_plausible(const struct gobin *gb)
+{
+	const struct elfbin *eb = &gb->eb;
+	uint64_t va = gb->nr_pcln_funcs ? gb->pcln_funcs[0].addr : 0;
+	size_t i;
+
+	for (i = 0; i < eb->nr_phdrs; i++)
+		if (eb->phdrs[i].p_type == PT_LOAD && (eb->phdrs[i].p_flags & PF_X) &&
+		    va >= eb->phdrs[i].p_vaddr && va - eb->phdrs[i].p_vaddr < eb->phdrs[i].p_filesz)
+			return true;
+	return false;
+}
+
+/*
+ * .gopclntab (internal linking), .data.rel.ro.gopclntab (internal PIE);
+ * with external linking (cgo PIE) it is merged into .data.rel.ro and only
+ * a scan for a header that parses finds it.
+ */
+static int find_pclntab(struct gobin *gb, struct gobin_err *err)
+{
+	static const char *const names[] = { ".gopclntab", ".data.rel.ro.gopclntab" };
+	const struct elfbin *eb = &gb->eb;
+	struct pcln t;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		const struct elfbin_sect *s = elfbin_section(eb, names[i]);
+
+		if (!s)
+			continue;
+		t.p = elfbin_section_data(eb, s);
+		if (!t.p || s->size < 16 || !(t.format = pcln_format(t.p)))
+			return gerr(err, GOBIN_E_GO_CORRUPT, "corrupt %s header", names[i]);
+		t.size = s->size;
+		t.va = s->addr;
+		if (pcln_parse(gb, &t, err))
+			return -1;
+		if (!pcln_plausible(gb))
+			return gerr(err, GOBIN_E_GO_CORRUPT, "%s: functions outside the text",
+				    names[i]);
+		return 0;
+	}
+	for (i = 0; i < eb->nr_phdrs; i++) {
+		const GElf_Phdr *ph = &eb->phdrs[i];
+		uint64_t off;
+
+		if (ph->p_type != PT_LOAD || (ph->p_flags & PF_X))
+			continue;
+		for (off = (8 - ph->p_vaddr % 8) % 8; off + 16 <= ph->p_filesz; off += 8) {
+			const unsigned char *p = eb->data + ph->p_offset + off;
+
+			if (p[3] != 0xff || p[2] != 0xff || !(t.format = pcln_format(p)))
+				continue;
+			t.p = p;
+			t.size = ph->p_filesz - off;
+			t.va = ph->p_vaddr + off;
+			if (!pcln_parse(gb, &t, NULL)) {
+				if (pcln_plausible(gb))
+					return 0;
+				free(gb->pcln_funcs);
+				gb->pcln_funcs = NULL;
+				gb->nr_pcln_funcs = 0;
+				gb->info.pclntab_format = 0;
+			}
+		}
+	}
+	return 0;	/* none: fine if .symtab has the functions */
+}
+
+/* ------------------------------------------------------------------------ */
+/* Function list                                                              */
+
+struct sym_collect {
+	struct gobin_func *funcs;
+	size_t nr, cap;
+};
+
+static int collect_sym(void *ctx, const char *name, uint64_t addr, uint64_t size)
+{
+	struct sym_collect *c = ctx;
+
+	if (c->nr == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 4096;
+		void *n = realloc(c->funcs, cap * sizeof(*c->funcs));
+
+		if (!n)
+			return -2;
+		c->funcs = n;
+		c->cap = cap;
+	}
+	c->funcs[c->nr].name = name;
+	c->funcs[c->nr].addr = addr;
+	c->funcs[c->nr].size = size;
+	c->nr++;
+	return 0;
+}
+
+static int func_addr_cmp(const void *a, const void *b)
+{
+	const struct gobin_func *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static int func_name_cmp(const void *a, const void *b)
+{
+	const struct gobin_func *const *x = a, *const *y = b;
+	int c = strcmp((*x)->name, (*y)->name);
+
+	if (c)
+		return c;
+	return (*x)->addr < (*y)->addr ? -1 : (*x)->addr > (*y)->addr;
+}
+
+static int load_funcs(struct gobin *gb, struct gobin_err *err)
+{
+	struct sym_collect c = { 0 };
+	struct elfbin_err eerr;
+	size_t i;
+	int ret;
+
+	ret = elfbin_for_each_func(&gb->eb, collect_sym, &c, &eerr);
+	if (ret) {
+		free(c.funcs);
+		if (ret == -2)
+			return gerr(err, GOBIN_E_IO, "out of memory");
+		return gerr(err, (enum gobin_errc)eerr.code, "%s", eerr.msg);
+	}
+	if (c.nr) {
+		qsort(c.funcs, c.nr, sizeof(*c.funcs), func_addr_cmp);
+		/* Symbols without a size end at the next function. */
+		for (i = 0; i < c.nr; i++)
+			if (!c.funcs[i].size && i + 1 < c.nr)
+				c.funcs[i].size = c.funcs[i + 1].addr - c.funcs[i].addr;
+		gb->funcs = c.funcs;
+		gb->nr_funcs = c.nr;
+	} else {
+		free(c.funcs);
+		gb->info.stripped = true;
+		if (!gb->nr_pcln_funcs)
+			return gerr(err, GOBIN_E_GO_CORRUPT,
+				    "stripped and no Go function table (.gopclntab) found");
+		gb->funcs = malloc(gb->nr_pcln_funcs * sizeof(*gb->funcs));
+		if (!gb->funcs)
+			return gerr(err, GOBIN_E_IO, "out of memory");
+		memcpy(gb->funcs, gb->pcln_funcs, gb->nr_pcln_funcs * sizeof(*gb->funcs));
+		gb->nr_funcs = gb->nr_pcln_funcs;
+		qsort(gb->funcs, gb->nr_funcs, sizeof(*gb->funcs), func_addr_cmp);
+	}
+	gb->by_name = malloc(gb->nr_funcs * sizeof(*gb->by_name));
+	if (!gb->by_name)
+		return gerr(err, GOBIN_E_IO, "out of memory");
+	for (i = 0; i < gb->nr_funcs; i++)
+		gb->by_name[i] = &gb->funcs[i];
+	qsort(gb->by_name, gb->nr_funcs, sizeof(*gb->by_name), func_name_cmp);
+	gb->info.nr_funcs = gb->nr_funcs;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Map implementation                                                         */
+
+static const char *const swiss_markers[] = {
+	"internal/runtime/maps.NewMap",
+	"internal/runtime/maps.(*table).grow",
+	"runtime.mapIterStart",
+};
+
+/* Not "any internal/runtime/maps.": noswiss 1.24/1.25 keep a few of those. */
+static const char *const classic_markers[] = {
+	"runtime.hashGrow",
+	"runtime.evacuate",
+	"runtime.makeBucketArray",
+};
+
+static bool any_func(const struct gobin *gb, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (gobin_func_by_name(gb, names[i]))
+			return true;
+	return false;
+}
+
+static bool has_experiment(const struct gobin_info *in, const char *name)
+{
+	size_t n = strlen(name);
+	const char *s = in->experiments;
+
+	while (*s) {
+		const char *comma = strchr(s, ',');
+		size_t k = comma ? (size_t)(comma - s) : strlen(s);
+
+		if (k == n && !memcmp(s, name, n))
+			return true;
+		s += k + (comma ? 1 : 0);
+	}
+	return false;
+}
+
+static void decide_map_impl(struct gobin *gb)
+{
+	struct gobin_info *in = &gb->info;
+	bool swiss = any_func(gb, swiss_markers, 3), classic = any_func(gb, classic_markers, 3);
+
+	if (in->go_major != 1)
+		in->map_impl_version = GOMAP_UNKNOWN;
+	else if (in->go_minor <= 23)
+		in->map_impl_version = GOMAP_CLASSIC;
+	else if (in->go_minor <= 25)
+		in->map_impl_version = has_experiment(in, "noswissmap") ? GOMAP_CLASSIC : GOMAP_SWISS;
+	else
+		in->map_impl_version = GOMAP_SWISS;
+
+	in->map_impl_symbols = swiss == classic ? GOMAP_UNKNOWN : swiss ? GOMAP_SWISS : GOMAP_CLASSIC;
+	if (in->map_impl_symbols != GOMAP_UNKNOWN) {
+		in->map_impl = in->map_impl_symbols;
+		if (in->map_impl_version != GOMAP_UNKNOWN &&
+		    in->map_impl_version != in->map_impl_symbols)
+			in->map_impl_note = "the map functions present contradict the Go version and "
+					    "experiments; following the functions";
+	} else {
+		in->map_impl = in->map_impl_version;
+		if (swiss && classic)
+			in->map_impl_note = "both swiss and classic map functions present; "
+					    "following the Go version";
+		else
+			in->map_impl_note = "no map growth functions present; following the Go "
+					    "version";
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* Open, close, lookups                                                       */
+
+static struct gobin *gobin_init(struct gobin *gb, struct gobin_err *err)
+{
+	struct gobin_info *in = &gb->info;
+
+	in->machine = gb->eb.ehdr.e_machine;
+	in->goarch = in->machine == EM_X86_64 ? "amd64" : "arm64";
+	in->pie = gb->eb.ehdr.e_type == ET_DYN;
+	in->cgo = -1;
+	if (find_buildinfo(gb, err) || find_pclntab(gb, err) || load_funcs(gb, err)) {
+		gobin_close(gb);
+		return NULL;
+	}
+	decide_map_impl(gb);
+	return gb;
+}
+
+static void copy_elf_err(struct gobin_err *err, const struct elfbin_err *e)
+{
+	if (err) {
+		err->code = (enum gobin_errc)e->code;
+		memcpy(err->msg, e->msg, sizeof(err->msg));
+	}
+}
+
+struct gobin *gobin_open(const char *path, struct gobin_err *err)
+{
+	struct gobin *gb = calloc(1, sizeof(*gb));
+	struct elfbin_err e;
+
+	if (!gb) {
+		gerr(err, GOBIN_E_IO, "out of memory");
+		return NULL;
+	}
+	if (elfbin_open(&gb->eb, path, &e)) {
+		copy_elf_err(err, &e);
+		free(gb);
+		return NULL;
+	}
+	return gobin_init(gb, err);
+}
+
+struct gobin *gobin_open_mem(void *data, size_t size, struct gobin_err *err)
+{
+	struct gobin *gb = calloc(1, sizeof(*gb));
+	struct elfbin_err e;
+
+	if (!gb) {
+		gerr(err, GOBIN_E_IO, "out of memory");
+		return NULL;
+	}
+	if (elfbin_open_mem(&gb->eb, data, size, &e)) {
+		copy_elf_err(err, &e);
+		free(gb);
+		return NULL;
+	}
+	return gobin_init(gb, err);
+}
+
+void gobin_close(struct gobin *gb)
+{
+	if (!gb)
+		return;
+	if (gb->cs_open)
+		cs_close(&gb->cs);
+	free(gb->funcs);
+	free(gb->by_name);
+	free(gb->pcln_funcs);
+	elfbin_close(&gb->eb);
+	free(gb);
+}
+
+const struct gobin_info *gobin_info(const struct gobin *gb)
+{
+	return &gb->info;
+}
+
+const struct elfbin *gobin_elf(const struct gobin *gb)
+{
+	return &gb->eb;
+}
+
+const struct gobin_func *gobin_funcs(const struct gobin *gb, size_t *nr)
+{
+	*nr = gb->nr_funcs;
+	return gb->funcs;
+}
+
+const struct gobin_func *gobin_pclntab_funcs(const struct gobin *gb, size_t *nr)
+{
+	*nr = gb->nr_pcln_funcs;
+	return gb->pcln_funcs;
+}
+
+const struct gobin_func *gobin_func_by_name(const struct gobin *gb, const char *name)
+{
+	size_t lo = 0, hi = gb->nr_funcs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(gb->by_name[mid]->name, name);
+
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < gb->nr_funcs && !strcmp(gb->by_name[lo]->name, name))
+		return gb->by_name[lo];
+	return NULL;
+}
+
+const struct gobin_func *gobin_func_at(const struct gobin *gb, uint64_t va)
+{
+	size_t lo = 0, hi = gb->nr_funcs;
+
+	uint64_t start;
+
+	/* after the last function starting at or before va */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (gb->funcs[mid].addr <= va)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	/* several names may start there (aliases, C symbols) */
+	for (start = gb->funcs[lo - 1].addr; lo > 0 && gb->funcs[lo - 1].addr == start; lo--)
+		if (va - start < gb->funcs[lo - 1].size)
+			return &gb->funcs[lo - 1];
+	return NULL;
+}
+
+int gobin_file_offset(const struct gobin *gb, uint64_t va, uint64_t *off)
+{
+	return elfbin_vaddr_to_offset(&gb->eb, va, off);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Probe placement                                                            */
+
+enum insn_kind { I_OTHER, I_RET, I_CALL, I_JMP, I_JCC, I_GUARD_CMP };
+
+struct insn {
+	uint64_t addr, target;	/* target: direct branch/call destination, else 0 */
+	uint8_t size, kind;
+};
+
+struct insn_list {
+	struct insn *v;
+	size_t nr, cap;
+};
+
+static int insn_push(struct insn_list *l, const struct insn *in)
+{
+	if (l->nr == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 256;
+		void *n = realloc(l->v, cap * sizeof(*l->v));
+
+		if (!n)
+			return -1;
+		l->v = n;
+		l->cap = cap;
+	}
+	l->v[l->nr++] = *in;
+	return 0;
+}
+
+static int cs_setup(struct gobin *gb, struct gobin_err *err)
+{
+	cs_arch arch = gb->info.machine == EM_X86_64 ? CS_ARCH_X86 : CS_ARCH_ARM64;
+	cs_mode mode = gb->info.machine == EM_X86_64 ? CS_MODE_64 : CS_MODE_ARM;
+
+	if (gb->cs_open)
+		return 0;
+	if (cs_open(arch, mode, &gb->cs) != CS_ERR_OK)
+		return gerr(err, GOBIN_E_IO, "capstone: cannot open a %s disassembler",
+			    gb->info.goarch);
+	cs_option(gb->cs, CS_OPT_DETAIL, CS_OPT_ON);
+	gb->cs_open = true;
+	return 0;
+}
+
+/* x86-64: cmp {rsp|r12}, [r14 + 0x10]: the compare against g.stackguard0. */
+static bool x86_guard_cmp(const cs_insn *ci)
+{
+	const cs_x86 *x = &ci->detail->x86;
+	int i;
+
+	if (ci->id != X86_INS_CMP)
+		return false;
+	for (i = 0; i < x->op_count; i++)
+		if (x->operands[i].type == X86_OP_MEM && x->operands[i].mem.base == X86_REG_R14 &&
+		    x->operands[i].mem.index == X86_REG_INVALID &&
+		    x->operands[i].mem.disp == STACKGUARD0)
+			return true;
+	return false;
+}
+
+static bool in_group(const cs_insn *ci, uint8_t group)
+{
+	int i;
+
+	for (i = 0; i < ci->detail->groups_count; i++)
+		if (ci->detail->groups[i] == group)
+			return true;
+	return false;
+}
+
+static void x86_classify(const cs_insn *ci, struct insn *in)
+{
+	const cs_x86 *x = &ci->detail->x86;
+	bool direct = x->op_count == 1 && x->operands[0].type == X86_OP_IMM;
+
+	if (ci->id == X86_INS_RET) {
+		in->kind = I_RET;
+	} else if (ci->id == X86_INS_CALL) {
+		in->kind = I_CALL;
+	} else if (ci->id == X86_INS_JMP) {
+		in->kind = I_JMP;
+	} else if (in_group(ci, CS_GRP_JUMP)) {
+		in->kind = I_JCC;
+	} else if (x86_guard_cmp(ci)) {
+		in->kind = I_GUARD_CMP;
+		return;
+	}
+	if (in->kind != I_OTHER && in->kind != I_RET && direct)
+		in->target = x->operands[0].imm;
+}
+
+/*
+ * arm64: MOVD 16(R28), Rn loads g.stackguard0; the CMP that reads Rn is
+ * the guard compare.  *guard is that Rn, or ARM64_REG_INVALID.
+ */
+static void arm64_classify(const cs_insn *ci, struct insn *in, unsigned int *guard)
+{
+	const cs_arm64 *a = &ci->detail->arm64;
+	int i;
+
+	switch (ci->id) {
+	case ARM64_INS_RET:
+		in->kind = I_RET;
+		return;
+	case ARM64_INS_BL:
+		in->kind = I_CALL;
+		break;
+	case ARM64_INS_B:
+		in->kind = a->cc == ARM64_CC_INVALID || a->cc == ARM64_CC_AL ? I_JMP : I_JCC;
+		break;
+	case ARM64_INS_CBZ: case ARM64_INS_CBNZ: case ARM64_INS_TBZ: case ARM64_INS_TBNZ:
+		in->kind = I_JCC;
+		break;
+	case ARM64_INS_LDR:
+		if (a->op_count == 2 && a->operands[0].type == ARM64_OP_REG &&
+		    a->operands[1].type == ARM64_OP_MEM && a->operands[1].mem.base == ARM64_REG_X28 &&
+		    a->operands[1].mem.index == ARM64_REG_INVALID &&
+		    a->operands[1].mem.disp == STACKGUARD0)
+			*guard = a->operands[0].reg;
+		return;
+	case ARM64_INS_CMP:
+		for (i = 0; i < a->op_count; i++)
+			if (*guard != ARM64_REG_INVALID && a->operands[i].type == ARM64_OP_REG &&
+			    a->operands[i].reg == *guard)
+				in->kind = I_GUARD_CMP;
+		return;
+	default:
+		return;
+	}
+	for (i = a->op_count - 1; i >= 0; i--) {
+		if (a->operands[i].type == ARM64_OP_IMM) {
+			in->target = a->operands[i].imm;
+			break;
+		}
+	}
+}
+
+static int decode_func(struct gobin *gb, const struct gobin_func *fn, struct insn_list *l,
+		       struct gobin_probe *p, struct gobin_err *err)
+{
+	bool x86 = gb->info.machine == EM_X86_64;
+	unsigned int guard = ARM64_REG_INVALID;
+	const uint8_t *code;
+	size_t left;
+	uint64_t addr;
+	cs_insn *ci;
+
+	code = elfbin_vaddr_bytes(&gb->eb, fn->addr, fn->size);
+	if (!code)
+		return gerr(err, GOBIN_E_GO_CORRUPT, "%s: code at 0x%llx+0x%llx is not in the file",
+			    fn->name, (unsigned long long)fn->addr, (unsigned long long)fn->size);
+	ci = cs_malloc(gb->cs);
+	if (!ci)
+		return gerr(err, GOBIN_E_IO, "out of memory");
+	left = fn->size;
+	addr = fn->addr;
+	while (left) {
+		struct insn in = { .addr = addr };
+
+		if (!cs_disasm_iter(gb->cs, &code, &left, &addr, ci)) {
+			/* capstone 4 lacks ENDBR64; Go does not emit it, C code may */
+			if (x86 && left >= 4 && !memcmp(code, "\xf3\x0f\x1e\xfa", 4)) {
+				code += 4;
+				left -= 4;
+				addr += 4;
+				continue;
+			}
+			/* arm64 pads functions with zero words; not an error */
+			if (!p->decode_error && (x86 || left < 4 || get_u32(code))) {
+				p->decode_error = true;
+				p->decode_error_at = addr;
+			}
+			if (x86 || left < 4)
+				break;
+			code += 4;	/* arm64: fixed width, go on (literal pool words) */
+			left -= 4;
+			addr += 4;
+			continue;
+		}
+		in.size = ci->size;
+		if (x86)
+			x86_classify(ci, &in);
+		else
+			arm64_classify(ci, &in, &guard);
+		if (l->nr >= PROLOGUE_WINDOW)
+			guard = ARM64_REG_INVALID;
+		if (insn_push(l, &in)) {
+			cs_free(ci, 1);
+			return gerr(err, GOBIN_E_IO, "out of memory");
+		}
+	}
+	cs_free(ci, 1);
+	return 0;
+}
+
+static bool is_morestack(const struct gobin *gb, uint64_t target)
+{
+	const struct gobin_func *f = gobin_func_at(gb, target);
+
+	return f && f->addr == target && !strncmp(f->name, "runtime.morestack", 17);
+}
+
+/* Does the code at TARGET (inside FN) call runtime.morestack*? */
+static bool slowpath_calls_morestack(const struct gobin *gb, const struct insn_list *l,
+				     uint64_t target)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < l->nr && l->v[i].addr < target; i++)
+		;
+	if (i == l->nr || l->v[i].addr != target)
+		return false;
+	for (; i < l->nr && n < SLOWPATH_WINDOW; i++, n++) {
+		if (l->v[i].kind == I_CALL)
+			return l->v[i].target && is_morestack(gb, l->v[i].target);
+		if (l->v[i].kind == I_RET || l->v[i].kind == I_JMP)
+			return false;
+	}
+	return false;
+}
+
+static void place_entry(const struct gobin *gb, const struct gobin_func *fn,
+			const struct insn_list *l, struct gobin_probe *p)
+{
+	size_t i;
+
+	p->body = fn->addr;
+	for (i = 0; i < l->nr && i < PROLOGUE_WINDOW; i++) {
+		const struct insn *in = &l->v[i];
+
+		if (in->kind == I_GUARD_CMP) {
+			const struct insn *br = i + 1 < l->nr ? &l->v[i + 1] : NULL;
+
+			if (br && br->kind == I_JCC && br->target > br->addr &&
+			    br->target - fn->addr < fn->size &&
+			    slowpath_calls_morestack(gb, l, br->target)) {
+				p->prologue = GOBIN_PROLOGUE_STACK_CHECK;
+				p->body = br->addr + br->size;
+				return;
+			}
+			break;
+		}
+		if (in->kind != I_OTHER && in->kind != I_JCC)
+			break;	/* calls, jumps, returns: past any prologue */
+	}
+	p->prologue = GOBIN_PROLOGUE_NOSPLIT;
+	for (i = 0; i < l->nr; i++)
+		if (l->v[i].kind == I_CALL && l->v[i].target && is_morestack(gb, l->v[i].target))
+			p->prologue = GOBIN_PROLOGUE_UNKNOWN;
+}
+
+int gobin_probe_func(struct gobin *gb, const struct gobin_func *fn, struct gobin_probe *p,
+		     struct gobin_err *err)
+{
+	struct insn_list l = { 0 };
+	unsigned int i, n = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->fn = fn;
+	p->entry = fn->addr;
+	if (!fn->size || fn->size > MAX_FUNC_BYTES)
+		return gerr(err, GOBIN_E_GO_CORRUPT, "%s: implausible size %llu", fn->name,
+			    (unsigned long long)fn->size);
+	if (gobin_file_offset(gb, fn->addr, &p->entry_off))
+		return gerr(err, GOBIN_E_GO_CORRUPT, "%s: 0x%llx is not in a loaded segment",
+			    fn->name, (unsigned long long)fn->addr);
+	if (cs_setup(gb, err) || decode_func(gb, fn, &l, p, err))
+		goto err_free;
+	place_entry(gb, fn, &l, p);
+	if (gobin_file_offset(gb, p->body, &p->body_off)) {
+		gerr(err, GOBIN_E_GO_CORRUPT, "%s: body outside the file", fn->name);
+		goto err_free;
+	}
+	for (i = 0; i < l.nr; i++) {
+		if (l.v[i].kind == I_RET)
+			n++;
+		else if (l.v[i].kind == I_JMP && l.v[i].target &&
+			 l.v[i].target - fn->addr >= fn->size)
+			p->nr_tail_jumps++;
+	}
+	if (n) {
+		p->rets = calloc(n, sizeof(*p->rets));
+		p->ret_offs = calloc(n, sizeof(*p->ret_offs));
+		if (!p->rets || !p->ret_offs) {
+			gerr(err, GOBIN_E_IO, "out of memory");
+			goto err_free;
+		}
+	}
+	for (i = 0; i < l.nr; i++) {
+		if (l.v[i].kind != I_RET)
+			continue;
+		p->rets[p->nr_rets] = l.v[i].addr;
+		if (gobin_file_offset(gb, l.v[i].addr, &p->ret_offs[p->nr_rets])) {
+			gerr(err, GOBIN_E_GO_CORRUPT, "%s: RET outside the file", fn->name);
+			goto err_free;
+		}
+		p->nr_rets++;
+	}
+	free(l.v);
+	return 0;
+
+err_free:
+	free(l.v);
+	gobin_probe_release(p);
+	return -1;
+}
+
+void gobin_probe_release(struct gobin_probe *p)
+{
+	free(p->rets);
+	free(p->ret_offs);
+	p->rets = p->ret_offs = NULL;
+	p->nr_rets = 0;
+}
+
+const char *gobin_prologue_name(enum gobin_prologue pr)
+{
+	switch (pr) {
+	case GOBIN_PROLOGUE_STACK_CHECK:	return "stack_check";
+	case GOBIN_PROLOGUE_NOSPLIT:		return "nosplit";
+	default:				return "unrecognised";
+	}
+}
