@@ -82,7 +82,25 @@
 	F(mapwatch_probe_counters, hits, 8, 8)				\
 	F(mapwatch_probe_counters, filtered, 16, 8)			\
 	F(mapwatch_probe_counters, recorded, 24, 8)			\
-	F(mapwatch_probe_counters, faults, 32, 8)
+	F(mapwatch_probe_counters, faults, 32, 8)			\
+	F(mapwatch_fetch_op, code, 0, 1)				\
+	F(mapwatch_fetch_op, dst, 1, 1)					\
+	F(mapwatch_fetch_op, src, 2, 1)					\
+	F(mapwatch_fetch_op, size, 3, 1)				\
+	F(mapwatch_fetch_op, flags, 4, 2)				\
+	F(mapwatch_fetch_op, max, 6, 2)					\
+	F(mapwatch_fetch_op, imm, 8, 8)					\
+	F(mapwatch_uprobe, size, 0, 4)					\
+	F(mapwatch_uprobe, flags, 4, 4)					\
+	F(mapwatch_uprobe, fd, 8, 4)					\
+	F(mapwatch_uprobe, nr_ops, 12, 4)				\
+	F(mapwatch_uprobe, offset, 16, 8)				\
+	F(mapwatch_uprobe, ref_ctr_offset, 24, 8)			\
+	F(mapwatch_uprobe, ops, 32, 8)					\
+	F(mapwatch_uprobe, probe_id, 40, 4)				\
+	F(mapwatch_uprobe, payload_max, 44, 4)				\
+	F(mapwatch_uprobe, bad_op, 48, 4)				\
+	F(mapwatch_uprobe, __reserved, 52, 4)
 
 /* (struct, size, the header's size constant or the size itself) */
 #define MWT_UAPI_STRUCTS(S)						\
@@ -98,7 +116,9 @@
 	S(mapwatch_kp_getpriority, 8, 8)				\
 	S(mapwatch_kprobe, 16, MAPWATCH_KPROBE_SIZE_VER0)		\
 	S(mapwatch_detach, 8, MAPWATCH_DETACH_SIZE_VER0)		\
-	S(mapwatch_probe_counters, 40, MAPWATCH_PROBE_COUNTERS_SIZE_VER0)
+	S(mapwatch_probe_counters, 40, MAPWATCH_PROBE_COUNTERS_SIZE_VER0) \
+	S(mapwatch_fetch_op, 16, 16)					\
+	S(mapwatch_uprobe, 56, MAPWATCH_UPROBE_SIZE_VER0)
 
 /* Ioctl numbers, identical for 32- and 64-bit callers; never renumbered. */
 #define MWT_UAPI_IOCTLS(I)						\
@@ -110,7 +130,8 @@
 	I(MAPWATCH_IOC_PID, 0x4010e705u)				\
 	I(MAPWATCH_IOC_KPROBE_ATTACH, 0xc010e706u)			\
 	I(MAPWATCH_IOC_DETACH, 0x4008e707u)				\
-	I(MAPWATCH_IOC_PROBE_COUNTERS, 0xc028e708u)
+	I(MAPWATCH_IOC_PROBE_COUNTERS, 0xc028e708u)			\
+	I(MAPWATCH_IOC_UPROBE_ATTACH, 0xc038e710u)
 
 #define MWT_SIZEOF_FIELD(s, f)	sizeof(((struct s *)0)->f)
 
