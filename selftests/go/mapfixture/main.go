@@ -29,7 +29,8 @@
 // Output: one JSON object per line; "ev" says which kind:
 //
 //	{"ev":"start","pid":N,"go":"go1.24.4","goarch":"amd64","impl":"swiss"|"classic",
-//	 "gomaxprocs":N,"scenario":"...","n":N,"layout":"ok"|"<error>"}
+//	 "gomaxprocs":N,"scenario":"...","n":N,"layout":"ok"|"<error>",
+//	 "cgo":bool (built with cgo: runtime/cgo linked), "cgo_pid_ok":bool}
 //	{"ev":"op", ...}             one map operation, in program order per goroutine
 //	{"ev":"shape","map":ID,"cause_seq":S,...}  a map's shape right after make/clone
 //	{"ev":"goroutine","index":I,"goid":G}      goroutines scenario: who is who
@@ -149,7 +150,8 @@ func main() {
 
 	emit(newObj("start").i("pid", int64(os.Getpid())).s("go", runtime.Version()).
 		s("goarch", runtime.GOARCH).s("impl", implName).i("gomaxprocs", int64(runtime.GOMAXPROCS(0))).
-		s("scenario", strings.Join(run, ",")).i("n", int64(*n)).s("layout", layout))
+		s("scenario", strings.Join(run, ",")).i("n", int64(*n)).s("layout", layout).
+		bl("cgo", cgoEnabled).bl("cgo_pid_ok", cgoGetpid() == os.Getpid() || !cgoEnabled))
 	flush()
 
 	if *wait != "none" || *waitFile != "" {
