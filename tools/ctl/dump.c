@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gotrace.h"
 #include "main.h"
 #include "probes.h"
 #include "../lib/mapwatch.h"
@@ -23,6 +24,8 @@ struct dump {
 	unsigned int nr_probes;
 	uint64_t events, lost_seen, max_events;
 	bool use_read;
+	bool go;			/* the target is a Go binary: its maps are traced */
+	struct gotrace gt;
 };
 
 static volatile sig_atomic_t stop;
@@ -41,17 +44,25 @@ static int dump_help(void)
 	}
 	fprintf(stderr,
 		"Usage: %1$s dump [-p PID]... [-k KPROBE]... [-c COUNT] [-t SECONDS]\n"
-		"                 [--pages N] [--overwrite] [--read] [-- CMD [ARG]...]\n"
+		"                 [--key-max N] [--hot] [--pages N] [--overwrite] [--read]\n"
+		"                 [-- CMD [ARG]...]\n"
 		"\n"
 		"Trace the processes PID (any thread of each; up to the module's limit) or\n"
 		"CMD, started by %1$s and traced from its first instruction, and print\n"
-		"every event: time (CLOCK_MONOTONIC ns), cpu, pid/tid, probe, payload.\n"
+		"every event: time (CLOCK_MONOTONIC ns), cpu, pid/tid, then what happened.\n"
+		"When the first target is a Go program (Go 1.19 to 1.27), every map\n"
+		"operation is traced: goroutine id, make/assign/delete/clear/grow, the\n"
+		"map's address, its len() before the operation, its size class (B for\n"
+		"classic maps, the directory length for swiss maps) and the key.\n"
 		"Lost events are printed where they happened and summed at the end.\n"
 		"\n"
-		"  -k, --kprobe NAME   kernel probe to enable (default: all; see '%1$s info')\n"
+		"  -k, --kprobe NAME   kernel probe to enable (default: none for a Go\n"
+		"                      target, all for others; see '%1$s info')\n"
+		"      --key-max N     copy at most N bytes of each key (default 64)\n"
+		"      --hot           also trace each bucket evacuation step (classic)\n"
 		"  -c, --count N       stop after N events\n"
 		"  -t, --time S        stop after S seconds\n"
-		"      --pages N       ring data pages per CPU (power of two, default 64)\n"
+		"      --pages N       ring data pages per CPU (power of two, default 256)\n"
 		"      --overwrite     flight recorder: keep the newest events, print them\n"
 		"                      when tracing stops\n"
 		"      --read          drain with read(2) instead of the mmap'ed rings\n",
@@ -106,6 +117,7 @@ static void print_lost(const struct mapwatch_rec_lost *lost)
 static int on_record(void *ctx, unsigned int cpu, const struct mapwatch_rec_hdr *hdr)
 {
 	struct dump *d = ctx;
+	const struct gotrace_probe *gp;
 
 	if (hdr->type == MAPWATCH_REC_LOST) {
 		d->lost_seen += ((const struct mapwatch_rec_lost *)hdr)->lost;
@@ -114,7 +126,15 @@ static int on_record(void *ctx, unsigned int cpu, const struct mapwatch_rec_hdr 
 	}
 	if (hdr->type != MAPWATCH_REC_EVENT)
 		return 0;
-	print_event(d, cpu, (const void *)hdr);
+	gp = d->go ? gotrace_probe(&d->gt, ((const struct mapwatch_rec_event *)hdr)->probe_id) :
+		     NULL;
+	if (gp) {
+		if (!gotrace_print(&d->gt, gp, (const void *)hdr, stdout,
+				   json_output ? json_wtr : NULL))
+			return 0;
+	} else {
+		print_event(d, cpu, (const void *)hdr);
+	}
 	d->events++;
 	return d->max_events && d->events >= d->max_events;
 }
@@ -157,6 +177,46 @@ static long drain(struct dump *d)
 	if (!json_output)
 		fflush(stdout);
 	return n;
+}
+
+/* Where execvp() would find @name; 0, or -1 if it would not. */
+static int find_program(const char *name, char *buf, size_t len)
+{
+	const char *path = getenv("PATH");
+	char cand[4096];
+
+	if (strchr(name, '/')) {
+		snprintf(buf, len, "%s", name);
+		return access(buf, X_OK);
+	}
+	while (path && *path) {
+		const char *colon = strchrnul(path, ':');
+
+		snprintf(cand, sizeof(cand), "%.*s/%s", (int)(colon - path), path, name);
+		if (!access(cand, X_OK) && strlen(cand) < len) {
+			snprintf(buf, len, "%s", cand);
+			return 0;
+		}
+		path = *colon ? colon + 1 : NULL;
+	}
+	return -1;
+}
+
+/* 1 if the file is a Go program, 0 if not, -1 (reported) if it cannot tell. */
+static int is_go_binary(const char *path)
+{
+	struct gobin_err e;
+	struct gobin *gb = gobin_open(path, &e);
+
+	if (gb) {
+		gobin_close(gb);
+		return 1;
+	}
+	if (e.code == GOBIN_E_NOT_GO || e.code == GOBIN_E_NOT_ELF || e.code == GOBIN_E_FORMAT ||
+	    e.code == GOBIN_E_ARCH)
+		return 0;
+	p_err("%s", e.msg);
+	return -1;
 }
 
 /* Start CMD stopped until it is in the session's filter. */
@@ -225,12 +285,17 @@ int do_dump(int argc, char **argv)
 		{ "pages",	required_argument,	NULL, 'P' },
 		{ "overwrite",	no_argument,		NULL, 'o' },
 		{ "read",	no_argument,		NULL, 'r' },
+		{ "key-max",	required_argument,	NULL, 'K' },
+		{ "hot",	no_argument,		NULL, 'H' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 },
 	};
 	int pids[MAPWATCH_MAX_PIDS], nr_pids = 0, go_fd = -1, opt, ret = -1, i;
-	uint32_t kprobes[DUMP_MAX_PROBES], nr_kprobes = 0, pages = 64, flags = 0;
+	uint32_t kprobes[DUMP_MAX_PROBES], nr_kprobes = 0, pages = 256, flags = 0;
 	struct dump d = {};
+	unsigned int key_max = 64;
+	bool hot = false;
+	char target[4096], err[512];
 	double seconds = 0;
 	struct timespec t0;
 	pid_t child = 0;
@@ -290,6 +355,17 @@ int do_dump(int argc, char **argv)
 		case 'r':
 			d.use_read = true;
 			break;
+		case 'K':
+			key_max = strtoul(optarg, &end, 10);
+			if (*end || !key_max || key_max > MAPWATCH_MAX_PAYLOAD / 2) {
+				p_err("--key-max wants 1..%d, not '%s'", MAPWATCH_MAX_PAYLOAD / 2,
+				      optarg);
+				return -1;
+			}
+			break;
+		case 'H':
+			hot = true;
+			break;
 		case 'h':
 			return dump_help();
 		default:
@@ -304,9 +380,25 @@ int do_dump(int argc, char **argv)
 		return -1;
 	}
 
+	/* The first target's program: is it Go? */
+	if (nr_pids)
+		snprintf(target, sizeof(target), "/proc/%d/exe", pids[0]);
+	else if (find_program(argv[0], target, sizeof(target)))
+		target[0] = 0;
+	i = target[0] ? is_go_binary(target) : 0;
+	if (i < 0)
+		return -1;
+	if (i) {
+		if (gotrace_open(&d.gt, target, key_max, hot, err, sizeof(err))) {
+			p_err("%s", err);
+			return -1;
+		}
+		d.go = true;
+	}
+
 	if (mw_open(&d.s, device_path, 0)) {
 		p_err("%s", mw_error());
-		return -1;
+		goto out_go;
 	}
 	if (pages > d.s.api.max_ring_pages) {
 		p_err("--pages %u is above the module's limit of %u", pages, d.s.api.max_ring_pages);
@@ -314,7 +406,7 @@ int do_dump(int argc, char **argv)
 	}
 	if (mw_configure(&d.s, pages, flags, 0, 0))
 		goto out_err;
-	if (!nr_kprobes) {
+	if (!nr_kprobes && !d.go) {
 		for (i = 1; i < MAPWATCH_KPROBE_MAX && nr_kprobes < DUMP_MAX_PROBES; i++)
 			if (d.s.api.kprobes & (1ULL << i))
 				kprobes[nr_kprobes++] = i;
@@ -341,6 +433,17 @@ int do_dump(int argc, char **argv)
 		}
 		if (mw_pid(&d.s, MAPWATCH_PID_ADD, child))
 			goto out_err;
+	}
+	if (d.go) {
+		if (!(d.s.api.features & MAPWATCH_FEAT_UPROBE)) {
+			p_err("the module cannot place uprobes on this architecture");
+			goto out_close;
+		}
+		if (gotrace_attach(&d.gt, &d.s))
+			goto out_err;
+		p_info("dump: %s: Go %s, %s maps, %zu probes (%zu functions absent)", target,
+		       d.gt.info->version, gomap_impl_name(d.gt.info->map_impl), d.gt.nr,
+		       d.gt.absent);
 	}
 
 	signal(SIGINT, on_signal);
@@ -401,5 +504,8 @@ out_close:
 		waitpid(child, NULL, 0);
 	}
 	mw_close(&d.s);
+out_go:
+	if (d.go)
+		gotrace_close(&d.gt);
 	return ret;
 }

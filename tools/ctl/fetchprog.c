@@ -31,24 +31,35 @@ static struct mapwatch_fetch_op *fp_op(struct fprog *p, uint8_t code)
 
 static int fp_new_var(struct fprog *p)
 {
+	int var;
+
 	if (p->error)
 		return -1;
-	if (p->vars_used == MAPWATCH_FETCH_VARS) {
-		p->error = "too many fetch variables";
-		return -1;
+	for (var = 0; var < MAPWATCH_FETCH_VARS; var++) {
+		if (!(p->vars & (1u << var))) {
+			p->vars |= 1u << var;
+			return var;
+		}
 	}
-	return p->vars_used++;
+	p->error = "too many fetch variables live at once";
+	return -1;
 }
 
 static bool fp_var_ok(struct fprog *p, int var)
 {
 	if (p->error)
 		return false;
-	if (var < 0 || (unsigned int)var >= p->vars_used) {
+	if (var < 0 || var >= MAPWATCH_FETCH_VARS || !(p->vars & (1u << var))) {
 		p->error = "fetch variable used before it was set";
 		return false;
 	}
 	return true;
+}
+
+void fp_free(struct fprog *p, int var)
+{
+	if (var >= 0 && var < MAPWATCH_FETCH_VARS)
+		p->vars &= ~(1u << var);
 }
 
 static struct fp_field *fp_field(struct fprog *p, const char *name, enum fp_kind kind)

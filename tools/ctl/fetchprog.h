@@ -33,7 +33,7 @@ struct fprog {
 	unsigned int nr_ops;
 	struct fp_field fields[FP_MAX_FIELDS];
 	unsigned int nr_fields;
-	unsigned int vars_used;
+	uint32_t vars;		/* bit i: variable i holds a value */
 	const char *error;	/* first misuse of the builder, or NULL */
 };
 
@@ -48,6 +48,8 @@ void fp_emit(struct fprog *p, const char *name, int var, unsigned int size, bool
 /* len_var < 0: copy max bytes. */
 void fp_copy(struct fprog *p, const char *name, int addr_var, int len_var, unsigned int max);
 void fp_str(struct fprog *p, const char *name, int addr_var, unsigned int max);
+/* Variable @var may be reused by the next op that needs one. */
+void fp_free(struct fprog *p, int var);
 
 /* A decoded field: an integer, or bytes pointing into the payload. */
 struct fp_value {

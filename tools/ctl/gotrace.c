@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Go map tracing: every map function of the binary's Go version (gover.c)
+ * gets a uprobe after its stack-check prologue -- or on each RET when its
+ * result is needed, since uretprobes crash Go programs -- and a fetch
+ * program reading the goroutine id, the map's header and the key.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gotrace.h"
+
+__attribute__((format(printf, 3, 4)))
+static int gt_fail(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The map header fields every event carries: address, len() and size class. */
+static void gt_map_fields(struct gotrace *t, struct fprog *p, int m)
+{
+	int v;
+
+	fp_emit(p, "map", m, 8, false);
+	v = fp_load(p, m, t->lay->count, 8, false);
+	fp_emit(p, "count", v, 8, false);
+	fp_free(p, v);
+	if (t->lay->impl == GOMAP_CLASSIC) {
+		v = fp_load(p, m, t->lay->B, 1, false);
+		fp_emit(p, "B", v, 1, false);
+	} else {
+		v = fp_load(p, m, t->lay->dir_len, 8, false);
+		fp_emit(p, "dirlen", v, 8, false);
+	}
+	fp_free(p, v);
+}
+
+/* The key size, from the map type: classic keysize byte, swiss key->Size_. */
+static int gt_key_size(struct gotrace *t, struct fprog *p, int mt)
+{
+	int k, size;
+
+	if (t->lay->t_keysize != GOVER_NONE)
+		return fp_load(p, mt, t->lay->t_keysize, 1, false);
+	k = fp_load(p, mt, t->lay->t_key, 8, false);
+	size = fp_load(p, k, 0, 8, false);	/* abi.Type.Size_ is its first field */
+	fp_free(p, k);
+	return size;
+}
+
+static int gt_arg_index(const uint8_t *roles, unsigned int n, enum goarg role)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (roles[i] == role)
+			return i;
+	return -1;
+}
+
+/* A program for the registers described by @roles (arguments or results). */
+static void gt_build(struct gotrace *t, struct fprog *p, const uint8_t *roles, unsigned int n)
+{
+	uint16_t machine = t->info->machine;
+	int g, v, keysize = -1;
+	unsigned int i;
+
+	fp_init(p);
+	g = fp_reg(p, gover_g_reg(machine));
+	v = fp_load(p, g, t->g->goid, 8, false);
+	fp_emit(p, "goid", v, 8, false);
+	fp_free(p, v);
+	fp_free(p, g);
+
+	for (i = 0; i < n; i++) {
+		int r, len;
+
+		if (roles[i] == GOARG_NONE || roles[i] == GOARG_KEY_STR_LEN ||
+		    roles[i] == GOARG_ELEM_PTR || roles[i] == GOARG_MAXALLOC)
+			continue;
+		r = fp_reg(p, gover_abi_reg(machine, i));
+		switch (roles[i]) {
+		case GOARG_MAP:
+			gt_map_fields(t, p, r);
+			break;
+		case GOARG_MAPTYPE:
+			keysize = gt_key_size(t, p, r);
+			break;
+		case GOARG_KEY_PTR:
+			fp_copy(p, "key", r, keysize, t->key_max);
+			break;
+		case GOARG_KEY_U32:
+			fp_emit(p, "key", r, 4, false);
+			break;
+		case GOARG_KEY_U64:
+		case GOARG_KEY_PTRVAL:
+			fp_emit(p, "key", r, 8, false);
+			break;
+		case GOARG_KEY_STR_PTR:
+			len = gt_arg_index(roles, n, GOARG_KEY_STR_LEN);
+			len = len < 0 ? -1 : fp_reg(p, gover_abi_reg(machine, len));
+			fp_copy(p, "key", r, len, t->key_max);
+			fp_free(p, len);
+			break;
+		default:
+			fp_emit(p, goarg_name(roles[i]), r, 8, roles[i] == GOARG_HINT);
+			break;
+		}
+		fp_free(p, r);
+	}
+	fp_free(p, keysize);
+}
+
+static int gt_add(struct gotrace *t, const struct gover_func *f, bool at_ret, uint64_t off,
+		  char *err, size_t errlen)
+{
+	struct gotrace_probe *gp;
+	void *n = realloc(t->probes, (t->nr + 1) * sizeof(*t->probes));
+
+	if (!n)
+		return gt_fail(err, errlen, "out of memory");
+	t->probes = n;
+	gp = &t->probes[t->nr];
+	memset(gp, 0, sizeof(*gp));
+	gp->f = f;
+	gp->at_ret = at_ret;
+	gp->off = off;
+	if (at_ret)
+		gt_build(t, &gp->prog, f->rets, GOVER_MAX_RETS);
+	else
+		gt_build(t, &gp->prog, f->args, GOVER_MAX_ARGS);
+	if (gp->prog.error)
+		return gt_fail(err, errlen, "%s: %s", f->sym, gp->prog.error);
+	t->nr++;
+	return 0;
+}
+
+static int gt_plan(struct gotrace *t, bool hot, char *err, size_t errlen)
+{
+	unsigned int minor = t->info->go_minor, i, j;
+
+	for (i = 0; i < gover_nr_funcs; i++) {
+		const struct gover_func *f = &gover_funcs[i];
+		const struct gobin_func *fn;
+		struct gobin_probe pr;
+		struct gobin_err e;
+		int ret = 0;
+
+		if (!gover_func_applies(f, minor, t->info->map_impl))
+			continue;
+		if ((f->flags & GOVER_F_HOT) && !hot)
+			continue;
+		fn = gobin_func_by_name(t->gb, f->sym);
+		if (!fn) {
+			t->absent++;
+			continue;
+		}
+		if (gobin_probe_func(t->gb, fn, &pr, &e))
+			return gt_fail(err, errlen, "%s: %s", f->sym, e.msg);
+		if (f->flags & GOVER_F_RET) {
+			if (pr.decode_error || !pr.nr_rets)
+				ret = gt_fail(err, errlen, "%s: its RET instructions could not be found",
+					      f->sym);
+			for (j = 0; !ret && j < pr.nr_rets; j++)
+				ret = gt_add(t, f, true, pr.ret_offs[j], err, errlen);
+		} else {
+			ret = gt_add(t, f, false, pr.body_off, err, errlen);
+		}
+		gobin_probe_release(&pr);
+		if (ret)
+			return ret;
+	}
+	if (!t->nr)
+		return gt_fail(err, errlen, "no map function of Go 1.%u found in the binary", minor);
+	return 0;
+}
+
+int gotrace_open(struct gotrace *t, const char *path, unsigned int key_max, bool hot,
+		 char *err, size_t errlen)
+{
+	struct gobin_err e;
+
+	memset(t, 0, sizeof(*t));
+	t->fd = -1;
+	t->key_max = key_max;
+	t->gb = gobin_open(path, &e);
+	if (!t->gb)
+		return gt_fail(err, errlen, "%s", e.msg);
+	t->info = gobin_info(t->gb);
+	if (!gover_supported(t->info->go_major, t->info->go_minor)) {
+		gt_fail(err, errlen, "%s: Go %s is not supported (Go 1.%u to 1.%u are)", path,
+			t->info->version, GOVER_MIN_MINOR, GOVER_MAX_MINOR);
+		goto err_close;
+	}
+	t->lay = gover_layout(t->info->go_minor, t->info->map_impl);
+	t->g = gover_g(t->info->go_minor);
+	if (!t->lay || !t->g) {
+		gt_fail(err, errlen, "%s: no layout for Go %s with %s maps", path, t->info->version,
+			gomap_impl_name(t->info->map_impl));
+		goto err_close;
+	}
+	t->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (t->fd < 0) {
+		gt_fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		goto err_close;
+	}
+	if (gt_plan(t, hot, err, errlen))
+		goto err_close;
+	return 0;
+
+err_close:
+	gotrace_close(t);
+	return -1;
+}
+
+int gotrace_attach(struct gotrace *t, struct mw_session *s)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr; i++) {
+		struct gotrace_probe *gp = &t->probes[i];
+		int ret = mw_uprobe_attach(s, t->fd, gp->off, 0, gp->prog.ops, gp->prog.nr_ops, 0,
+					   &gp->id);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+void gotrace_close(struct gotrace *t)
+{
+	if (t->gb)
+		gobin_close(t->gb);
+	if (t->fd >= 0)
+		close(t->fd);
+	free(t->probes);
+	memset(t, 0, sizeof(*t));
+	t->fd = -1;
+}
+
+const struct gotrace_probe *gotrace_probe(const struct gotrace *t, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr; i++)
+		if (t->probes[i].id == id)
+			return &t->probes[i];
+	return NULL;
+}
+
+static bool gt_is_outer(const struct gover_func *nested, const struct gover_func *f)
+{
+	const char *o = nested->outer;
+	size_t n = strlen(f->sym);
+
+	while (o && *o) {
+		if (!strncmp(o, f->sym, n) && (o[n] == ' ' || !o[n]))
+			return true;
+		o = strchr(o, ' ');
+		o = o ? o + 1 : NULL;
+	}
+	return false;
+}
+
+static bool gt_nests(const struct gover_func *inner, const struct gover_func *outer)
+{
+	return (inner->flags & GOVER_F_NESTED) && gt_is_outer(inner, outer);
+}
+
+/*
+ * A nested function (swiss (*Map).Delete under runtime.mapdelete*, NewMap
+ * under runtime.makemap, ...) repeats the event of its caller on the same
+ * goroutine and map, just after it (entry probes) or just before it (RET
+ * probes): keep the first of the two.  Reached another way (reflect, json),
+ * the nested function's event stands alone and is kept.
+ */
+static bool gt_nested_repeat(struct gotrace *t, const struct gover_func *f, uint64_t goid,
+			     uint64_t map)
+{
+	struct gotrace_last *l = &t->last[goid % GOTRACE_LAST];
+	bool repeat = l->f && l->goid == goid && l->map == map &&
+		      (gt_nests(f, l->f) || gt_nests(l->f, f));
+
+	l->goid = goid;
+	l->f = f;
+	l->map = map;
+	return repeat;
+}
+
+static void gt_print_key(FILE *out, json_writer_t *jw, const struct gotrace_probe *gp,
+			 const struct fp_value *k)
+{
+	char buf[2 * MAPWATCH_MAX_PAYLOAD + 3];
+	enum goarg role = GOARG_NONE;
+	unsigned int i;
+	bool str;
+
+	for (i = 0; i < GOVER_MAX_ARGS; i++)
+		if (gp->f->args[i] >= GOARG_KEY_PTR && gp->f->args[i] <= GOARG_KEY_STR_PTR)
+			role = gp->f->args[i];
+	if (!k->bytes) {
+		if (role == GOARG_KEY_PTRVAL)
+			snprintf(buf, sizeof(buf), "0x%" PRIx64, k->u);
+		else
+			snprintf(buf, sizeof(buf), "%" PRIu64, k->u);
+		if (jw)
+			jsonw_string_field(jw, "key", buf);
+		else
+			fprintf(out, " key=%s", buf);
+		return;
+	}
+	str = role == GOARG_KEY_STR_PTR;
+	if (str) {
+		snprintf(buf, sizeof(buf), "%.*s", (int)k->len, (const char *)k->bytes);
+		for (i = 0; buf[i]; i++)
+			if ((unsigned char)buf[i] < 0x20)
+				buf[i] = '?';
+	} else {
+		size_t n = 0;
+
+		n += snprintf(buf, sizeof(buf), "0x");
+		for (i = 0; i < k->len; i++)
+			n += snprintf(buf + n, sizeof(buf) - n, "%02x", k->bytes[i]);
+	}
+	if (jw)
+		jsonw_string_field(jw, str ? "key" : "key_bytes", buf);
+	else if (str)
+		fprintf(out, " key=\"%s\"", buf);
+	else
+		fprintf(out, " key=%s", buf);
+}
+
+bool gotrace_print(struct gotrace *t, const struct gotrace_probe *gp,
+		   const struct mapwatch_rec_event *ev, FILE *out, json_writer_t *jw)
+{
+	struct fp_value v[FP_MAX_FIELDS];
+	const struct fp_value *goid, *map;
+	unsigned int i;
+
+	if (fp_decode(&gp->prog, mw_event_payload(ev), ev->payload_size, v)) {
+		if (jw)
+			jsonw_string_field(jw, "error", "payload does not match the probe");
+		else
+			fprintf(out, "%u/%u %s: payload does not match the probe\n", ev->tgid,
+				ev->tid, gp->f->sym);
+		return true;
+	}
+	goid = fp_get(&gp->prog, v, "goid");
+	map = fp_get(&gp->prog, v, "map");
+	if (gt_nested_repeat(t, gp->f, goid->u, map ? map->u : 0)) {
+		t->nested_dropped++;
+		return false;
+	}
+	if (jw) {
+		jsonw_start_object(jw);
+		jsonw_string_field(jw, "type", "map");
+		jsonw_uint_field(jw, "time_ns", ev->time_ns);
+		jsonw_uint_field(jw, "cpu", ev->cpu);
+		jsonw_uint_field(jw, "pid", ev->tgid);
+		jsonw_uint_field(jw, "tid", ev->tid);
+		jsonw_uint_field(jw, "goid", goid->u);
+		jsonw_string_field(jw, "op", gomap_op_name(gp->f->op));
+		jsonw_string_field(jw, "variant", gp->f->variant);
+		jsonw_string_field(jw, "func", gp->f->sym);
+		jsonw_bool_field(jw, "fault", ev->hdr.flags & MAPWATCH_RECF_FAULT);
+	} else {
+		fprintf(out, "%" PRIu64 ".%09" PRIu64 " cpu%u %u/%u g%" PRIu64 " %s/%s",
+			(uint64_t)ev->time_ns / 1000000000, (uint64_t)ev->time_ns % 1000000000,
+			ev->cpu, ev->tgid, ev->tid, goid->u, gomap_op_name(gp->f->op),
+			gp->f->variant);
+	}
+	for (i = 0; i < gp->prog.nr_fields; i++) {
+		const struct fp_value *f = &v[i];
+		const char *name = f->field->name;
+
+		if (f == goid)
+			continue;
+		if (!strcmp(name, "key")) {
+			gt_print_key(out, jw, gp, f);
+		} else if (!strcmp(name, "map")) {
+			if (jw)
+				jsonw_uint_field(jw, "map", f->u);
+			else
+				fprintf(out, " map=0x%" PRIx64, f->u);
+		} else if (jw) {
+			jsonw_uint_field(jw, name, f->u);
+		} else if (!strncmp(name, "table", 5) || !strcmp(name, "map_in")) {
+			fprintf(out, " %s=0x%" PRIx64, name, f->u);	/* pointers */
+		} else {
+			fprintf(out, " %s=%" PRIu64, name, f->u);
+		}
+	}
+	if (jw)
+		jsonw_end_object(jw);
+	else
+		fprintf(out, "%s\n", ev->hdr.flags & MAPWATCH_RECF_FAULT ? " fault" : "");
+	return true;
+}

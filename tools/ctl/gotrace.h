@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Go map tracing: from a Go binary to uprobes with fetch programs, and from
+ * their records back to map operations.
+ */
+#ifndef _MAPWATCHCTL_GOTRACE_H
+#define _MAPWATCHCTL_GOTRACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fetchprog.h"
+#include "gobin.h"
+#include "json_writer.h"
+#include "../lib/mapwatch.h"
+
+struct gotrace_probe {
+	const struct gover_func *f;
+	bool at_ret;		/* on a RET: the function's results are read */
+	uint64_t off;		/* file offset of the probed instruction */
+	struct fprog prog;
+	uint32_t id;		/* the session's probe id, once attached */
+};
+
+/* Last event per goroutine, to drop a nested function's repeat of it. */
+struct gotrace_last {
+	uint64_t goid;
+	const struct gover_func *f;
+	uint64_t map;
+};
+
+#define GOTRACE_LAST	64
+
+struct gotrace {
+	struct gobin *gb;
+	const struct gobin_info *info;
+	const struct gover_layout *lay;
+	const struct gover_g *g;
+	unsigned int key_max;
+	int fd;			/* the binary, for MAPWATCH_IOC_UPROBE_ATTACH */
+	struct gotrace_probe *probes;
+	size_t nr;
+	size_t absent;		/* functions of this version the binary lacks */
+	struct gotrace_last last[GOTRACE_LAST];
+	uint64_t nested_dropped;
+};
+
+/*
+ * Read @path and plan its probes: every map operation of its Go version
+ * (hot growth steps only with @hot), keys copied up to @key_max bytes.
+ * Returns 0, or -1 with a message in @err.
+ */
+int gotrace_open(struct gotrace *t, const char *path, unsigned int key_max, bool hot,
+		 char *err, size_t errlen);
+int gotrace_attach(struct gotrace *t, struct mw_session *s);
+void gotrace_close(struct gotrace *t);
+
+/* The probe a record came from, or NULL if it is not one of @t's. */
+const struct gotrace_probe *gotrace_probe(const struct gotrace *t, uint32_t id);
+
+/*
+ * Print one event (plain or JSON).  Returns false when it was dropped as
+ * the nested repeat of the event before it on the same goroutine.
+ */
+bool gotrace_print(struct gotrace *t, const struct gotrace_probe *gp,
+		   const struct mapwatch_rec_event *ev, FILE *f, json_writer_t *jw);
+
+#endif
