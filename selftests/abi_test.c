@@ -23,6 +23,7 @@ struct session {
 	int fd;			/* -1: not open */
 	int configured;		/* RING_CONFIG done */
 	uint32_t probe_id;	/* 0: getpriority kprobe not attached */
+	uint32_t uprobe_id;	/* 0: no uprobe attached by valid_arg() */
 	uint64_t stride;
 	int seq;		/* "who" of the next proof event */
 };
@@ -37,6 +38,46 @@ static unsigned long ioc_resize(unsigned long cmd, size_t size)
 {
 	return (cmd & ~((unsigned long)_IOC_SIZEMASK << _IOC_SIZESHIFT)) |
 	       ((unsigned long)size << _IOC_SIZESHIFT);
+}
+
+/* What the uprobe cases probe: a function of this binary. */
+__attribute__((noinline, used)) int abi_probed(int x)
+{
+	__asm__ __volatile__("" : "+r"(x) : : "memory");
+	return x + 1;
+}
+
+static int (*volatile probed)(int) = abi_probed;
+
+/* This binary open O_RDONLY, and abi_probed()'s offset in it; 0 or -1. */
+static int probed_binary(int *fd, uint64_t *offset)
+{
+	static int bin = -1;
+	static uint64_t off;
+
+	if (bin < 0) {
+		if (mwt_file_offset((const void *)abi_probed, &off, NULL, 0))
+			return -1;
+		bin = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+		if (bin < 0)
+			return -1;
+	}
+	*fd = bin;
+	*offset = off;
+	return 0;
+}
+
+/* A valid uprobe argument: abi_probed() of this binary, no program. */
+static void uprobe_arg(struct __test_metadata *_metadata, struct mapwatch_uprobe *up)
+{
+	uint64_t off;
+	int bin;
+
+	ASSERT_EQ(0, probed_binary(&bin, &off));
+	memset(up, 0, sizeof(*up));
+	up->size = sizeof(*up);
+	up->fd = bin;
+	up->offset = off;
 }
 
 static unsigned int possible_cpus(void)
@@ -194,7 +235,10 @@ TEST_F(handshake, ioctls_before_the_handshake_are_einval)
 	struct mapwatch_kprobe kp = { .size = sizeof(kp), .type = MAPWATCH_KPROBE_GETPRIORITY };
 	struct mapwatch_detach det = { .size = sizeof(det), .probe_id = 1 };
 	struct mapwatch_probe_counters pc = { .size = sizeof(pc), .probe_id = 1 };
+	struct mapwatch_uprobe up;
 	int fd = self->s.fd;
+
+	uprobe_arg(_metadata, &up);
 
 	/* Every ioctl but the handshake waits for it. */
 	ASSERT_EQ(-1, ioctl(fd, MAPWATCH_IOC_RING_CONFIG, &cfg));
@@ -213,6 +257,8 @@ TEST_F(handshake, ioctls_before_the_handshake_are_einval)
 	ASSERT_EQ(EINVAL, errno);
 	ASSERT_EQ(-1, ioctl(fd, MAPWATCH_IOC_PROBE_COUNTERS, &pc));
 	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, ioctl(fd, MAPWATCH_IOC_UPROBE_ATTACH, &up));
+	ASSERT_EQ(EINVAL, errno);
 
 	/* Nothing was configured by the refused calls. */
 	assert_session_works(_metadata, &self->s);
@@ -228,7 +274,9 @@ TEST_F(handshake, reports_the_module)
 	ASSERT_EQ(MAPWATCH_ABI_MAJOR, api.abi_major);
 	ASSERT_EQ(MAPWATCH_ABI_MINOR, api.abi_minor);
 	ASSERT_EQ(0, api.flags);
-	ASSERT_EQ(MAPWATCH_FEAT_RING_OVERWRITE | MAPWATCH_FEAT_READ, api.features);
+	/* x86-64 kernels have the uprobe fetch registers (ABI 1.1). */
+	ASSERT_EQ(MAPWATCH_FEAT_RING_OVERWRITE | MAPWATCH_FEAT_READ | MAPWATCH_FEAT_UPROBE,
+		  api.features);
 	ASSERT_EQ(1ULL << MAPWATCH_KPROBE_GETPRIORITY, api.kprobes);
 	/* One ring slot per possible CPU id; this process runs on one of them. */
 	ASSERT_LE((unsigned int)sysconf(_SC_NPROCESSORS_ONLN), api.nr_cpus);
@@ -359,6 +407,7 @@ static const struct ioc iocs[] = {
 	{ "KPROBE_ATTACH", MAPWATCH_IOC_KPROBE_ATTACH, MAPWATCH_KPROBE_SIZE_VER0, 1 },
 	{ "DETACH", MAPWATCH_IOC_DETACH, MAPWATCH_DETACH_SIZE_VER0, 0 },
 	{ "PROBE_COUNTERS", MAPWATCH_IOC_PROBE_COUNTERS, MAPWATCH_PROBE_COUNTERS_SIZE_VER0, 1 },
+	{ "UPROBE_ATTACH", MAPWATCH_IOC_UPROBE_ATTACH, MAPWATCH_UPROBE_SIZE_VER0, 1 },
 };
 #define NR_IOCS	(ARRAY_SIZE(iocs))
 
@@ -408,6 +457,13 @@ static void valid_arg(struct __test_metadata *_metadata, struct session *s,
 			attach(_metadata, s);
 		((struct mapwatch_probe_counters *)buf)->probe_id = s->probe_id;
 		break;
+	case MAPWATCH_IOC_UPROBE_ATTACH:
+		/* One at a time: the previous case's probe goes first. */
+		if (s->uprobe_id)
+			ASSERT_EQ(0, mwt_detach(s->fd, s->uprobe_id));
+		s->uprobe_id = 0;
+		uprobe_arg(_metadata, buf);
+		break;
 	}
 }
 
@@ -424,6 +480,9 @@ static void after_success(struct session *s, const struct ioc *ioc, const void *
 		break;
 	case MAPWATCH_IOC_DETACH:
 		s->probe_id = 0;
+		break;
+	case MAPWATCH_IOC_UPROBE_ATTACH:
+		s->uprobe_id = ((const struct mapwatch_uprobe *)buf)->probe_id;
 		break;
 	}
 }
@@ -527,8 +586,10 @@ TEST_F(abi, unknown_flags_are_einval)
 	struct mapwatch_ring_config cfg = { .size = sizeof(cfg), .data_pages = 1 };
 	struct mapwatch_pid pid = { .size = sizeof(pid), .op = MAPWATCH_PID_ADD, .pid = getpid() };
 	struct mapwatch_kprobe kp = { .size = sizeof(kp), .type = MAPWATCH_KPROBE_GETPRIORITY };
+	struct mapwatch_uprobe up;
 	int bit;
 
+	uprobe_arg(_metadata, &up);
 	for (bit = 0; bit < 32; bit++) {
 		/* The handshake takes no flags at all. */
 		api.flags = 1U << bit;
@@ -548,6 +609,13 @@ TEST_F(abi, unknown_flags_are_einval)
 		ASSERT_EQ(-1, ioctl(self->s.fd, MAPWATCH_IOC_KPROBE_ATTACH, &kp))
 			TH_LOG("bit %d", bit);
 		ASSERT_EQ(EINVAL, errno);
+		/* Uprobes: only MAPWATCH_UPROBE_FLAG_MASK. */
+		if (!(MAPWATCH_UPROBE_FLAG_MASK & (1U << bit))) {
+			up.flags = 1U << bit;
+			ASSERT_EQ(-1, ioctl(self->s.fd, MAPWATCH_IOC_UPROBE_ATTACH, &up))
+				TH_LOG("bit %d", bit);
+			ASSERT_EQ(EINVAL, errno);
+		}
 	}
 	/* None of the refused calls configured, traced or attached anything. */
 	ASSERT_EQ(-1, mwt_pid(self->s.fd, MAPWATCH_PID_DEL, getpid()));
@@ -560,6 +628,7 @@ TEST_F(abi, reserved_fields_are_einval)
 	struct mapwatch_api api = { .size = sizeof(api), .abi_major = MAPWATCH_ABI_MAJOR };
 	struct mapwatch_ring_config cfg = { .size = sizeof(cfg), .data_pages = 1 };
 	struct mapwatch_pid clear = { .size = sizeof(clear), .op = MAPWATCH_PID_CLEAR };
+	struct mapwatch_uprobe up;
 
 	api.__reserved = 1;
 	ASSERT_EQ(-1, ioctl(self->s.fd, MAPWATCH_IOC_API, &api));
@@ -574,6 +643,13 @@ TEST_F(abi, reserved_fields_are_einval)
 	clear.pid = getpid();
 	ASSERT_EQ(-1, ioctl(self->s.fd, MAPWATCH_IOC_PID, &clear));
 	ASSERT_EQ(EINVAL, errno);
+	uprobe_arg(_metadata, &up);
+	up.__reserved = 1;
+	ASSERT_EQ(-1, ioctl(self->s.fd, MAPWATCH_IOC_UPROBE_ATTACH, &up));
+	ASSERT_EQ(EINVAL, errno);
+	up.__reserved = 0x80000000;
+	ASSERT_EQ(-1, ioctl(self->s.fd, MAPWATCH_IOC_UPROBE_ATTACH, &up));
+	ASSERT_EQ(EINVAL, errno);
 
 	assert_session_works(_metadata, &self->s);
 }
@@ -585,6 +661,7 @@ TEST_F(abi, out_fields_are_ignored_on_input)
 	struct mapwatch_kprobe kp = { .size = sizeof(kp), .type = MAPWATCH_KPROBE_GETPRIORITY };
 	struct mapwatch_counters c;
 	struct mapwatch_probe_counters pc;
+	struct mapwatch_uprobe up;
 
 	/* A structure the module filled before can be passed in again. */
 	ASSERT_EQ(0, ioctl(self->s.fd, MAPWATCH_IOC_API, &api));
@@ -611,6 +688,16 @@ TEST_F(abi, out_fields_are_ignored_on_input)
 	ASSERT_EQ(0, ioctl(self->s.fd, MAPWATCH_IOC_PROBE_COUNTERS, &pc));
 	ASSERT_EQ(0, pc.recorded);
 	ASSERT_EQ(0, pc.faults);
+
+	uprobe_arg(_metadata, &up);
+	up.probe_id = 77;
+	up.payload_max = 99;
+	up.bad_op = 5;
+	ASSERT_EQ(0, ioctl(self->s.fd, MAPWATCH_IOC_UPROBE_ATTACH, &up));
+	ASSERT_NE(0, up.probe_id);
+	ASSERT_NE(77, up.probe_id);
+	ASSERT_NE(kp.probe_id, up.probe_id);
+	ASSERT_EQ(0, up.payload_max);
 
 	assert_session_works(_metadata, &self->s);
 }
@@ -804,6 +891,34 @@ TEST_F(abi, unwritable_reply_leaves_no_probe_behind)
 	/* So attaching again works (not EEXIST). */
 	attach(_metadata, &self->s);
 	munmap(ro, page);
+	assert_session_works(_metadata, &self->s);
+}
+
+TEST_F(abi, unwritable_uprobe_reply_leaves_no_probe_behind)
+{
+	long page = page_size();
+	struct mapwatch_uprobe *up;
+	struct mwt_recs rs = {};
+	uint8_t *ro;
+
+	configure(_metadata, &self->s, 1);
+	ro = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	up = (void *)ro;
+	uprobe_arg(_metadata, up);
+	ASSERT_EQ(0, mprotect(ro, page, PROT_READ));
+
+	ASSERT_EQ(-1, ioctl(self->s.fd, MAPWATCH_IOC_UPROBE_ATTACH, up));
+	ASSERT_EQ(EFAULT, errno);
+	munmap(ro, page);
+	/* The probed function runs in a traced process: nobody records it. */
+	ASSERT_EQ(0, mwt_pid(self->s.fd, MAPWATCH_PID_ADD, getpid()));
+	ASSERT_EQ(0, mwt_enable(self->s.fd));
+	ASSERT_EQ(8, probed(7));
+	ASSERT_EQ(0, mwt_disable(self->s.fd));
+	ASSERT_EQ(0, mwt_read_all(self->s.fd, &rs));
+	ASSERT_EQ(0, rs.nr);
+	mwt_recs_free(&rs);
 	assert_session_works(_metadata, &self->s);
 }
 
@@ -1020,7 +1135,7 @@ TEST_F(abi, unknown_ioctls_are_enotty)
 	char buf[64] = {};
 	const unsigned long cmds[] = {
 		_IO(MAPWATCH_IOC_MAGIC, 0x09),
-		_IOWR(MAPWATCH_IOC_MAGIC, 0x10, struct mapwatch_kprobe),  /* uprobes, 1.1 */
+		_IOWR(MAPWATCH_IOC_MAGIC, 0x11, struct mapwatch_uprobe),  /* reserved, 1.1 */
 		_IOWR(MAPWATCH_IOC_MAGIC, 0x1f, struct mapwatch_kprobe),
 		_IOW(MAPWATCH_IOC_MAGIC, 0xff, uint64_t),
 		_IO(MAPWATCH_IOC_MAGIC + 1, 0x00),

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -172,11 +173,72 @@ static inline int mwt_probe_counters(int fd, uint32_t probe_id,
 	return ioctl(fd, MAPWATCH_IOC_PROBE_COUNTERS, c);
 }
 
+/* Out fields the module must overwrite start as this. */
+#define MWT_POISON	0x5a5a5a5aU
+
+/*
+ * A uprobe at @offset of the file open as @bin running @ops; @arg holds
+ * the reply (probe_id, payload_max, bad_op) whether it succeeds or not.
+ */
+static inline int mwt_uprobe(int fd, int bin, uint64_t offset,
+			     const struct mapwatch_fetch_op *ops, uint32_t nr_ops,
+			     uint32_t flags, struct mapwatch_uprobe *arg)
+{
+	memset(arg, 0, sizeof(*arg));
+	arg->size = sizeof(*arg);
+	arg->flags = flags;
+	arg->fd = bin;
+	arg->nr_ops = nr_ops;
+	arg->offset = offset;
+	arg->ops = (uintptr_t)ops;
+	arg->probe_id = MWT_POISON;
+	arg->payload_max = MWT_POISON;
+	arg->bad_op = MWT_POISON;
+	return ioctl(fd, MAPWATCH_IOC_UPROBE_ATTACH, arg);
+}
+
+/*
+ * Where @addr comes from: the offset in the file mapped there, and that
+ * file's path (if @path), from /proc/self/maps.  0, or -1 if @addr is not
+ * in a file mapping.
+ */
+static inline int mwt_file_offset(const void *addr, uint64_t *offset, char *path, size_t len)
+{
+	unsigned long a = (unsigned long)addr;
+	char line[4096];
+	int ret = -1;
+	FILE *f;
+
+	f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return -1;
+	while (ret && fgets(line, sizeof(line), f)) {
+		unsigned long long start, end, pgoff;
+		unsigned long inode;
+		int name = 0;
+
+		if (sscanf(line, "%llx-%llx %*s %llx %*x:%*x %lu %n", &start, &end, &pgoff,
+			   &inode, &name) < 4 || a < start || a >= end)
+			continue;
+		if (!inode || !name)
+			break;		/* anonymous */
+		*offset = a - start + pgoff;
+		if (path) {
+			snprintf(path, len, "%s", line + name);
+			path[strcspn(path, "\n")] = '\0';
+		}
+		ret = 0;
+	}
+	fclose(f);
+	return ret;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Decoded records.                                                           */
 
 struct mwt_rec {
 	unsigned int ring;	/* the CPU ring it was read from */
+	size_t raw_off;		/* where its bytes are in mwt_recs.raw */
 	uint16_t type;
 	uint16_t flags;
 	uint32_t size;
@@ -201,6 +263,12 @@ struct mwt_recs {
 	size_t events;		/* EVENT records */
 	uint64_t lost;		/* sum of LOST records */
 };
+
+/* The payload of record @i (an EVENT). */
+static inline const uint8_t *mwt_rec_payload(const struct mwt_recs *rs, size_t i)
+{
+	return rs->raw + rs->r[i].raw_off + sizeof(struct mapwatch_rec_event);
+}
 
 static inline void mwt_recs_free(struct mwt_recs *rs)
 {
@@ -237,11 +305,12 @@ static inline int mwt_recs_add(struct mwt_recs *rs, unsigned int ring,
 		rs->raw_alloc = n;
 	}
 	memcpy(rs->raw + rs->raw_len, hdr, hdr->size);
-	rs->raw_len += hdr->size;
 
 	r = &rs->r[rs->nr++];
 	memset(r, 0, sizeof(*r));
 	r->ring = ring;
+	r->raw_off = rs->raw_len;
+	rs->raw_len += hdr->size;
 	r->type = hdr->type;
 	r->flags = hdr->flags;
 	r->size = hdr->size;
