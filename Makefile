@@ -31,7 +31,7 @@ TOOL_VERSION	:= $(shell sed -n 's/^\#define MAPWATCH_VERSION\t*"\(.*\)"/\1/p' mo
 
 STAGE		:= tools/stage
 
-.PHONY: all module tools unit bench check demo deps install sign clean help
+.PHONY: all module tools unit gobin-test bench check demo deps install sign clean help
 
 all: tools
 	@if [ -d "$(KDIR)" ]; then $(MAKE) module; else \
@@ -62,6 +62,16 @@ $(BUILD)/fetchprog_test: tools/tests/fetchprog_test.c tools/ctl/fetchprog.c tool
 	@mkdir -p $(BUILD)
 	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ tools/tests/fetchprog_test.c tools/ctl/fetchprog.c
 
+GOBIN_TEST_SRCS	:= tools/tests/gobin_test.c tools/ctl/gobin.c tools/ctl/elf.c tools/ctl/gover.c
+
+$(BUILD)/gobin_test.asan: $(GOBIN_TEST_SRCS) tools/ctl/gobin.h tools/ctl/elf.h tools/ctl/gover.h
+	@mkdir -p $(BUILD)
+	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ $(GOBIN_TEST_SRCS) $(CTL_LIBS)
+
+# mapwatchctl's Go binary reader on the Go fixtures (skips without them), ASan+UBSan.
+gobin-test: $(BUILD)/gobin_test.asan
+	$(BUILD)/gobin_test.asan
+
 # Host unit tests: the ring core under ThreadSanitizer and AddressSanitizer+UBSan,
 # mapwatchctl's fetch-program builder and decoder under ASan+UBSan.
 unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test tools/mapwatchctl
@@ -79,16 +89,15 @@ deps:
 check: deps
 	KERNELS="$(KERNELS)" tools/check
 
-$(BUILD)/demo/prio: tools/demo/prio.c
-	@mkdir -p $(BUILD)/demo
-	$(CC) $(WFLAGS) $(CFLAGS) -o $@ $<
+$(BUILD)/demo/godemo: tools/demo/godemo/main.go tools/demo/godemo/go.mod
+	tools/demo/build-godemo $@
 
-# Inside the test VM (Debian 6.1): load the module, trace a bundled program.
-demo: deps tools/mapwatchctl $(BUILD)/demo/prio
+# Inside the test VM (Debian 6.1): load the module, trace a bundled Go program.
+demo: deps tools/mapwatchctl $(BUILD)/demo/godemo
 	@mkdir -p $(BUILD)/6.1
 	tools/vm/kbuild 6.1 $(CURDIR) $(BUILD)/6.1
 	tools/vmrun -k 6.1 -d $(CURDIR) -m $(BUILD)/6.1/mapwatch.ko -- \
-		'mapwatchctl info && mapwatchctl dump -- $(BUILD)/demo/prio 5'
+		'mapwatchctl info && mapwatchctl dump -- $(BUILD)/demo/godemo'
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install

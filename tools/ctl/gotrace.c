@@ -292,10 +292,15 @@ static bool gt_nested_repeat(struct gotrace *t, const struct gover_func *f, uint
 	bool repeat = l->f && l->goid == goid && l->map == map &&
 		      (gt_nests(f, l->f) || gt_nests(l->f, f));
 
+	if (repeat) {
+		l->f = NULL;	/* a pair is two events: the next one starts afresh */
+		return true;
+	}
+
 	l->goid = goid;
 	l->f = f;
 	l->map = map;
-	return repeat;
+	return false;
 }
 
 static void gt_print_key(FILE *out, json_writer_t *jw, const struct gotrace_probe *gp,
