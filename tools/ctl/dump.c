@@ -3,6 +3,7 @@
  * tools/ctl/dump.c - mapwatchctl dump: trace processes, print each event.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -177,6 +178,31 @@ static long drain(struct dump *d)
 	if (!json_output)
 		fflush(stdout);
 	return n;
+}
+
+/* Is any of @pids still running (not gone, not a zombie)? */
+static bool any_alive(const int *pids, int nr)
+{
+	char path[64], buf[512], *state;
+	int i, fd;
+	ssize_t n;
+
+	for (i = 0; i < nr; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/stat", pids[i]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = 0;
+		/* "pid (comm) S ...": comm may hold ')' itself: the last one ends it. */
+		state = strrchr(buf, ')');
+		if (state && state[1] == ' ' && state[2] != 'Z' && state[2] != 'X')
+			return true;
+	}
+	return false;
 }
 
 /* Where execvp() would find @name; 0, or -1 if it would not. */
@@ -479,6 +505,10 @@ int do_dump(int argc, char **argv)
 			break;
 		if (child && waitpid(child, NULL, WNOHANG) == child) {
 			child = 0;
+			break;
+		}
+		if (nr_pids && !argc && !any_alive(pids, nr_pids)) {
+			p_info("dump: every traced process has exited");
 			break;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t);
