@@ -56,6 +56,8 @@ static int dump_help(void)
 		"map's address, its len() before the operation, its size class (B for\n"
 		"classic maps, the directory length for swiss maps) and the key.\n"
 		"Lost events are printed where they happened and summed at the end.\n"
+		"Tracing ends with -c/-t, on SIGINT or SIGTERM, when CMD exits, or when\n"
+		"every PID has exited.\n"
 		"\n"
 		"  -k, --kprobe NAME   kernel probe to enable (default: none for a Go\n"
 		"                      target, all for others; see '%1$s info')\n"
