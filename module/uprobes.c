@@ -57,10 +57,15 @@ static bool mapwatch_uprobe_filter(MAPWATCH_UPROBE_FILTER_ARGS)
 	return mapwatch_uprobe_wants_mm(container_of(uc, struct mapwatch_probe, up.uc), mm);
 }
 
-/* Installers record nothing: the probe's own consumer sees every hit. */
+/*
+ * Installers record nothing: the probe's own consumer sees every hit.  Nor
+ * do they keep the breakpoint in: the core takes it out of a process only
+ * when every consumer's handler returns UPROBE_HANDLER_REMOVE, so the
+ * probe's own consumer decides.
+ */
 static int mapwatch_installer_handler(MAPWATCH_UPROBE_HANDLER_ARGS)
 {
-	return 0;
+	return UPROBE_HANDLER_REMOVE;
 }
 
 static bool mapwatch_installer_filter(MAPWATCH_UPROBE_FILTER_ARGS)
