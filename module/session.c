@@ -624,11 +624,14 @@ err_unlock:
 	return ret;
 }
 
-/* A file's inode, referenced, if it is a regular file holding [off, off + 1). */
+/*
+ * A file's inode, referenced, if it is a regular file holding [off, off + 1).
+ * fget_raw(): an O_PATH descriptor names the binary as well.
+ */
 static struct inode *mapwatch_binary_inode(int fd, u64 offset, u64 ref_ctr_offset)
 {
 	struct inode *inode = ERR_PTR(-EINVAL);
-	struct file *file = fget(fd);
+	struct file *file = fget_raw(fd);
 	loff_t size;
 
 	if (!file)
