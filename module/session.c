@@ -647,6 +647,14 @@ static struct inode *mapwatch_binary_inode(int fd, u64 offset, u64 ref_ctr_offse
 	return inode;
 }
 
+/* An EINVAL reply: bad_op names the invalid op, or is MAPWATCH_ALL_OPS_VALID. */
+static long mapwatch_uprobe_einval(void __user *uarg, u32 bad_op)
+{
+	struct mapwatch_uprobe __user *u = uarg;
+
+	return put_user(bad_op, &u->bad_op) ? -EFAULT : -EINVAL;
+}
+
 static long mapwatch_ioctl_uprobe_attach(struct mapwatch_session *s, void __user *uarg)
 {
 	struct mapwatch_fetch_prog *prog;
@@ -660,7 +668,7 @@ static long mapwatch_ioctl_uprobe_attach(struct mapwatch_session *s, void __user
 	if (ret)
 		return ret;
 	if (arg.flags & ~MAPWATCH_UPROBE_FLAG_MASK || arg.__reserved)
-		return -EINVAL;
+		return mapwatch_uprobe_einval(uarg, MAPWATCH_ALL_OPS_VALID);
 	if ((arg.flags & MAPWATCH_UPROBE_ALL_PROCESSES) && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
 
@@ -668,15 +676,14 @@ static long mapwatch_ioctl_uprobe_attach(struct mapwatch_session *s, void __user
 	if (IS_ERR(prog)) {
 		ret = PTR_ERR(prog);
 		/* Tell which op is wrong. */
-		if (ret == -EINVAL && mapwatch_copy_out(uarg, &arg, sizeof(arg), usize))
-			ret = -EFAULT;
-		return ret;
+		return ret == -EINVAL ? mapwatch_uprobe_einval(uarg, arg.bad_op) : ret;
 	}
 	arg.payload_max = prog->payload_max;
 	inode = mapwatch_binary_inode(arg.fd, arg.offset, arg.ref_ctr_offset);
 	if (IS_ERR(inode)) {
 		kfree(prog);
-		return PTR_ERR(inode);
+		ret = PTR_ERR(inode);
+		return ret == -EINVAL ? mapwatch_uprobe_einval(uarg, MAPWATCH_ALL_OPS_VALID) : ret;
 	}
 	p = mapwatch_probe_alloc(s, MAPWATCH_PROBE_UPROBE);
 	if (!p) {
@@ -693,7 +700,7 @@ static long mapwatch_ioctl_uprobe_attach(struct mapwatch_session *s, void __user
 		iput(inode);
 		kfree(prog);
 		mapwatch_probe_free(p);
-		return ret;
+		return ret == -EINVAL ? mapwatch_uprobe_einval(uarg, MAPWATCH_ALL_OPS_VALID) : ret;
 	}
 	list_add_tail(&p->node, &s->probes);
 	mutex_unlock(&s->lock);
