@@ -18,6 +18,7 @@
  *   4  0, 0, min instruction size (1, 2, 4), pointer size
  *   8  words of ptrsize:
  *      1.18+: nfunc, nfiles, textStart, funcname, cu, filetab, pctab, pcln
+ *             (textStart is 0 from 1.26: moduledata.text has it)
  *      1.16:  nfunc, nfiles, funcname, cu, filetab, pctab, pcln
  *      1.2:   nfunc, then the functab itself
  *   Offsets are from the header.  The functab (at "pcln") has nfunc
@@ -50,7 +51,10 @@
 #define PCLN_MAGIC_118		0xfffffff0u
 #define PCLN_MAGIC_120		0xfffffff1u
 
-#define STACKGUARD0		0x10	/* offsetof(g, stackguard0), every version */
+/* offsetof(g, stackguard0), every version; //go:systemstack code checks stackguard1 */
+#define STACKGUARD0		0x10
+#define STACKGUARD1		0x18
+#define IS_STACKGUARD(d)	((d) == STACKGUARD0 || (d) == STACKGUARD1)
 #define PROLOGUE_WINDOW		8	/* instructions before the stack-check compare */
 #define SLOWPATH_WINDOW		24	/* instructions from the branch target to the call */
 #define MAX_FUNC_BYTES		(16u << 20)
@@ -343,6 +347,63 @@ static unsigned int pcln_format(const unsigned char *p)
 }
 
 /*
+ * runtime.firstmoduledata, from 1.16 to 1.27 (runtime/symtab.go):
+ *   0 pcHeader, 8 funcnametab, 32 cutab, 56 filetab, 80 pctab,
+ *   104 pclntable, 128 ftab (slices: data, len, cap), 152 findfunctab,
+ *   160 minpc, 168 maxpc, 176 text, 184 etext.
+ */
+#define MD_FUNCNAMETAB	8
+#define MD_PCLNTABLE	104
+#define MD_FTAB		128
+#define MD_TEXT		176
+#define MD_ETEXT	184
+
+/* Is there a moduledata at VA describing the pclntab T?  Then its text start. */
+static bool moduledata_at(const struct gobin *gb, uint64_t va, const struct pcln *t,
+			  uint64_t nametab, uint64_t pcln, uint64_t nfunc, uint64_t *text)
+{
+	const unsigned char *md = elfbin_vaddr_bytes(&gb->eb, va, MD_ETEXT + 8);
+	uint64_t v, etext;
+
+	if (!md)
+		return false;
+	if (elfbin_read_ptr(&gb->eb, va, &v) || v != t->va ||
+	    elfbin_read_ptr(&gb->eb, va + MD_FUNCNAMETAB, &v) || v != t->va + nametab ||
+	    elfbin_read_ptr(&gb->eb, va + MD_PCLNTABLE, &v) || v != t->va + pcln ||
+	    elfbin_read_ptr(&gb->eb, va + MD_FTAB, &v) || v != t->va + pcln ||
+	    get_u64(md + MD_FTAB + 8) != nfunc + 1 ||
+	    elfbin_read_ptr(&gb->eb, va + MD_TEXT, text) ||
+	    elfbin_read_ptr(&gb->eb, va + MD_ETEXT, &etext) || !*text || etext < *text)
+		return false;
+	return true;
+}
+
+/* Find the moduledata that points at T: by relocation in PIE, else by value. */
+static int moduledata_text(const struct gobin *gb, const struct pcln *t, uint64_t nametab,
+			   uint64_t pcln, uint64_t nfunc, uint64_t *text)
+{
+	const struct elfbin *eb = &gb->eb;
+	size_t i;
+
+	for (i = 0; i < eb->nr_rels; i++)
+		if (eb->rels[i].addend == t->va &&
+		    moduledata_at(gb, eb->rels[i].offset, t, nametab, pcln, nfunc, text))
+			return 0;
+	for (i = 0; i < eb->nr_phdrs; i++) {
+		const GElf_Phdr *ph = &eb->phdrs[i];
+		uint64_t off;
+
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
+			continue;
+		for (off = (8 - ph->p_vaddr % 8) % 8; off + 8 <= ph->p_filesz; off += 8)
+			if (get_u64(eb->data + ph->p_offset + off) == t->va &&
+			    moduledata_at(gb, ph->p_vaddr + off, t, nametab, pcln, nfunc, text))
+				return 0;
+	}
+	return -1;
+}
+
+/*
  * Read the function table of T into gb->pcln_funcs.  Every offset is checked
  * against T->size; entries must not decrease.  ERR may be NULL (scanning).
  */
@@ -362,6 +423,10 @@ static int pcln_parse(struct gobin *gb, const struct pcln *t, struct gobin_err *
 		nametab = get_u64(p + 32);
 		pcln = get_u64(p + 64);
 		fsz = 4;
+		/* Go 1.26+ no longer stores it: take moduledata's */
+		if (!text && moduledata_text(gb, t, nametab, pcln, nfunc, &text))
+			return gerr(err, GOBIN_E_GO_CORRUPT,
+				    "pclntab without a text start, and no moduledata found");
 	} else if (t->format == 116) {
 		nametab = get_u64(p + 24);
 		pcln = get_u64(p + 56);
@@ -841,7 +906,7 @@ static int cs_setup(struct gobin *gb, struct gobin_err *err)
 	return 0;
 }
 
-/* x86-64: cmp {rsp|r12}, [r14 + 0x10]: the compare against g.stackguard0. */
+/* x86-64: cmp {rsp|r12}, [r14 + 0x10]: the compare against g.stackguard0 (or 1). */
 static bool x86_guard_cmp(const cs_insn *ci)
 {
 	const cs_x86 *x = &ci->detail->x86;
@@ -852,7 +917,7 @@ static bool x86_guard_cmp(const cs_insn *ci)
 	for (i = 0; i < x->op_count; i++)
 		if (x->operands[i].type == X86_OP_MEM && x->operands[i].mem.base == X86_REG_R14 &&
 		    x->operands[i].mem.index == X86_REG_INVALID &&
-		    x->operands[i].mem.disp == STACKGUARD0)
+		    IS_STACKGUARD(x->operands[i].mem.disp))
 			return true;
 	return false;
 }
@@ -889,7 +954,7 @@ static void x86_classify(const cs_insn *ci, struct insn *in)
 }
 
 /*
- * arm64: MOVD 16(R28), Rn loads g.stackguard0; the CMP that reads Rn is
+ * arm64: MOVD 16(R28), Rn loads g.stackguard0 (24: stackguard1); the CMP that reads Rn is
  * the guard compare.  *guard is that Rn, or ARM64_REG_INVALID.
  */
 static void arm64_classify(const cs_insn *ci, struct insn *in, unsigned int *guard)
@@ -914,7 +979,7 @@ static void arm64_classify(const cs_insn *ci, struct insn *in, unsigned int *gua
 		if (a->op_count == 2 && a->operands[0].type == ARM64_OP_REG &&
 		    a->operands[1].type == ARM64_OP_MEM && a->operands[1].mem.base == ARM64_REG_X28 &&
 		    a->operands[1].mem.index == ARM64_REG_INVALID &&
-		    a->operands[1].mem.disp == STACKGUARD0)
+		    IS_STACKGUARD(a->operands[1].mem.disp))
 			*guard = a->operands[0].reg;
 		return;
 	case ARM64_INS_CMP:
