@@ -414,3 +414,31 @@ int elfbin_for_each_func(const struct elfbin *eb, elfbin_sym_fn fn, void *ctx,
 	}
 	return 0;
 }
+
+/* A position-independent executable: ET_DYN with an interpreter or DF_1_PIE (not a library). */
+bool elfbin_is_pie(const struct elfbin *eb)
+{
+	size_t i, j;
+
+	if (eb->ehdr.e_type != ET_DYN)
+		return false;
+	for (i = 0; i < eb->nr_phdrs; i++)
+		if (eb->phdrs[i].p_type == PT_INTERP)
+			return true;
+	for (i = 0; i < eb->nr_sects; i++) {
+		Elf_Scn *scn;
+		Elf_Data *d;
+
+		if (eb->sects[i].type != SHT_DYNAMIC)
+			continue;
+		scn = elf_getscn(eb->elf, eb->sects[i].index);
+		d = scn ? elf_getdata(scn, NULL) : NULL;
+		for (j = 0; d && j < d->d_size / sizeof(Elf64_Dyn); j++) {
+			GElf_Dyn dyn;
+
+			if (gelf_getdyn(d, j, &dyn) && dyn.d_tag == DT_FLAGS_1)
+				return dyn.d_un.d_val & DF_1_PIE;
+		}
+	}
+	return false;
+}

@@ -96,5 +96,7 @@ typedef int (*elfbin_sym_fn)(void *ctx, const char *name, uint64_t addr, uint64_
 int elfbin_for_each_func(const struct elfbin *eb, elfbin_sym_fn fn, void *ctx,
 			 struct elfbin_err *err);
 bool elfbin_has_symtab(const struct elfbin *eb);
+/* ET_DYN with an interpreter or DF_1_PIE: an executable loaded at a random base. */
+bool elfbin_is_pie(const struct elfbin *eb);
 
 #endif

@@ -727,7 +727,7 @@ static struct gobin *gobin_init(struct gobin *gb, struct gobin_err *err)
 
 	in->machine = gb->eb.ehdr.e_machine;
 	in->goarch = in->machine == EM_X86_64 ? "amd64" : "arm64";
-	in->pie = gb->eb.ehdr.e_type == ET_DYN;
+	in->pie = elfbin_is_pie(&gb->eb);
 	in->cgo = -1;
 	if (find_buildinfo(gb, err) || find_pclntab(gb, err) || load_funcs(gb, err)) {
 		gobin_close(gb);

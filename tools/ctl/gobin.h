@@ -53,7 +53,7 @@ struct gobin_func {
 struct gobin_info {
 	uint16_t machine;		/* EM_X86_64, EM_AARCH64 */
 	const char *goarch;		/* "amd64", "arm64" */
-	bool pie;			/* ET_DYN: loaded at a random base */
+	bool pie;			/* ET_DYN executable (interpreter or DF_1_PIE) */
 	bool stripped;			/* no .symtab: functions come from .gopclntab */
 	int cgo;			/* build setting CGO_ENABLED: 1, 0, or -1 if not recorded */
 	char version[64];		/* "go1.25.12": the build info's version, no experiments */

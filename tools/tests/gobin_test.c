@@ -340,10 +340,18 @@ static int readelf_line(void *ctx, char *line)
 	return 0;
 }
 
+static int elftype_line(void *ctx, char *line)
+{
+	if (strstr(line, "Type:"))
+		*(int *)ctx = strstr(line, "DYN") ? 1 : 0;
+	return 0;
+}
+
 static void test_offsets(struct gobin *gb, const char *path, const char *qpath)
 {
 	struct readelf_ctx c = { .nr = 0 };
 	unsigned int bad = 0, checked = 0, j;
+	int dyn = -1;
 	size_t i, nr;
 	const struct gobin_func *funcs = gobin_funcs(gb, &nr);
 	char cmd[16384];
@@ -370,7 +378,13 @@ static void test_offsets(struct gobin *gb, const char *path, const char *qpath)
 	}
 	if (checked < nr / 2)
 		MISMATCH(bad, "only %u of %zu functions in executable sections", checked, nr);
-	tap(bad, "%s: %u file offsets agree with readelf's section table", path, checked);
+	/* Go executables: DYN means PIE (go build -buildmode=pie) */
+	snprintf(cmd, sizeof(cmd), "readelf -hW %s", qpath);
+	if (run_lines(cmd, elftype_line, &dyn) || dyn != gobin_info(gb)->pie)
+		MISMATCH(bad, "pie %d, readelf -h says type %s", gobin_info(gb)->pie,
+			 dyn < 0 ? "?" : dyn ? "DYN" : "EXEC");
+	tap(bad, "%s: %u file offsets agree with readelf's section table; PIE as its ELF type", path,
+	    checked);
 }
 
 struct gover_ctx {
