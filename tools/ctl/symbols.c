@@ -250,6 +250,8 @@ static void show_map_func(struct gobin *gb, const struct gover_func *gf)
 		else
 			printf("absent (not linked, or inlined)\n");
 		printf("%7sargs:", "");
+		if (gf->args[0] == GOARG_NONE)
+			printf(" none");
 		regs_plain(in->machine, gf->args, GOVER_MAX_ARGS);
 		if (gf->flags & GOVER_F_RET) {
 			printf("; at RET:");
