@@ -908,35 +908,50 @@ TEST_F(uprobe, pc_is_the_probed_address)
 TEST_F(uprobe, an_untraced_child_records_nothing)
 {
 	const struct mapwatch_fetch_op ops[] = { OP_REG(0, DI), OP_EMIT(0, 8) };
-	struct mapwatch_probe_counters pc;
-	uint32_t id;
-	pid_t kid;
-	int gate;
-	uint64_t i;
+	int traced_first;
 
-	trace_self(_metadata, self);
-	attach(_metadata, self, ops, ARRAY_SIZE(ops), 8, &id);
-	/* A child forked after the attach inherits the breakpoint, not the tracing. */
-	kid = gated_child(100, 20, 0, &gate);
-	ASSERT_LT(0, kid);
-	ASSERT_EQ(0, release_child(kid, gate));
-	for (i = 0; i < 3; i++)
-		call(i, 0);
-	counters(_metadata, self, id, &pc);
-	drain(_metadata, self);
+	/* This process traced before the attach, and after it (the installer). */
+	for (traced_first = 1; traced_first >= 0; traced_first--) {
+		struct mapwatch_probe_counters pc;
+		uint32_t id;
+		pid_t kid;
+		int gate;
+		uint64_t i;
 
-	/* Only this process's calls. */
-	ASSERT_EQ(3, self->rs.nr);
-	for (i = 0; i < 3; i++) {
-		struct payload want = {};
+		if (traced_first)
+			ASSERT_EQ(0, mw_pid(&self->s, MAPWATCH_PID_ADD, getpid()));
+		attach(_metadata, self, ops, ARRAY_SIZE(ops), 8, &id);
+		if (!traced_first)
+			ASSERT_EQ(0, mw_pid(&self->s, MAPWATCH_PID_ADD, getpid()));
+		ASSERT_EQ(0, mw_enable(&self->s));
+		/* A child forked now inherits the breakpoint, not the tracing. */
+		kid = gated_child(100, 20, 0, &gate);
+		ASSERT_LT(0, kid);
+		ASSERT_EQ(0, release_child(kid, gate));
+		for (i = 0; i < 3; i++)
+			call(i, 0);
+		counters(_metadata, self, id, &pc);
+		drain(_metadata, self);
 
-		put64(&want, i);
-		assert_event(_metadata, &self->rs, i, id, 0, &want);
+		/* Only this process's calls. */
+		ASSERT_EQ(3, self->rs.nr);
+		for (i = 0; i < 3; i++) {
+			struct payload want = {};
+
+			put64(&want, i);
+			assert_event(_metadata, &self->rs, i, id, 0, &want);
+		}
+		/* The child trapped at most once: its first hit took the breakpoint out. */
+		ASSERT_EQ(3, pc.recorded);
+		ASSERT_GE(3 + 1, pc.hits) TH_LOG("traced %s the attach",
+						 traced_first ? "before" : "after");
+		ASSERT_EQ(pc.hits - 3, pc.filtered);
+
+		ASSERT_EQ(0, mw_detach(&self->s, id));
+		ASSERT_EQ(0, mw_pid(&self->s, MAPWATCH_PID_CLEAR, 0));
+		mwt_recs_free(&self->rs);
 	}
-	/* The child trapped at most once: its first hit took the breakpoint out. */
-	ASSERT_EQ(3, pc.recorded);
-	ASSERT_GE(3 + 1, pc.hits);
-	ASSERT_EQ(pc.hits - 3, pc.filtered);
+	assert_probes_work(_metadata, self);
 }
 
 TEST_F(uprobe, a_process_traced_after_the_attach_gets_the_breakpoint)
