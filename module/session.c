@@ -8,6 +8,7 @@
 #include <linux/log2.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
@@ -121,6 +122,23 @@ bool mapwatch_session_traces_current(struct mapwatch_session *s)
 	return found;
 }
 
+/*
+ * Is @mm the memory of thread group @tgid?  Not only its leader's: a
+ * leader that exited before its threads (a zombie) has no mm.  Called
+ * under rcu_read_lock().
+ */
+static bool mapwatch_tgid_uses_mm(struct pid *tgid, struct mm_struct *mm)
+{
+	struct task_struct *leader = pid_task(tgid, PIDTYPE_TGID), *t;
+
+	if (!leader)
+		return false;
+	for_each_thread(leader, t)
+		if (READ_ONCE(t->mm) == mm)
+			return true;
+	return false;
+}
+
 /* Is @mm the memory of one of the session's traced processes? */
 bool mapwatch_session_traces_mm(struct mapwatch_session *s, struct mm_struct *mm)
 {
@@ -130,11 +148,8 @@ bool mapwatch_session_traces_mm(struct mapwatch_session *s, struct mm_struct *mm
 
 	rcu_read_lock();
 	pids = rcu_dereference(s->pids);
-	for (i = 0; pids && i < pids->nr && !found; i++) {
-		struct task_struct *leader = pid_task(pids->tgid[i], PIDTYPE_TGID);
-
-		found = leader && READ_ONCE(leader->mm) == mm;
-	}
+	for (i = 0; pids && i < pids->nr && !found; i++)
+		found = mapwatch_tgid_uses_mm(pids->tgid[i], mm);
 	rcu_read_unlock();
 	return found;
 }
