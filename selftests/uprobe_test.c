@@ -996,6 +996,95 @@ TEST_F(uprobe, a_process_traced_after_the_attach_gets_the_breakpoint)
 	ASSERT_EQ(0, pc.filtered);
 }
 
+/* Is thread @tid of process @pid a zombie? */
+static int thread_is_zombie(pid_t pid, pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'Z';
+}
+
+static int gate_rd = -1;
+
+/* The child's second thread: waits for the gate, calls, ends the process. */
+static void *late_thread(void *arg)
+{
+	uint64_t i;
+	char c;
+
+	(void)arg;
+	if (read(gate_rd, &c, 1) != 1)
+		_exit(1);
+	for (i = 0; i < 10; i++)
+		call(900 + i, 0);
+	_exit(0);
+}
+
+TEST_F(uprobe, a_process_whose_main_thread_exited_is_traced)
+{
+	const struct mapwatch_fetch_op ops[] = { OP_REG(0, DI), OP_EMIT(0, 8) };
+	int traced_first;
+
+	/* Traced before the attach, and after it (the installer). */
+	for (traced_first = 1; traced_first >= 0; traced_first--) {
+		uint32_t id;
+		int gate[2], i;
+		pid_t kid;
+
+		ASSERT_EQ(0, pipe(gate));
+		kid = fork();
+		ASSERT_LE(0, kid);
+		if (kid == 0) {
+			pthread_t th;
+
+			close(gate[1]);
+			gate_rd = gate[0];
+			if (pthread_create(&th, NULL, late_thread, NULL))
+				_exit(2);
+			/* The leader goes; the process lives on in its thread. */
+			pthread_exit(NULL);
+		}
+		close(gate[0]);
+		for (i = 0; i < 1000 && !thread_is_zombie(kid, kid); i++)
+			usleep(10000);
+		ASSERT_TRUE(thread_is_zombie(kid, kid));
+
+		if (traced_first)
+			ASSERT_EQ(0, mw_pid(&self->s, MAPWATCH_PID_ADD, kid));
+		attach(_metadata, self, ops, ARRAY_SIZE(ops), 8, &id);
+		if (!traced_first)
+			ASSERT_EQ(0, mw_pid(&self->s, MAPWATCH_PID_ADD, kid));
+		ASSERT_EQ(0, mw_enable(&self->s));
+		ASSERT_EQ(0, release_child(kid, gate[1]));
+		drain(_metadata, self);
+
+		/* Its remaining thread's calls are recorded. */
+		ASSERT_EQ(10, self->rs.nr) TH_LOG("traced %s the attach",
+						  traced_first ? "before" : "after");
+		for (i = 0; i < 10; i++) {
+			ASSERT_EQ((uint32_t)kid, self->rs.r[i].tgid);
+			ASSERT_NE((uint32_t)kid, self->rs.r[i].tid);
+			ASSERT_EQ(900 + i, *(const uint64_t *)mwt_rec_payload(&self->rs, i));
+		}
+		ASSERT_EQ(0, mw_detach(&self->s, id));
+		ASSERT_EQ(0, mw_pid(&self->s, MAPWATCH_PID_CLEAR, 0));
+		mwt_recs_free(&self->rs);
+	}
+	assert_probes_work(_metadata, self);
+}
+
 TEST_F(uprobe, pid_del_stops_records_and_the_breakpoint_goes)
 {
 	const struct mapwatch_fetch_op ops[] = { OP_REG(0, DI), OP_EMIT(0, 8) };
