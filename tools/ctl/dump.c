@@ -177,8 +177,7 @@ static long drain(struct dump *d)
 
 	if (n < 0 && !d->use_read)
 		p_err("%s", mw_error());
-	if (!json_output)
-		fflush(stdout);
+	fflush(stdout);		/* live, in JSON too: a reader sees each batch */
 	return n;
 }
 
@@ -484,8 +483,11 @@ int do_dump(int argc, char **argv)
 		close(go_fd);
 		go_fd = -1;
 	}
-	if (json_output)
+	if (json_output) {
+		/* The array opens once tracing is enabled: a harness waits for it. */
 		jsonw_start_array(json_wtr);
+		fflush(stdout);
+	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!stop) {
