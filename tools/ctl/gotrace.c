@@ -283,12 +283,15 @@ static bool gt_nests(const struct gover_func *inner, const struct gover_func *ou
  * under runtime.makemap, ...) repeats the event of its caller on the same
  * goroutine and map, just after it (entry probes) or just before it (RET
  * probes): keep the first of the two.  Reached another way (reflect, json),
- * the nested function's event stands alone and is kept.
+ * the nested function's event stands alone and is kept.  Pairs are of one
+ * op, and growth events are tracked apart from the others: a clone's growth
+ * (1.24: NewMap, growToSmall, then maps.clone's return) sits between the
+ * two events of its make pair.
  */
 static bool gt_nested_repeat(struct gotrace *t, const struct gover_func *f, uint64_t goid,
 			     uint64_t map)
 {
-	struct gotrace_last *l = &t->last[goid % GOTRACE_LAST];
+	struct gotrace_last *l = &t->last[goid % GOTRACE_LAST][f->op == GOMAP_OP_GROW];
 	bool repeat = l->f && l->goid == goid && l->map == map &&
 		      (gt_nests(f, l->f) || gt_nests(l->f, f));
 

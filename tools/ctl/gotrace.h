@@ -23,7 +23,11 @@ struct gotrace_probe {
 	uint32_t id;		/* the session's probe id, once attached */
 };
 
-/* Last event per goroutine, to drop a nested function's repeat of it. */
+/*
+ * Last event per goroutine, to drop a nested function's repeat of it: one
+ * slot for make/assign/delete/clear, one for growth, whose events come
+ * between a make and its repeat (1.24's maps.clone grows the new map).
+ */
 struct gotrace_last {
 	uint64_t goid;
 	const struct gover_func *f;
@@ -42,7 +46,7 @@ struct gotrace {
 	struct gotrace_probe *probes;
 	size_t nr;
 	size_t absent;		/* functions of this version the binary lacks */
-	struct gotrace_last last[GOTRACE_LAST];
+	struct gotrace_last last[GOTRACE_LAST][2];
 	uint64_t nested_dropped;
 };
 
