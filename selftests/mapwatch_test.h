@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -474,5 +475,59 @@ static inline int mwt_strict(void)
 		}							\
 		SKIP(statement, fmt, ##__VA_ARGS__);			\
 	} while (0)
+
+/*
+ * A thread doing @work(n) in a tight loop (n = 0, 1, ...), on a CPU of its
+ * own when there is one, until stopped: the load other threads detach,
+ * close or disable under.
+ */
+struct mwt_spinner {
+	int cpu;			/* -1: anywhere */
+	int stop;
+	uint64_t made;			/* calls of work() so far */
+	void (*work)(uint64_t n);
+	pthread_t th;
+};
+
+static inline void *mwt_spinner_run(void *arg)
+{
+	struct mwt_spinner *sp = arg;
+
+	if (sp->cpu >= 0)
+		mwt_pin(sp->cpu);
+	while (!__atomic_load_n(&sp->stop, __ATOMIC_ACQUIRE)) {
+		sp->work(sp->made);
+		__atomic_store_n(&sp->made, sp->made + 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static inline int mwt_spinner_start(struct mwt_spinner *sp, int cpu, void (*work)(uint64_t))
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->cpu = cpu;
+	sp->work = work;
+	return pthread_create(&sp->th, NULL, mwt_spinner_run, sp);
+}
+
+/* Until the spinner has made @more calls beyond what it had; 0 or -1. */
+static inline int mwt_spinner_wait(struct mwt_spinner *sp, uint64_t more)
+{
+	uint64_t want = __atomic_load_n(&sp->made, __ATOMIC_ACQUIRE) + more;
+	int i;
+
+	for (i = 0; i < 60000; i++) {
+		if (__atomic_load_n(&sp->made, __ATOMIC_ACQUIRE) >= want)
+			return 0;
+		usleep(1000);
+	}
+	return -1;
+}
+
+static inline void mwt_spinner_stop(struct mwt_spinner *sp)
+{
+	__atomic_store_n(&sp->stop, 1, __ATOMIC_RELEASE);
+	pthread_join(sp->th, NULL);
+}
 
 #endif /* _MAPWATCH_TEST_H */

@@ -29,52 +29,10 @@ static int wait_refcnt(int want)
 	return -1;
 }
 
-/* A thread making events, on a CPU of its own when there is one. */
-struct spinner {
-	int cpu;		/* -1: anywhere */
-	int stop;
-	long made;		/* events made so far */
-	pthread_t th;
-};
-
-static void *spinner_run(void *arg)
+/* The spinner's work: one traced event. */
+static void spin_event(uint64_t n)
 {
-	struct spinner *sp = arg;
-
-	if (sp->cpu >= 0)
-		mwt_pin(sp->cpu);
-	while (!__atomic_load_n(&sp->stop, __ATOMIC_ACQUIRE)) {
-		mwt_event(sp->made);
-		__atomic_store_n(&sp->made, sp->made + 1, __ATOMIC_RELEASE);
-	}
-	return NULL;
-}
-
-static int spinner_start(struct spinner *sp, int cpu)
-{
-	memset(sp, 0, sizeof(*sp));
-	sp->cpu = cpu;
-	return pthread_create(&sp->th, NULL, spinner_run, sp);
-}
-
-/* Until the spinner has made @more events beyond what it had; 0 or -1. */
-static int spinner_wait(struct spinner *sp, long more)
-{
-	long target = __atomic_load_n(&sp->made, __ATOMIC_ACQUIRE) + more;
-	int i;
-
-	for (i = 0; i < 30000; i++) {
-		if (__atomic_load_n(&sp->made, __ATOMIC_ACQUIRE) >= target)
-			return 0;
-		usleep(1000);
-	}
-	return -1;
-}
-
-static void spinner_stop(struct spinner *sp)
-{
-	__atomic_store_n(&sp->stop, 1, __ATOMIC_RELEASE);
-	pthread_join(sp->th, NULL);
+	mwt_event(n);
 }
 
 FIXTURE(session) {
@@ -124,25 +82,25 @@ static void assert_whos(struct __test_metadata *_metadata, const struct mwt_recs
 
 TEST_F(session, close_with_events_in_flight)
 {
-	struct spinner sp;
+	struct mwt_spinner sp;
 	struct mapwatch_counters c;
 	int round;
 
 	/* The spinner stays on the other CPU, in and out of the handler. */
-	ASSERT_EQ(0, spinner_start(&sp, mwt_nth_cpu(1)));
+	ASSERT_EQ(0, mwt_spinner_start(&sp, mwt_nth_cpu(1), spin_event));
 	for (round = 0; round < 6; round++) {
 		if (round)
 			ASSERT_EQ(0, mw_open(&self->s, NULL, 0)) TH_LOG("%s", mw_error());
 		start(_metadata, &self->s, &self->probe_id);
 		ASSERT_EQ(self->refcnt + 1, mwt_module_refcnt());
-		ASSERT_EQ(0, spinner_wait(&sp, 100));
+		ASSERT_EQ(0, mwt_spinner_wait(&sp, 100));
 		ASSERT_EQ(0, mw_counters(&self->s, MAPWATCH_ALL_CPUS, &c));
 		ASSERT_LT(0, c.produced);
 		if (round % 2) {
 			/* The file first: the mappings keep the session alive... */
 			ASSERT_EQ(0, close(self->s.fd));
 			self->s.fd = -1;
-			ASSERT_EQ(0, spinner_wait(&sp, 100));
+			ASSERT_EQ(0, mwt_spinner_wait(&sp, 100));
 			ASSERT_EQ(self->refcnt + 1, mwt_module_refcnt());
 			/* ...and the last unmap ends it. */
 			mw_close(&self->s);
@@ -152,9 +110,9 @@ TEST_F(session, close_with_events_in_flight)
 		}
 		/* Released while the spinner goes on. */
 		ASSERT_EQ(0, wait_refcnt(self->refcnt)) TH_LOG("round %d", round);
-		ASSERT_EQ(0, spinner_wait(&sp, 100));
+		ASSERT_EQ(0, mwt_spinner_wait(&sp, 100));
 	}
-	spinner_stop(&sp);
+	mwt_spinner_stop(&sp);
 	/* New sessions still work. */
 	ASSERT_EQ(0, mwt_session_works(4242)) TH_LOG("%s", mw_error());
 }
@@ -368,16 +326,16 @@ TEST_F(session, detach_stops_records)
 TEST_F(session, detach_returns_after_the_last_record)
 {
 	struct mapwatch_counters before, after;
-	struct spinner sp;
+	struct mwt_spinner sp;
 
 	start(_metadata, &self->s, &self->probe_id);
-	ASSERT_EQ(0, spinner_start(&sp, mwt_nth_cpu(1)));
-	ASSERT_EQ(0, spinner_wait(&sp, 200));
+	ASSERT_EQ(0, mwt_spinner_start(&sp, mwt_nth_cpu(1), spin_event));
+	ASSERT_EQ(0, mwt_spinner_wait(&sp, 200));
 	/* Detached under fire: once it returns, nothing more is recorded. */
 	ASSERT_EQ(0, mw_detach(&self->s, self->probe_id));
 	ASSERT_EQ(0, mw_counters(&self->s, MAPWATCH_ALL_CPUS, &before));
-	ASSERT_EQ(0, spinner_wait(&sp, 500));
-	spinner_stop(&sp);
+	ASSERT_EQ(0, mwt_spinner_wait(&sp, 500));
+	mwt_spinner_stop(&sp);
 	ASSERT_EQ(0, mw_counters(&self->s, MAPWATCH_ALL_CPUS, &after));
 	ASSERT_LT(0, before.produced);
 	ASSERT_EQ(before.produced, after.produced);

@@ -165,54 +165,12 @@ static int release_child(pid_t pid, int gate)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-/* A thread calling mwt_target() in a tight loop, on a CPU of its own. */
-struct spinner {
-	int cpu;		/* -1: anywhere */
-	int stop;
-	uint64_t made;		/* calls so far; rdi of the next one */
-	pthread_t th;
-};
-
 #define SPIN_MAGIC	0x5350494eULL	/* rsi of every spinner call */
 
-static void *spinner_run(void *arg)
+/* The spinner's work: a call of the probed function, rdi = n. */
+static void spin_call(uint64_t n)
 {
-	struct spinner *sp = arg;
-
-	if (sp->cpu >= 0)
-		mwt_pin(sp->cpu);
-	while (!__atomic_load_n(&sp->stop, __ATOMIC_ACQUIRE)) {
-		call(sp->made, SPIN_MAGIC);
-		__atomic_store_n(&sp->made, sp->made + 1, __ATOMIC_RELEASE);
-	}
-	return NULL;
-}
-
-static int spinner_start(struct spinner *sp, int cpu)
-{
-	memset(sp, 0, sizeof(*sp));
-	sp->cpu = cpu;
-	return pthread_create(&sp->th, NULL, spinner_run, sp);
-}
-
-/* Until the spinner has made @more calls beyond what it had; 0 or -1. */
-static int spinner_wait(struct spinner *sp, uint64_t more)
-{
-	uint64_t want = __atomic_load_n(&sp->made, __ATOMIC_ACQUIRE) + more;
-	int i;
-
-	for (i = 0; i < 60000; i++) {
-		if (__atomic_load_n(&sp->made, __ATOMIC_ACQUIRE) >= want)
-			return 0;
-		usleep(1000);
-	}
-	return -1;
-}
-
-static void spinner_stop(struct spinner *sp)
-{
-	__atomic_store_n(&sp->stop, 1, __ATOMIC_RELEASE);
-	pthread_join(sp->th, NULL);
+	call(n, SPIN_MAGIC);
 }
 
 /* Until the module's reference count is @want; 0, or -1 after 10 s. */
@@ -1670,27 +1628,27 @@ TEST_F(uprobe, detach_under_fire_waits_for_the_handlers)
 	};
 	struct mapwatch_counters before, after;
 	struct mapwatch_probe_counters pc;
-	struct spinner sp;
+	struct mwt_spinner sp;
 	uint32_t ids[4];
 	int round;
 
 	trace_self(_metadata, self);
 	/* The spinner calls the probed function on the other CPU throughout. */
-	ASSERT_EQ(0, spinner_start(&sp, mwt_nth_cpu(1)));
+	ASSERT_EQ(0, mwt_spinner_start(&sp, mwt_nth_cpu(1), spin_call));
 	for (round = 0; round < (int)ARRAY_SIZE(ids); round++) {
 		attach(_metadata, self, ops, ARRAY_SIZE(ops), 16, &ids[round]);
-		ASSERT_EQ(0, spinner_wait(&sp, 200));
+		ASSERT_EQ(0, mwt_spinner_wait(&sp, 200));
 		counters(_metadata, self, ids[round], &pc);
 		ASSERT_LT(0, pc.recorded);
 		ASSERT_EQ(0, mw_detach(&self->s, ids[round]));
 		/* Once DETACH returns: no record more, and the counters are gone. */
 		ASSERT_EQ(0, mw_counters(&self->s, MAPWATCH_ALL_CPUS, &before));
-		ASSERT_EQ(0, spinner_wait(&sp, 300));
+		ASSERT_EQ(0, mwt_spinner_wait(&sp, 300));
 		ASSERT_EQ(0, mw_counters(&self->s, MAPWATCH_ALL_CPUS, &after));
 		ASSERT_EQ(before.produced, after.produced) TH_LOG("round %d", round);
 		ASSERT_EQ(-ENOENT, mw_probe_counters(&self->s, ids[round], &pc));
 	}
-	spinner_stop(&sp);
+	mwt_spinner_stop(&sp);
 	drain(_metadata, self);
 	/* What was recorded is whole and in order. */
 	ASSERT_LT(0, self->rs.events);
@@ -1705,10 +1663,10 @@ TEST_F(uprobe, closing_the_session_under_fire)
 		OP_REG(0, DI), OP_EMIT(0, 8), OP_REG(1, SI), OP_EMIT(1, 8),
 	};
 	struct mapwatch_uprobe up;
-	struct spinner sp;
+	struct mwt_spinner sp;
 	int round;
 
-	ASSERT_EQ(0, spinner_start(&sp, mwt_nth_cpu(1)));
+	ASSERT_EQ(0, mwt_spinner_start(&sp, mwt_nth_cpu(1), spin_call));
 	for (round = 0; round < 4; round++) {
 		struct mapwatch_counters c;
 		struct mw_session s;
@@ -1719,15 +1677,15 @@ TEST_F(uprobe, closing_the_session_under_fire)
 		ASSERT_EQ(0, mwt_uprobe(s.fd, self->bin, self->off, ops, ARRAY_SIZE(ops),
 					round % 2 ? MAPWATCH_UPROBE_ALL_PROCESSES : 0, &up));
 		ASSERT_EQ(0, mw_enable(&s));
-		ASSERT_EQ(0, spinner_wait(&sp, 200));
+		ASSERT_EQ(0, mwt_spinner_wait(&sp, 200));
 		ASSERT_EQ(0, mw_counters(&s, MAPWATCH_ALL_CPUS, &c));
 		ASSERT_LT(0, c.produced);
 		/* Closed with handlers running: the probe goes with the session. */
 		mw_close(&s);
 		ASSERT_EQ(0, wait_refcnt(self->refcnt)) TH_LOG("round %d", round);
-		ASSERT_EQ(0, spinner_wait(&sp, 200));
+		ASSERT_EQ(0, mwt_spinner_wait(&sp, 200));
 	}
-	spinner_stop(&sp);
+	mwt_spinner_stop(&sp);
 	assert_probes_work(_metadata, self);
 }
 
