@@ -1,0 +1,3 @@
+module mapwatch/selftests/go/mapfixture
+
+go 1.19

@@ -1,0 +1,3 @@
+module mapwatch/godemo
+
+go 1.21
