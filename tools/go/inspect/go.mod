@@ -1,0 +1,3 @@
+module mapwatch/tools/go/inspect
+
+go 1.19
