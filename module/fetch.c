@@ -88,13 +88,24 @@ struct mapwatch_fetch_prog *mapwatch_fetch_prog_new(u64 uops, u32 nr_ops, u32 *b
 	return prog;
 }
 
-/* Read @size bytes of user memory without faulting pages in. */
-static bool fop_load(u64 addr, u8 size, bool sign, u64 *val)
+/*
+ * Read user memory: with @may_fault, as the task itself would (a page not
+ * present yet is faulted in, which may sleep); else without faulting.
+ * Returns 0 or -EFAULT.
+ */
+static int fop_read(void *dst, const void __user *src, size_t n, bool may_fault)
+{
+	if (may_fault)
+		return copy_from_user(dst, src, n) ? -EFAULT : 0;
+	return copy_from_user_nofault(dst, src, n) ? -EFAULT : 0;
+}
+
+static bool fop_load(u64 addr, u8 size, bool sign, u64 *val, bool may_fault)
 {
 	const void __user *p = (const void __user *)(unsigned long)addr;
 	union { u8 b; u16 h; u32 w; u64 d; } v;
 
-	if (copy_from_user_nofault(&v, p, size)) {
+	if (fop_read(&v, p, size, may_fault)) {
 		*val = 0;
 		return false;
 	}
@@ -141,7 +152,7 @@ static void fop_emit(u8 *out, u64 val, u8 size)
  * by page so bytes past the string's page are never touched.  Returns the
  * bytes copied; a page that cannot be read ends it and sets *@fault.
  */
-static long fop_str(u8 *dst, u64 addr, u64 max, bool *fault)
+static long fop_str(u8 *dst, u64 addr, u64 max, bool *fault, bool may_fault)
 {
 	u64 done = 0;
 
@@ -150,7 +161,7 @@ static long fop_str(u8 *dst, u64 addr, u64 max, bool *fault)
 		const void __user *p = (const void __user *)(unsigned long)(addr + done);
 		u8 *nul;
 
-		if (copy_from_user_nofault(dst + done, p, chunk)) {
+		if (fop_read(dst + done, p, chunk, may_fault)) {
 			*fault = true;
 			return done;
 		}
@@ -163,7 +174,8 @@ static long fop_str(u8 *dst, u64 addr, u64 max, bool *fault)
 }
 
 /* COPY and STR: a __u16 length, then the bytes. */
-static u32 fop_copy(const struct mapwatch_fetch_op *op, const u64 *var, u8 *out, bool *fault)
+static u32 fop_copy(const struct mapwatch_fetch_op *op, const u64 *var, u8 *out, bool *fault,
+		    bool may_fault)
 {
 	const void __user *p = (const void __user *)(unsigned long)(var[op->src] + op->imm);
 	u64 want = op->max;
@@ -174,9 +186,9 @@ static u32 fop_copy(const struct mapwatch_fetch_op *op, const u64 *var, u8 *out,
 	if (!want)
 		n = 0;
 	else if (op->code == MAPWATCH_FOP_STR)
-		n = fop_str(out + sizeof(u16), var[op->src] + op->imm, want, fault);
+		n = fop_str(out + sizeof(u16), var[op->src] + op->imm, want, fault, may_fault);
 	else
-		n = copy_from_user_nofault(out + sizeof(u16), p, want) ? -EFAULT : want;
+		n = fop_read(out + sizeof(u16), p, want, may_fault) ? -EFAULT : want;
 	if (n < 0) {
 		*fault = true;
 		n = 0;
@@ -189,11 +201,13 @@ static u32 fop_copy(const struct mapwatch_fetch_op *op, const u64 *var, u8 *out,
  * mapwatch_fetch_run - run @prog at a hit
  * @out:	room for prog->payload_max bytes
  *
+ * @may_fault:	the caller may sleep: user pages not present yet are faulted
+ *		in, as the task's own access would; else nothing here sleeps
+ *
  * Returns the payload bytes written; sets *@fault if a user read failed.
- * Runs with interrupts off: nothing here sleeps or faults pages in.
  */
 u32 mapwatch_fetch_run(const struct mapwatch_fetch_prog *prog, struct pt_regs *regs, u8 *out,
-		       bool *fault)
+		       bool *fault, bool may_fault)
 {
 	u64 var[MAPWATCH_FETCH_VARS] = {};
 	u32 i, n = 0;
@@ -216,7 +230,7 @@ u32 mapwatch_fetch_run(const struct mapwatch_fetch_prog *prog, struct pt_regs *r
 			break;
 		case MAPWATCH_FOP_LOAD:
 			if (!fop_load(var[op->src] + op->imm, op->size,
-				      op->flags & MAPWATCH_FOPF_SIGNED, &var[op->dst]))
+				      op->flags & MAPWATCH_FOPF_SIGNED, &var[op->dst], may_fault))
 				*fault = true;
 			break;
 		case MAPWATCH_FOP_EMIT:
@@ -225,7 +239,7 @@ u32 mapwatch_fetch_run(const struct mapwatch_fetch_prog *prog, struct pt_regs *r
 			break;
 		case MAPWATCH_FOP_COPY:
 		case MAPWATCH_FOP_STR:
-			n += fop_copy(op, var, out + n, fault);
+			n += fop_copy(op, var, out + n, fault, may_fault);
 			break;
 		}
 	}

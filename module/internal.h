@@ -145,12 +145,6 @@ static inline struct mapwatch_rings *mapwatch_session_rings(struct mapwatch_sess
 	return smp_load_acquire(&s->rings);
 }
 
-/* This CPU's ring, between mapwatch_event_begin() and mapwatch_event_end(). */
-static inline struct mapwatch_ring *mapwatch_event_ring(struct mapwatch_probe *p)
-{
-	return &p->session->rings->cpu[smp_processor_id()].rb;
-}
-
 /* rings.c */
 struct mapwatch_rings *mapwatch_rings_alloc(const struct mapwatch_ring_config *cfg);
 void mapwatch_rings_free(struct mapwatch_rings *rings);
@@ -176,7 +170,7 @@ void mapwatch_event_end(struct mapwatch_probe *p, unsigned long irqflags);
 /* fetch.c */
 struct mapwatch_fetch_prog *mapwatch_fetch_prog_new(u64 uops, u32 nr_ops, u32 *bad_op);
 u32 mapwatch_fetch_run(const struct mapwatch_fetch_prog *prog, struct pt_regs *regs, u8 *out,
-		       bool *fault);
+		       bool *fault, bool may_fault);
 
 /* uprobes.c */
 int mapwatch_uprobe_attach(struct mapwatch_probe *p, struct inode *inode,

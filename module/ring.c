@@ -176,19 +176,6 @@ struct mapwatch_rec_event *mapwatch_ring_reserve(struct mapwatch_ring *rb, u32 p
 
 NOKPROBE_SYMBOL(mapwatch_ring_reserve);
 
-void mapwatch_ring_trim(struct mapwatch_ring *rb, struct mapwatch_rec_event *rec, u32 payload)
-{
-	u32 len = mapwatch_rec_len(payload);
-
-	/* The record is the last thing reserved: its end is the head. */
-	rb->head -= rec->hdr.size - len;
-	rec->hdr.size = len;
-	rec->payload_size = (u16)payload;
-	memset((u8 *)rec + sizeof(*rec) + payload, 0, len - sizeof(*rec) - payload);
-}
-
-NOKPROBE_SYMBOL(mapwatch_ring_trim);
-
 bool mapwatch_ring_commit(struct mapwatch_ring *rb)
 {
 	ring_inc(&rb->prod->written);

@@ -67,12 +67,6 @@ struct mapwatch_rec_event *mapwatch_ring_reserve(struct mapwatch_ring *rb, u32 p
 						 u64 now);
 
 /*
- * mapwatch_ring_trim - shrink the record just reserved to @payload bytes
- * (at most what was reserved), before mapwatch_ring_commit()
- */
-void mapwatch_ring_trim(struct mapwatch_ring *rb, struct mapwatch_rec_event *rec, u32 payload);
-
-/*
  * mapwatch_ring_commit - publish what was reserved
  *
  * Returns true when the unread data reached the watermark: the caller

@@ -20,6 +20,7 @@ static int mapwatch_uprobe_handler(MAPWATCH_UPROBE_HANDLER_ARGS)
 {
 	struct mapwatch_probe *p = container_of(uc, struct mapwatch_probe, up.uc);
 	const struct mapwatch_fetch_prog *prog = p->up.prog;
+	u8 payload[MAPWATCH_MAX_PAYLOAD];
 	struct mapwatch_rec_event *rec;
 	unsigned long flags;
 	bool fault = false;
@@ -35,12 +36,18 @@ static int mapwatch_uprobe_handler(MAPWATCH_UPROBE_HANDLER_ARGS)
 		this_cpu_inc(p->stats->filtered);
 		return UPROBE_HANDLER_REMOVE;
 	}
-	rec = mapwatch_event_begin(p, prog->payload_max, &flags);
+	/*
+	 * The program runs before the ring is taken, with interrupts on: a
+	 * uprobe handler runs in the traced task and may sleep, so user pages
+	 * not present yet (a type descriptor in .rodata the task is about to
+	 * read) are faulted in as the task's own access would, instead of
+	 * reading as faults.
+	 */
+	n = mapwatch_fetch_run(prog, regs, payload, &fault, preemptible());
+	rec = mapwatch_event_begin(p, n, &flags);
 	if (!rec)
 		return 0;
-	n = mapwatch_fetch_run(prog, regs, (u8 *)(rec + 1), &fault);
-	if (n != prog->payload_max)
-		mapwatch_ring_trim(mapwatch_event_ring(p), rec, n);
+	memcpy(rec + 1, payload, n);
 	if (fault) {
 		rec->hdr.flags |= MAPWATCH_RECF_FAULT;
 		this_cpu_inc(p->stats->faults);

@@ -297,9 +297,11 @@ struct mapwatch_kprobe {
  * A fetch program is a straight list of operations run at each hit on
  * MAPWATCH_FETCH_VARS 64-bit variables (all zero at the start) to build the
  * event's payload.  It has no branches and no loops; the module validates
- * it once at attach.  User memory is read without faulting pages in: a read
- * that fails gives 0 (or 0 bytes) and sets MAPWATCH_RECF_FAULT in the
- * record, and the program goes on.
+ * it once at attach.  User memory is read as the traced task would read it
+ * (a uprobe handler runs in that task, so a page not present yet is faulted
+ * in); a read of an address the task cannot read gives 0 (a COPY 0 bytes, a
+ * STR the bytes before the unreadable page) and sets MAPWATCH_RECF_FAULT in
+ * the record, and the program goes on.
  */
 #define MAPWATCH_FETCH_VARS	8
 #define MAPWATCH_FETCH_MAX_OPS	32
