@@ -94,7 +94,9 @@ static void gt_build(struct gotrace *t, struct fprog *p, const uint8_t *roles, u
 			gt_map_fields(t, p, r);
 			break;
 		case GOARG_MAPTYPE:
-			keysize = gt_key_size(t, p, r);
+			/* Only a key passed by pointer needs its size. */
+			if (gt_arg_index(roles, n, GOARG_KEY_PTR) >= 0)
+				keysize = gt_key_size(t, p, r);
 			break;
 		case GOARG_KEY_PTR:
 			fp_copy(p, "key", r, keysize, t->key_max);
