@@ -265,6 +265,23 @@ struct mwt_recs {
 	uint64_t lost;		/* sum of LOST records */
 };
 
+static inline int mwt_rec_cmp_time(const void *a, const void *b)
+{
+	const struct mwt_rec *x = a, *y = b;
+
+	return (x->time_ns > y->time_ns) - (x->time_ns < y->time_ns);
+}
+
+/*
+ * Order @rs by time: a drain hands records CPU by CPU, so one task's
+ * events come out of order when it moved between CPUs.
+ */
+static inline void mwt_recs_sort_by_time(struct mwt_recs *rs)
+{
+	if (rs->nr)
+		qsort(rs->r, rs->nr, sizeof(rs->r[0]), mwt_rec_cmp_time);
+}
+
 /* The payload of record @i (an EVENT). */
 static inline const uint8_t *mwt_rec_payload(const struct mwt_recs *rs, size_t i)
 {
