@@ -455,6 +455,19 @@ static inline int mwt_module_refcnt(void)
 	return atoi(buf);
 }
 
+/* Until the module's reference count is @want; 0, or -1 after 10 s. */
+static inline int mwt_wait_refcnt(int want)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (mwt_module_refcnt() == want)
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
 /*
  * In `make check` (MAPWATCH_SELFTEST_STRICT=1) the module and everything
  * a test needs must be there: a would-be skip fails instead.

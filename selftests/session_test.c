@@ -16,18 +16,6 @@
 #include "kselftest_harness.h"
 #include "mapwatch_test.h"
 
-/* Until the module's reference count is @want; 0, or -1 after 10 s. */
-static int wait_refcnt(int want)
-{
-	int i;
-
-	for (i = 0; i < 1000; i++) {
-		if (mwt_module_refcnt() == want)
-			return 0;
-		usleep(10000);
-	}
-	return -1;
-}
 
 /* The spinner's work: one traced event. */
 static void spin_event(uint64_t n)
@@ -110,7 +98,7 @@ TEST_F(session, close_with_events_in_flight)
 			mw_close(&self->s);
 		}
 		/* Released while the spinner goes on. */
-		ASSERT_EQ(0, wait_refcnt(self->refcnt)) TH_LOG("round %d", round);
+		ASSERT_EQ(0, mwt_wait_refcnt(self->refcnt)) TH_LOG("round %d", round);
 		ASSERT_EQ(0, mwt_spinner_wait(&sp, 100));
 	}
 	mwt_spinner_stop(&sp);
@@ -161,7 +149,7 @@ TEST_F(session, killing_the_reader_releases_its_session)
 		ASSERT_TRUE(WIFSIGNALED(status));
 		ASSERT_EQ(SIGKILL, WTERMSIG(status));
 		/* Its session is gone; ours is untouched. */
-		ASSERT_EQ(0, wait_refcnt(self->refcnt + 1));
+		ASSERT_EQ(0, mwt_wait_refcnt(self->refcnt + 1));
 		mwt_events(600, 10);
 	}
 	ASSERT_EQ(0, mwt_session_works(4243)) TH_LOG("%s", mw_error());

@@ -173,18 +173,6 @@ static void spin_call(uint64_t n)
 	call(n, SPIN_MAGIC);
 }
 
-/* Until the module's reference count is @want; 0, or -1 after 10 s. */
-static int wait_refcnt(int want)
-{
-	int i;
-
-	for (i = 0; i < 1000; i++) {
-		if (mwt_module_refcnt() == want)
-			return 0;
-		usleep(10000);
-	}
-	return -1;
-}
 
 static uint32_t rec_len(uint32_t payload)
 {
@@ -1686,7 +1674,7 @@ TEST_F(uprobe, closing_the_session_under_fire)
 		ASSERT_LT(0, c.produced);
 		/* Closed with handlers running: the probe goes with the session. */
 		mw_close(&s);
-		ASSERT_EQ(0, wait_refcnt(self->refcnt)) TH_LOG("round %d", round);
+		ASSERT_EQ(0, mwt_wait_refcnt(self->refcnt)) TH_LOG("round %d", round);
 		ASSERT_EQ(0, mwt_spinner_wait(&sp, 200));
 	}
 	mwt_spinner_stop(&sp);
