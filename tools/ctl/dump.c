@@ -90,12 +90,7 @@ static void print_event(struct dump *d, unsigned int cpu, const struct mapwatch_
 
 	(void)cpu;
 	if (json_output) {
-		jsonw_start_object(json_wtr);
-		jsonw_string_field(json_wtr, "type", "event");
-		jsonw_uint_field(json_wtr, "time_ns", ev->time_ns);
-		jsonw_uint_field(json_wtr, "cpu", ev->cpu);
-		jsonw_uint_field(json_wtr, "pid", ev->tgid);
-		jsonw_uint_field(json_wtr, "tid", ev->tid);
+		event_head_json(json_wtr, "event", ev);
 		jsonw_uint_field(json_wtr, "probe_id", ev->probe_id);
 		jsonw_string_field(json_wtr, "probe", kprobe_name(type));
 		jsonw_bool_field(json_wtr, "fault", ev->hdr.flags & MAPWATCH_RECF_FAULT);
@@ -103,9 +98,8 @@ static void print_event(struct dump *d, unsigned int cpu, const struct mapwatch_
 		jsonw_end_object(json_wtr);
 		return;
 	}
-	printf("%llu.%09llu cpu%u %u/%u %s", (unsigned long long)ev->time_ns / 1000000000,
-	       (unsigned long long)ev->time_ns % 1000000000, ev->cpu, ev->tgid, ev->tid,
-	       kprobe_name(type));
+	event_head_plain(stdout, ev);
+	printf(" %s", kprobe_name(type));
 	kprobe_print_payload(stdout, type, mw_event_payload(ev), ev->payload_size);
 	if (ev->hdr.flags & MAPWATCH_RECF_FAULT)
 		printf(" fault");

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "gotrace.h"
+#include "probes.h"
 
 __attribute__((format(printf, 3, 4)))
 static int gt_fail(char *err, size_t len, const char *fmt, ...)
@@ -373,21 +374,15 @@ bool gotrace_print(struct gotrace *t, const struct gotrace_probe *gp,
 		return false;
 	}
 	if (jw) {
-		jsonw_start_object(jw);
-		jsonw_string_field(jw, "type", "map");
-		jsonw_uint_field(jw, "time_ns", ev->time_ns);
-		jsonw_uint_field(jw, "cpu", ev->cpu);
-		jsonw_uint_field(jw, "pid", ev->tgid);
-		jsonw_uint_field(jw, "tid", ev->tid);
+		event_head_json(jw, "map", ev);
 		jsonw_uint_field(jw, "goid", goid->u);
 		jsonw_string_field(jw, "op", gomap_op_name(gp->f->op));
 		jsonw_string_field(jw, "variant", gp->f->variant);
 		jsonw_string_field(jw, "func", gp->f->sym);
 		jsonw_bool_field(jw, "fault", ev->hdr.flags & MAPWATCH_RECF_FAULT);
 	} else {
-		fprintf(out, "%" PRIu64 ".%09" PRIu64 " cpu%u %u/%u g%" PRIu64 " %s/%s",
-			(uint64_t)ev->time_ns / 1000000000, (uint64_t)ev->time_ns % 1000000000,
-			ev->cpu, ev->tgid, ev->tid, goid->u, gomap_op_name(gp->f->op),
+		event_head_plain(out, ev);
+		fprintf(out, " g%" PRIu64 " %s/%s", goid->u, gomap_op_name(gp->f->op),
 			gp->f->variant);
 	}
 	for (i = 0; i < gp->prog.nr_fields; i++) {

@@ -35,6 +35,22 @@ int kprobe_type(const char *name, uint32_t *type)
 	return -1;
 }
 
+void event_head_plain(FILE *f, const struct mapwatch_rec_event *ev)
+{
+	fprintf(f, "%llu.%09llu cpu%u %u/%u", (unsigned long long)ev->time_ns / 1000000000,
+		(unsigned long long)ev->time_ns % 1000000000, ev->cpu, ev->tgid, ev->tid);
+}
+
+void event_head_json(json_writer_t *w, const char *type, const struct mapwatch_rec_event *ev)
+{
+	jsonw_start_object(w);
+	jsonw_string_field(w, "type", type);
+	jsonw_uint_field(w, "time_ns", ev->time_ns);
+	jsonw_uint_field(w, "cpu", ev->cpu);
+	jsonw_uint_field(w, "pid", ev->tgid);
+	jsonw_uint_field(w, "tid", ev->tid);
+}
+
 void kprobe_print_payload(FILE *f, unsigned int type, const void *payload, unsigned int size)
 {
 	const struct mapwatch_kp_getpriority *gp = payload;

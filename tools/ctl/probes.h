@@ -18,4 +18,11 @@ void kprobe_print_payload(FILE *f, unsigned int type, const void *payload, unsig
 void kprobe_json_payload(json_writer_t *w, unsigned int type, const void *payload,
 			 unsigned int size);
 
+/*
+ * What every event line starts with: CLOCK_MONOTONIC time, cpu, pid/tid
+ * (plain), or an object opened with type, time_ns, cpu, pid, tid (JSON).
+ */
+void event_head_plain(FILE *f, const struct mapwatch_rec_event *ev);
+void event_head_json(json_writer_t *w, const char *type, const struct mapwatch_rec_event *ev);
+
 #endif
