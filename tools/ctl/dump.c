@@ -23,6 +23,7 @@ struct dump {
 	struct mw_session s;
 	uint32_t probe_type[DUMP_MAX_PROBES + 1];	/* by probe id */
 	unsigned int nr_probes;
+	size_t attached;		/* probes attached: kprobes and uprobes */
 	uint64_t events, lost_seen, max_events;
 	bool use_read;
 	bool go;			/* the target is a Go binary: its maps are traced */
@@ -66,7 +67,12 @@ static int dump_help(void)
 		"operation is traced: goroutine id, make/assign/delete/clear/grow, the\n"
 		"map's address, its len() before the operation, its size class (B for\n"
 		"classic maps, the directory length for swiss maps) and the key.\n"
-		"Lost events are printed where they happened and summed at the end.\n"
+		"Lost events are printed where they happened (those of a ring still full\n"
+		"when tracing stopped: last) and summed at the end.\n"
+		"With -j, the output is one JSON array: an object per event (\"type\":\n"
+		"\"map\" for Go map operations, \"event\" for kernel probes), \"lost\"\n"
+		"objects, and a last \"summary\" (probes attached, events printed, records\n"
+		"produced, lost_ring_full, lost_nested, lost_overwritten).\n"
 		"Tracing ends with -c/-t, on SIGINT or SIGTERM, when CMD exits, or when\n"
 		"every PID has exited.\n"
 		"\n"
@@ -120,6 +126,35 @@ static void print_lost(const struct mapwatch_rec_lost *lost)
 	printf("%llu.%09llu cpu%u LOST %llu events\n", (unsigned long long)lost->time_ns / 1000000000,
 	       (unsigned long long)lost->time_ns % 1000000000, lost->cpu,
 	       (unsigned long long)lost->lost);
+}
+
+/*
+ * DISABLE appends a LOST record to each ring with unreported losses only
+ * if the ring has room: when the reader was behind as tracing stopped, the
+ * last losses are only in the counters.  Print them, so that the LOST
+ * records always add up to the counters.
+ */
+static void print_unmarked_lost(struct dump *d)
+{
+	struct mapwatch_rec_lost rec = { .hdr.type = MAPWATCH_REC_LOST };
+	struct mapwatch_counters c;
+	struct timespec ts;
+	unsigned int cpu;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	rec.time_ns = (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	for (cpu = 0; cpu < d->s.nr_cpus; cpu++) {
+		if (mw_counters(&d->s, cpu, &c)) {
+			p_err("%s", mw_error());
+			return;
+		}
+		if (c.lost_full + c.lost_nested <= c.lost_reported)
+			continue;
+		rec.cpu = cpu;
+		rec.lost = c.lost_full + c.lost_nested - c.lost_reported;
+		d->lost_seen += rec.lost;
+		print_lost(&rec);
+	}
 }
 
 static int print_record(struct dump *d, unsigned int cpu, const struct mapwatch_rec_hdr *hdr)
@@ -376,11 +411,13 @@ static void summary(struct dump *d)
 	if (json_output) {
 		jsonw_start_object(json_wtr);
 		jsonw_string_field(json_wtr, "type", "summary");
+		jsonw_uint_field(json_wtr, "probes", d->attached);
 		jsonw_uint_field(json_wtr, "events", d->events);
 		jsonw_uint_field(json_wtr, "produced", c.produced);
 		jsonw_uint_field(json_wtr, "lost_ring_full", c.lost_full);
 		jsonw_uint_field(json_wtr, "lost_nested", c.lost_nested);
 		jsonw_uint_field(json_wtr, "lost_overwritten", c.lost_overwritten);
+		jsonw_uint_field(json_wtr, "lost_reported", c.lost_reported);
 		jsonw_end_object(json_wtr);
 		return;
 	}
@@ -534,6 +571,7 @@ int do_dump(int argc, char **argv)
 
 		if (mw_kprobe_attach(&d.s, kprobes[i], &id))
 			goto out_err;
+		d.attached++;
 		if (id <= DUMP_MAX_PROBES) {
 			d.probe_type[id] = kprobes[i];
 			if (id > d.nr_probes)
@@ -559,6 +597,7 @@ int do_dump(int argc, char **argv)
 		}
 		if (gotrace_attach(&d.gt, &d.s))
 			goto out_err;
+		d.attached += d.gt.nr;
 		p_info("dump: %s: Go %s, %s maps, %zu probes (%zu functions absent)", target,
 		       d.gt.info->version, gomap_impl_name(d.gt.info->map_impl), d.gt.nr,
 		       d.gt.absent);
@@ -612,8 +651,10 @@ int do_dump(int argc, char **argv)
 	}
 	/* Disabling waits for every handler and appends LOST records. */
 	mw_disable(&d.s);
-	if (!d.max_events || d.events < d.max_events)
+	if (!d.max_events || d.events < d.max_events) {
 		drain(&d, true);
+		print_unmarked_lost(&d);
+	}
 	summary(&d);
 	if (json_output)
 		jsonw_end_array(json_wtr);

@@ -6,7 +6,7 @@
 // Usage:
 //
 //	mapfixture [-scenario LIST] [-n N] [-duration D] [-workers W]
-//	           [-wait none|stdin|signal] [-wait-file PATH]
+//	           [-wait none|stdin|signal] [-wait-file PATH] [-stop-file PATH]
 //
 //	-scenario  comma-separated: basic, grow, reflect, goroutines, hammer, all
 //	           (all = basic,grow,reflect,goroutines; the default)
@@ -17,6 +17,14 @@
 //	-wait      before the first map operation, print "ready PID" on stderr
 //	           and wait for a line on stdin (stdin) or for SIGUSR1 (signal)
 //	-wait-file also print "ready PID", then poll every 10 ms until PATH exists
+//	-stop-file hammer: also stop once PATH exists (checked every 4096
+//	           iterations): a harness ends the run, not a clock
+//
+// hammer: each worker does delete(m, k) then m[k] = i for i = 0, 1, ...
+// with k = i % window (int64 k, or the string "h<k>"), on a map of its own
+// made without a hint; when it starts it writes "hammer MAP ADDR GOID KIND
+// WINDOW" on stderr (unbuffered: a harness that kills the fixture mid-run
+// still knows which maps were the workers').
 //
 // A harness starts the fixture with a wait mode, reads "ready PID" from its
 // stderr, attaches the tracer to PID, then releases it. Everything done
@@ -34,7 +42,7 @@
 //	{"ev":"op", ...}             one map operation, in program order per goroutine
 //	{"ev":"shape","map":ID,"cause_seq":S,...}  a map's shape right after make/clone
 //	{"ev":"goroutine","index":I,"goid":G}      goroutines scenario: who is who
-//	{"ev":"hammer","map":ID,"addr":A,"goid":G,"assigns":N,"deletes":N}
+//	{"ev":"hammer","map":ID,"addr":A,"goid":G,"assigns":N,"deletes":N,"window":W}
 //	{"ev":"map","map":ID,...}    per map at the end: name, counts, storage
 //	{"ev":"end","maps":N,"ops":N}
 //
@@ -111,6 +119,7 @@ func main() {
 	workers := flag.Int("workers", 0, "hammer: workers (default max(2, GOMAXPROCS))")
 	wait := flag.String("wait", "none", "none, stdin or signal (SIGUSR1)")
 	waitFile := flag.String("wait-file", "", "poll until this file exists before starting")
+	stopFile := flag.String("stop-file", "", "hammer: stop once this file exists")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		usage("unexpected arguments")
@@ -183,10 +192,10 @@ func main() {
 			scenarioGoroutines(pick(*n, 4))
 		case "hammer":
 			d := *dur
-			if *n <= 0 && d == 0 {
+			if *n <= 0 && d == 0 && *stopFile == "" {
 				d = 5 * time.Second
 			}
-			scenarioHammer(*workers, pick(*n, 0), d)
+			scenarioHammer(*workers, pick(*n, 0), d, *stopFile)
 		}
 		flush()
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -251,10 +253,24 @@ func scenarioGoroutines(n int) {
 // of keys, so the map stops growing) until n iterations or the duration.
 // Nothing is printed per operation; a summary per worker at the end.
 
-func scenarioHammer(workers, n int, d time.Duration) {
+func scenarioHammer(workers, n int, d time.Duration, stopFile string) {
 	var wg sync.WaitGroup
 	deadline := time.Now().Add(d)
 	const window = 1024
+	// done is asked every 4096 iterations.
+	done := func() bool {
+		if d > 0 && time.Now().After(deadline) {
+			return true
+		}
+		if stopFile != "" {
+			_, err := os.Stat(stopFile)
+			return err == nil
+		}
+		return false
+	}
+	started := func(t *tmap, g *gctx) {
+		fmt.Fprintf(os.Stderr, "hammer %d 0x%x %d %s %d\n", t.id, t.addr, g.goid, t.kind, window)
+	}
 	skeys := make([]string, window)
 	for i := range skeys {
 		skeys[i] = "h" + strconv.Itoa(i)
@@ -269,8 +285,9 @@ func scenarioHammer(workers, n int, d time.Duration) {
 			if w%2 == 0 {
 				m := make(map[int64]int)
 				t = register(g, "hammer/"+strconv.Itoa(w)+"/int64", "int64", "int64", "int", m, -1, "direct", nil)
+				started(t, g)
 				for i := 0; n == 0 || i < n; i++ {
-					if i%4096 == 0 && d > 0 && time.Now().After(deadline) {
+					if i%4096 == 0 && done() {
 						break
 					}
 					k := int64(i % window)
@@ -282,8 +299,9 @@ func scenarioHammer(workers, n int, d time.Duration) {
 			} else {
 				m := make(map[string]int)
 				t = register(g, "hammer/"+strconv.Itoa(w)+"/string", "string", "string", "int", m, -1, "direct", nil)
+				started(t, g)
 				for i := 0; n == 0 || i < n; i++ {
-					if i%4096 == 0 && d > 0 && time.Now().After(deadline) {
+					if i%4096 == 0 && done() {
 						break
 					}
 					k := skeys[i%window]
@@ -296,7 +314,7 @@ func scenarioHammer(workers, n int, d time.Duration) {
 			t.ops.assign, t.ops.del = assigns, deletes
 			t.shape = getShape(t.m)
 			emit(newObj("hammer").i("map", t.id).hex("addr", t.addr).i("goid", g.goid).
-				i("assigns", assigns).i("deletes", deletes))
+				i("assigns", assigns).i("deletes", deletes).i("window", window))
 		}(w)
 	}
 	wg.Wait()
