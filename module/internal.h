@@ -94,6 +94,7 @@ struct mapwatch_probe {
 	struct mapwatch_probe_stats __percpu *stats;
 	union {
 		struct kprobe kp;
+		struct kretprobe krp;		/* MAPWATCH_KPROBE_MMAP */
 		struct mapwatch_uprobe_probe up;
 	};
 };
@@ -182,5 +183,6 @@ int mapwatch_uprobe_install(struct mapwatch_probe *p);
 u64 mapwatch_kprobes_available(void);
 int mapwatch_kprobe_attach(struct mapwatch_probe *p, u32 type);
 void mapwatch_kprobe_detach(struct mapwatch_probe *p);
+u64 mapwatch_kprobe_missed(const struct mapwatch_probe *p);
 
 #endif /* _MAPWATCH_INTERNAL_H */

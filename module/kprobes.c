@@ -8,6 +8,7 @@
  */
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
 #include <asm/syscall.h>
 
@@ -17,35 +18,149 @@
 struct mapwatch_kprobe_def {
 	const char *symbol;
 	kprobe_pre_handler_t handler;
+	/* A kretprobe instead (handler unused): */
+	kretprobe_handler_t entry_handler, ret_handler;
+	size_t data_size;
 };
+
+/* Count the hit; true if the current task is one the session traces. */
+static bool mapwatch_kp_traced(struct mapwatch_probe *p)
+{
+	this_cpu_inc(p->stats->hits);
+	if (!mapwatch_session_traces_current(p->session)) {
+		this_cpu_inc(p->stats->filtered);
+		return false;
+	}
+	return true;
+}
+
+NOKPROBE_SYMBOL(mapwatch_kp_traced);
+
+static void mapwatch_kp_emit(struct mapwatch_probe *p, const void *payload, u32 size)
+{
+	struct mapwatch_rec_event *rec;
+	unsigned long flags;
+
+	rec = mapwatch_event_begin(p, size, &flags);
+	if (!rec)
+		return;
+	memcpy(rec + 1, payload, size);
+	mapwatch_event_end(p, flags);
+}
+
+NOKPROBE_SYMBOL(mapwatch_kp_emit);
+
+/* The system call's own arguments, from the task's entry registers. */
+static void mapwatch_kp_syscall_args(unsigned long args[6])
+{
+	syscall_get_arguments(current, task_pt_regs(current), args);
+}
+
+NOKPROBE_SYMBOL(mapwatch_kp_syscall_args);
 
 /* getpriority(2): payload = its two arguments, as the task passed them. */
 static int mapwatch_kp_getpriority(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct mapwatch_probe *p = container_of(kp, struct mapwatch_probe, kp);
-	struct mapwatch_kp_getpriority *pl;
-	struct mapwatch_rec_event *rec;
+	struct mapwatch_kp_getpriority pl;
 	unsigned long args[6];
-	unsigned long flags;
 
-	this_cpu_inc(p->stats->hits);
-	if (!mapwatch_session_traces_current(p->session)) {
-		this_cpu_inc(p->stats->filtered);
+	if (!mapwatch_kp_traced(p))
 		return 0;
-	}
-	/* The syscall's own arguments, from the task's entry registers. */
-	syscall_get_arguments(current, task_pt_regs(current), args);
-	rec = mapwatch_event_begin(p, sizeof(*pl), &flags);
-	if (!rec)
-		return 0;
-	pl = (void *)(rec + 1);
-	pl->which = (s32)args[0];
-	pl->who = (s32)args[1];
-	mapwatch_event_end(p, flags);
+	mapwatch_kp_syscall_args(args);
+	pl.which = (s32)args[0];
+	pl.who = (s32)args[1];
+	mapwatch_kp_emit(p, &pl, sizeof(pl));
 	return 0;
 }
 
 NOKPROBE_SYMBOL(mapwatch_kp_getpriority);
+
+static int mapwatch_kp_madvise(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct mapwatch_probe *p = container_of(kp, struct mapwatch_probe, kp);
+	struct mapwatch_kp_madvise pl = {};
+	unsigned long args[6];
+
+	if (!mapwatch_kp_traced(p))
+		return 0;
+	mapwatch_kp_syscall_args(args);
+	pl.start = args[0];
+	pl.len = args[1];
+	pl.advice = (s32)args[2];
+	mapwatch_kp_emit(p, &pl, sizeof(pl));
+	return 0;
+}
+
+NOKPROBE_SYMBOL(mapwatch_kp_madvise);
+
+static int mapwatch_kp_munmap(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct mapwatch_probe *p = container_of(kp, struct mapwatch_probe, kp);
+	struct mapwatch_kp_munmap pl;
+	unsigned long args[6];
+
+	if (!mapwatch_kp_traced(p))
+		return 0;
+	mapwatch_kp_syscall_args(args);
+	pl.start = args[0];
+	pl.len = args[1];
+	mapwatch_kp_emit(p, &pl, sizeof(pl));
+	return 0;
+}
+
+NOKPROBE_SYMBOL(mapwatch_kp_munmap);
+
+/* mmap(2) entry: keep the arguments; a nonzero return skips the return. */
+static int mapwatch_kp_mmap_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct mapwatch_probe *p = container_of(get_kretprobe(ri), struct mapwatch_probe, krp);
+	struct mapwatch_kp_mmap *pl = (void *)ri->data;
+	unsigned long args[6];
+
+	if (!mapwatch_kp_traced(p))
+		return 1;
+	mapwatch_kp_syscall_args(args);
+	memset(pl, 0, sizeof(*pl));
+	pl->addr = args[0];
+	pl->len = args[1];
+	pl->prot = (u32)args[2];
+	pl->flags = (u32)args[3];
+	pl->fd = (s32)args[4];
+	pl->off = args[5];
+	return 0;
+}
+
+NOKPROBE_SYMBOL(mapwatch_kp_mmap_entry);
+
+static int mapwatch_kp_mmap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct mapwatch_probe *p = container_of(get_kretprobe(ri), struct mapwatch_probe, krp);
+	struct mapwatch_kp_mmap *pl = (void *)ri->data;
+
+	pl->ret = (s64)regs_return_value(regs);
+	mapwatch_kp_emit(p, pl, sizeof(*pl));
+	return 0;
+}
+
+NOKPROBE_SYMBOL(mapwatch_kp_mmap_ret);
+
+/* do_exit(code) entry, in the exiting thread. */
+static int mapwatch_kp_exit(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct mapwatch_probe *p = container_of(kp, struct mapwatch_probe, kp);
+	struct mapwatch_kp_exit pl = {};
+
+	if (!mapwatch_kp_traced(p))
+		return 0;
+	pl.code = (s64)regs_get_kernel_argument(regs, 0);
+	/* Each thread leaves ->live in do_exit(), after this entry probe. */
+	pl.group_dead = atomic_read(&current->signal->live) == 1;
+	mapwatch_kp_emit(p, &pl, sizeof(pl));
+	return 0;
+}
+
+NOKPROBE_SYMBOL(mapwatch_kp_exit);
 
 static const struct mapwatch_kprobe_def mapwatch_kprobe_defs[MAPWATCH_KPROBE_MAX] = {
 #ifdef MAPWATCH_SYSCALL_SYM
@@ -53,7 +168,25 @@ static const struct mapwatch_kprobe_def mapwatch_kprobe_defs[MAPWATCH_KPROBE_MAX
 		.symbol = MAPWATCH_SYSCALL_SYM(getpriority),
 		.handler = mapwatch_kp_getpriority,
 	},
+	[MAPWATCH_KPROBE_MADVISE] = {
+		.symbol = MAPWATCH_SYSCALL_SYM(madvise),
+		.handler = mapwatch_kp_madvise,
+	},
+	[MAPWATCH_KPROBE_MUNMAP] = {
+		.symbol = MAPWATCH_SYSCALL_SYM(munmap),
+		.handler = mapwatch_kp_munmap,
+	},
+	[MAPWATCH_KPROBE_MMAP] = {
+		.symbol = MAPWATCH_SYSCALL_SYM(mmap),
+		.entry_handler = mapwatch_kp_mmap_entry,
+		.ret_handler = mapwatch_kp_mmap_ret,
+		.data_size = sizeof(struct mapwatch_kp_mmap),
+	},
 #endif
+	[MAPWATCH_KPROBE_EXIT] = {
+		.symbol = "do_exit",
+		.handler = mapwatch_kp_exit,
+	},
 };
 
 u64 mapwatch_kprobes_available(void)
@@ -72,13 +205,33 @@ int mapwatch_kprobe_attach(struct mapwatch_probe *p, u32 type)
 	const struct mapwatch_kprobe_def *def = &mapwatch_kprobe_defs[type];
 
 	p->type = type;
+	if (def->ret_handler) {
+		p->krp.kp.symbol_name = def->symbol;
+		p->krp.entry_handler = def->entry_handler;
+		p->krp.handler = def->ret_handler;
+		p->krp.data_size = def->data_size;
+		/* mmap() may sleep: room for several calls in flight per CPU. */
+		p->krp.maxactive = max_t(int, 20, 4 * num_possible_cpus());
+		return register_kretprobe(&p->krp);
+	}
 	p->kp.symbol_name = def->symbol;
 	p->kp.pre_handler = def->handler;
 	return register_kprobe(&p->kp);
 }
 
-/* unregister_kprobe() returns once no handler of this probe runs. */
+/* Both return once no handler of this probe runs. */
 void mapwatch_kprobe_detach(struct mapwatch_probe *p)
 {
-	unregister_kprobe(&p->kp);
+	if (mapwatch_kprobe_defs[p->type].ret_handler)
+		unregister_kretprobe(&p->krp);
+	else
+		unregister_kprobe(&p->kp);
+}
+
+/* Hits the kprobe core did not hand to the handlers. */
+u64 mapwatch_kprobe_missed(const struct mapwatch_probe *p)
+{
+	if (mapwatch_kprobe_defs[p->type].ret_handler)
+		return READ_ONCE(p->krp.nmissed) + READ_ONCE(p->krp.kp.nmissed);
+	return READ_ONCE(p->kp.nmissed);
 }

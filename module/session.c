@@ -757,6 +757,7 @@ static long mapwatch_ioctl_probe_counters(struct mapwatch_session *s, void __use
 	c.filtered = 0;
 	c.recorded = 0;
 	c.faults = 0;
+	c.missed = 0;
 	mutex_lock(&s->lock);
 	p = mapwatch_probe_find(s, c.probe_id);
 	if (p) {
@@ -768,6 +769,7 @@ static long mapwatch_ioctl_probe_counters(struct mapwatch_session *s, void __use
 			c.recorded += READ_ONCE(st->recorded);
 			c.faults += READ_ONCE(st->faults);
 		}
+		c.missed = p->kind == MAPWATCH_PROBE_KPROBE ? mapwatch_kprobe_missed(p) : 0;
 	}
 	mutex_unlock(&s->lock);
 	if (!p)

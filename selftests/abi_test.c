@@ -277,7 +277,8 @@ TEST_F(handshake, reports_the_module)
 	/* x86-64 kernels have the uprobe fetch registers (ABI 1.1). */
 	ASSERT_EQ(MAPWATCH_FEAT_RING_OVERWRITE | MAPWATCH_FEAT_READ | MAPWATCH_FEAT_UPROBE,
 		  api.features);
-	ASSERT_EQ(1ULL << MAPWATCH_KPROBE_GETPRIORITY, api.kprobes);
+	/* getpriority and, ABI 1.2, madvise, munmap, mmap and exit. */
+	ASSERT_EQ((1ULL << MAPWATCH_KPROBE_MAX) - 2, api.kprobes);
 	/* One ring slot per possible CPU id; this process runs on one of them. */
 	ASSERT_LE((unsigned int)sysconf(_SC_NPROCESSORS_ONLN), api.nr_cpus);
 	ASSERT_LT((unsigned int)sched_getcpu(), api.nr_cpus);
@@ -395,19 +396,24 @@ static void attach(struct __test_metadata *_metadata, struct session *s)
 struct ioc {
 	const char *name;
 	unsigned long cmd;
-	uint32_t ver0;
+	uint32_t ver0;		/* the smallest size accepted */
+	uint32_t known;		/* this ABI's size: the module reads and writes no more */
 	int writes_back;
 };
 
+#define IOC(name, ver0, type, writes_back) \
+	{ #name, MAPWATCH_IOC_##name, ver0, sizeof(struct type), writes_back }
+
 static const struct ioc iocs[] = {
-	{ "API", MAPWATCH_IOC_API, MAPWATCH_API_SIZE_VER0, 1 },
-	{ "RING_CONFIG", MAPWATCH_IOC_RING_CONFIG, MAPWATCH_RING_CONFIG_SIZE_VER0, 1 },
-	{ "COUNTERS", MAPWATCH_IOC_COUNTERS, MAPWATCH_COUNTERS_SIZE_VER0, 1 },
-	{ "PID", MAPWATCH_IOC_PID, MAPWATCH_PID_SIZE_VER0, 0 },
-	{ "KPROBE_ATTACH", MAPWATCH_IOC_KPROBE_ATTACH, MAPWATCH_KPROBE_SIZE_VER0, 1 },
-	{ "DETACH", MAPWATCH_IOC_DETACH, MAPWATCH_DETACH_SIZE_VER0, 0 },
-	{ "PROBE_COUNTERS", MAPWATCH_IOC_PROBE_COUNTERS, MAPWATCH_PROBE_COUNTERS_SIZE_VER0, 1 },
-	{ "UPROBE_ATTACH", MAPWATCH_IOC_UPROBE_ATTACH, MAPWATCH_UPROBE_SIZE_VER0, 1 },
+	IOC(API, MAPWATCH_API_SIZE_VER0, mapwatch_api, 1),
+	IOC(RING_CONFIG, MAPWATCH_RING_CONFIG_SIZE_VER0, mapwatch_ring_config, 1),
+	IOC(COUNTERS, MAPWATCH_COUNTERS_SIZE_VER0, mapwatch_counters, 1),
+	IOC(PID, MAPWATCH_PID_SIZE_VER0, mapwatch_pid, 0),
+	IOC(KPROBE_ATTACH, MAPWATCH_KPROBE_SIZE_VER0, mapwatch_kprobe, 1),
+	IOC(DETACH, MAPWATCH_DETACH_SIZE_VER0, mapwatch_detach, 0),
+	/* ABI 1.2 added "missed" */
+	IOC(PROBE_COUNTERS, MAPWATCH_PROBE_COUNTERS_SIZE_VER0, mapwatch_probe_counters, 1),
+	IOC(UPROBE_ATTACH, MAPWATCH_UPROBE_SIZE_VER0, mapwatch_uprobe, 1),
 };
 #define NR_IOCS	(ARRAY_SIZE(iocs))
 
@@ -524,11 +530,11 @@ TEST_F(abi, size_above_with_nonzero_tail_is_e2big)
 		const uint32_t cases[][2] = { { 1, 0 }, { 8, 0 }, { 8, 7 }, { 64, 63 } };
 
 		for (j = 0; j < ARRAY_SIZE(cases); j++) {
-			uint32_t size = ioc->ver0 + cases[j][0];
+			uint32_t size = ioc->known + cases[j][0];
 
 			valid_arg(_metadata, &self->s, ioc, argbuf);
-			memset(argbuf + ioc->ver0, 0, cases[j][0]);
-			argbuf[ioc->ver0 + cases[j][1]] = 0x5a;
+			memset(argbuf + ioc->known, 0, cases[j][0]);
+			argbuf[ioc->known + cases[j][1]] = 0x5a;
 			ASSERT_EQ(-1, call(&self->s, ioc, size))
 				TH_LOG("%s size %u", ioc->name, size);
 			ASSERT_EQ(E2BIG, errno) TH_LOG("%s size %u", ioc->name, size);
@@ -543,7 +549,7 @@ TEST_F(abi, size_above_with_zero_tail_is_accepted)
 
 	for (i = 0; i < NR_IOCS; i++) {
 		const struct ioc *ioc = &iocs[i];
-		const uint32_t sizes[] = { ioc->ver0 + 1, ioc->ver0 + 8, ioc->ver0 + 64,
+		const uint32_t sizes[] = { ioc->known + 1, ioc->known + 8, ioc->known + 64,
 					   page_size() };
 
 		for (j = 0; j < ARRAY_SIZE(sizes); j++) {
@@ -554,9 +560,9 @@ TEST_F(abi, size_above_with_zero_tail_is_accepted)
 			after_success(&self->s, ioc, argbuf);
 			/* The reply says how much of it the module knew... */
 			if (ioc->writes_back)
-				ASSERT_EQ(ioc->ver0, *(uint32_t *)argbuf) TH_LOG("%s", ioc->name);
+				ASSERT_EQ(ioc->known, *(uint32_t *)argbuf) TH_LOG("%s", ioc->name);
 			/* ...and writes nothing beyond what it knew. */
-			for (k = ioc->ver0; k < sizes[j]; k++)
+			for (k = ioc->known; k < sizes[j]; k++)
 				ASSERT_EQ(0, argbuf[k]) TH_LOG("%s: byte %zu", ioc->name, k);
 		}
 	}

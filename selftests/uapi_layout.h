@@ -71,6 +71,23 @@
 	F(mapwatch_pid, flags, 12, 4)					\
 	F(mapwatch_kp_getpriority, which, 0, 4)				\
 	F(mapwatch_kp_getpriority, who, 4, 4)				\
+	F(mapwatch_kp_madvise, start, 0, 8)				\
+	F(mapwatch_kp_madvise, len, 8, 8)				\
+	F(mapwatch_kp_madvise, advice, 16, 4)				\
+	F(mapwatch_kp_madvise, __reserved, 20, 4)			\
+	F(mapwatch_kp_munmap, start, 0, 8)				\
+	F(mapwatch_kp_munmap, len, 8, 8)				\
+	F(mapwatch_kp_mmap, addr, 0, 8)					\
+	F(mapwatch_kp_mmap, len, 8, 8)					\
+	F(mapwatch_kp_mmap, prot, 16, 4)				\
+	F(mapwatch_kp_mmap, flags, 20, 4)				\
+	F(mapwatch_kp_mmap, fd, 24, 4)					\
+	F(mapwatch_kp_mmap, __reserved, 28, 4)				\
+	F(mapwatch_kp_mmap, off, 32, 8)					\
+	F(mapwatch_kp_mmap, ret, 40, 8)					\
+	F(mapwatch_kp_exit, code, 0, 8)					\
+	F(mapwatch_kp_exit, group_dead, 8, 4)				\
+	F(mapwatch_kp_exit, __reserved, 12, 4)				\
 	F(mapwatch_kprobe, size, 0, 4)					\
 	F(mapwatch_kprobe, type, 4, 4)					\
 	F(mapwatch_kprobe, flags, 8, 4)					\
@@ -83,6 +100,7 @@
 	F(mapwatch_probe_counters, filtered, 16, 8)			\
 	F(mapwatch_probe_counters, recorded, 24, 8)			\
 	F(mapwatch_probe_counters, faults, 32, 8)			\
+	F(mapwatch_probe_counters, missed, 40, 8)			\
 	F(mapwatch_fetch_op, code, 0, 1)				\
 	F(mapwatch_fetch_op, dst, 1, 1)					\
 	F(mapwatch_fetch_op, src, 2, 1)					\
@@ -114,9 +132,13 @@
 	S(mapwatch_counters, 64, MAPWATCH_COUNTERS_SIZE_VER0)		\
 	S(mapwatch_pid, 16, MAPWATCH_PID_SIZE_VER0)			\
 	S(mapwatch_kp_getpriority, 8, 8)				\
+	S(mapwatch_kp_madvise, 24, 24)					\
+	S(mapwatch_kp_munmap, 16, 16)					\
+	S(mapwatch_kp_mmap, 48, 48)					\
+	S(mapwatch_kp_exit, 16, 16)					\
 	S(mapwatch_kprobe, 16, MAPWATCH_KPROBE_SIZE_VER0)		\
 	S(mapwatch_detach, 8, MAPWATCH_DETACH_SIZE_VER0)		\
-	S(mapwatch_probe_counters, 40, MAPWATCH_PROBE_COUNTERS_SIZE_VER0) \
+	S(mapwatch_probe_counters, 48, MAPWATCH_PROBE_COUNTERS_SIZE_VER1) \
 	S(mapwatch_fetch_op, 16, 16)					\
 	S(mapwatch_uprobe, 56, MAPWATCH_UPROBE_SIZE_VER0)
 

@@ -42,7 +42,7 @@
  * something is added compatibly.
  */
 #define MAPWATCH_ABI_MAJOR	1
-#define MAPWATCH_ABI_MINOR	1
+#define MAPWATCH_ABI_MINOR	2
 
 #define MAPWATCH_DEVICE		"/dev/mapwatch"
 #define MAPWATCH_IOC_MAGIC	0xE7
@@ -267,12 +267,60 @@ enum mapwatch_kprobe_type {
 	 * A cheap syscall a test can trigger on demand.
 	 */
 	MAPWATCH_KPROBE_GETPRIORITY	= 1,
+	/*
+	 * ABI 1.2: the process's own memory requests, at the system call
+	 * (what the task asked for, with its arguments as it passed them).
+	 * madvise(2) entry: struct mapwatch_kp_madvise.
+	 */
+	MAPWATCH_KPROBE_MADVISE		= 2,
+	/* munmap(2) entry: struct mapwatch_kp_munmap. */
+	MAPWATCH_KPROBE_MUNMAP		= 3,
+	/*
+	 * mmap(2), recorded when it returns (a kretprobe): its arguments and
+	 * result, struct mapwatch_kp_mmap.  A call the kretprobe had no free
+	 * instance for is counted in the probe's "missed" counter.
+	 */
+	MAPWATCH_KPROBE_MMAP		= 4,
+	/*
+	 * A traced thread's exit (do_exit() entry): struct mapwatch_kp_exit.
+	 * group_dead is 1 when it is the last thread of its process.
+	 */
+	MAPWATCH_KPROBE_EXIT		= 5,
 	MAPWATCH_KPROBE_MAX,
 };
 
 struct mapwatch_kp_getpriority {
 	__s32 which;
 	__s32 who;
+};
+
+struct mapwatch_kp_madvise {
+	__u64 start;
+	__u64 len;
+	__s32 advice;		/* MADV_* */
+	__u32 __reserved;	/* 0 */
+};
+
+struct mapwatch_kp_munmap {
+	__u64 start;
+	__u64 len;
+};
+
+struct mapwatch_kp_mmap {
+	__u64 addr;		/* the hint passed */
+	__u64 len;
+	__u32 prot;		/* PROT_* */
+	__u32 flags;		/* MAP_* */
+	__s32 fd;
+	__u32 __reserved;	/* 0 */
+	__u64 off;
+	__s64 ret;		/* the address mapped, or -errno */
+};
+
+struct mapwatch_kp_exit {
+	__s64 code;		/* do_exit()'s code: (status << 8) | signal */
+	__u32 group_dead;	/* 1: the last thread of the process */
+	__u32 __reserved;	/* 0 */
 };
 
 struct mapwatch_kprobe {
@@ -414,9 +462,13 @@ struct mapwatch_probe_counters {
 	__u64 filtered;		/* not a traced process, or session disabled */
 	__u64 recorded;		/* handed to the ring (written or counted lost) */
 	__u64 faults;		/* records flagged MAPWATCH_RECF_FAULT */
+	/* ABI 1.2 */
+	__u64 missed;		/* not run: the kprobe core missed it (recursion, or
+				 * no free kretprobe instance) */
 };
 
 #define MAPWATCH_PROBE_COUNTERS_SIZE_VER0	40
+#define MAPWATCH_PROBE_COUNTERS_SIZE_VER1	48
 /* ENOENT: no probe with that id */
 
 /* ------------------------------------------------------------------------ */
@@ -429,7 +481,9 @@ struct mapwatch_probe_counters {
 #define MAPWATCH_IOC_PID	_IOW(MAPWATCH_IOC_MAGIC, 0x05, struct mapwatch_pid)
 #define MAPWATCH_IOC_KPROBE_ATTACH _IOWR(MAPWATCH_IOC_MAGIC, 0x06, struct mapwatch_kprobe)
 #define MAPWATCH_IOC_DETACH	_IOW(MAPWATCH_IOC_MAGIC, 0x07, struct mapwatch_detach)
-#define MAPWATCH_IOC_PROBE_COUNTERS _IOWR(MAPWATCH_IOC_MAGIC, 0x08, struct mapwatch_probe_counters)
+/* Its number keeps the version 0 size: the structure grew in ABI 1.2. */
+#define MAPWATCH_IOC_PROBE_COUNTERS _IOC(_IOC_READ | _IOC_WRITE, MAPWATCH_IOC_MAGIC, 0x08, \
+					 MAPWATCH_PROBE_COUNTERS_SIZE_VER0)
 #define MAPWATCH_IOC_UPROBE_ATTACH _IOWR(MAPWATCH_IOC_MAGIC, 0x10, struct mapwatch_uprobe)
 /* 0x11..0x1f: reserved for more probe kinds. */
 
