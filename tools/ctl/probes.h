@@ -11,6 +11,8 @@
 
 /* "getpriority" for MAPWATCH_KPROBE_GETPRIORITY; "kprobe-N" if unknown. */
 const char *kprobe_name(unsigned int type);
+/* "dontneed" for MADV_DONTNEED (Linux's numbering); NULL if unknown. */
+const char *madvise_name(int advice);
 /* 0 and the type for a known name, -1 otherwise. */
 int kprobe_type(const char *name, uint32_t *type);
 /* Print a kprobe event's payload as " key=value..." or JSON fields. */
