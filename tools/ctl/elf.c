@@ -379,6 +379,12 @@ bool elfbin_has_symtab(const struct elfbin *eb)
 int elfbin_for_each_func(const struct elfbin *eb, elfbin_sym_fn fn, void *ctx,
 			 struct elfbin_err *err)
 {
+	return elfbin_for_each_symbol(eb, STT_FUNC, fn, ctx, err);
+}
+
+int elfbin_for_each_symbol(const struct elfbin *eb, unsigned int type, elfbin_sym_fn fn,
+			   void *ctx, struct elfbin_err *err)
+{
 	const struct elfbin_sect *s = elfbin_section(eb, ".symtab");
 	Elf_Scn *scn;
 	Elf_Data *d;
@@ -400,7 +406,7 @@ int elfbin_for_each_func(const struct elfbin *eb, elfbin_sym_fn fn, void *ctx,
 
 		if (!gelf_getsym(d, i, &sym))
 			return set_err(err, ELFBIN_E_CORRUPT, "bad symbol %zu", i);
-		if (GELF_ST_TYPE(sym.st_info) != STT_FUNC || !sym.st_value ||
+		if (GELF_ST_TYPE(sym.st_info) != type || !sym.st_value ||
 		    sym.st_shndx == SHN_UNDEF)
 			continue;
 		name = elf_strptr(eb->elf, sh.sh_link, sym.st_name);

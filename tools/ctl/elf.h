@@ -95,6 +95,9 @@ int elfbin_read_ptr(const struct elfbin *eb, uint64_t va, uint64_t *val);
 typedef int (*elfbin_sym_fn)(void *ctx, const char *name, uint64_t addr, uint64_t size);
 int elfbin_for_each_func(const struct elfbin *eb, elfbin_sym_fn fn, void *ctx,
 			 struct elfbin_err *err);
+/* The same for the symbols of TYPE (STT_FUNC, STT_OBJECT, ...). */
+int elfbin_for_each_symbol(const struct elfbin *eb, unsigned int type, elfbin_sym_fn fn,
+			   void *ctx, struct elfbin_err *err);
 bool elfbin_has_symtab(const struct elfbin *eb);
 /* ET_DYN with an interpreter or DF_1_PIE: an executable loaded at a random base. */
 bool elfbin_is_pie(const struct elfbin *eb);

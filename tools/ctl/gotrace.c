@@ -69,8 +69,12 @@ static int gt_arg_index(const uint8_t *roles, unsigned int n, enum goarg role)
 	return -1;
 }
 
-/* A program for the registers described by @roles (arguments or results). */
-static void gt_build(struct gotrace *t, struct fprog *p, const uint8_t *roles, unsigned int n)
+/*
+ * A program for @f's registers described by @roles (arguments or results),
+ * probed at link-time address @va.
+ */
+static void gt_build(struct gotrace *t, struct fprog *p, const struct gover_func *f,
+		     const uint8_t *roles, unsigned int n, uint64_t va)
 {
 	uint16_t machine = t->info->machine;
 	int g, v, keysize = -1;
@@ -82,6 +86,14 @@ static void gt_build(struct gotrace *t, struct fprog *p, const uint8_t *roles, u
 	fp_emit(p, "goid", v, 8, false);
 	fp_free(p, v);
 	fp_free(p, g);
+	if ((f->flags & GOVER_F_NUMGC) && t->numgc_va) {
+		/* A global: where the probe runs plus its link-time distance (PIE). */
+		g = fp_pc(p, (int64_t)(t->numgc_va - va));
+		v = fp_load(p, g, 0, 4, false);
+		fp_emit(p, "numgc", v, 4, false);
+		fp_free(p, v);
+		fp_free(p, g);
+	}
 
 	for (i = 0; i < n; i++) {
 		int r, len;
@@ -125,7 +137,7 @@ static void gt_build(struct gotrace *t, struct fprog *p, const uint8_t *roles, u
 }
 
 static int gt_add(struct gotrace *t, const struct gover_func *f, bool at_ret, uint64_t off,
-		  char *err, size_t errlen)
+		  uint64_t va, char *err, size_t errlen)
 {
 	struct gotrace_probe *gp;
 	void *n = realloc(t->probes, (t->nr + 1) * sizeof(*t->probes));
@@ -139,9 +151,9 @@ static int gt_add(struct gotrace *t, const struct gover_func *f, bool at_ret, ui
 	gp->at_ret = at_ret;
 	gp->off = off;
 	if (at_ret)
-		gt_build(t, &gp->prog, f->rets, GOVER_MAX_RETS);
+		gt_build(t, &gp->prog, f, f->rets, GOVER_MAX_RETS, va);
 	else
-		gt_build(t, &gp->prog, f->args, GOVER_MAX_ARGS);
+		gt_build(t, &gp->prog, f, f->args, GOVER_MAX_ARGS, va);
 	if (gp->prog.error)
 		return gt_fail(err, errlen, "%s: %s", f->sym, gp->prog.error);
 	t->nr++;
@@ -175,9 +187,9 @@ static int gt_plan(struct gotrace *t, bool hot, char *err, size_t errlen)
 				ret = gt_fail(err, errlen, "%s: its RET instructions could not be found",
 					      f->sym);
 			for (j = 0; !ret && j < pr.nr_rets; j++)
-				ret = gt_add(t, f, true, pr.ret_offs[j], err, errlen);
+				ret = gt_add(t, f, true, pr.ret_offs[j], pr.rets[j], err, errlen);
 		} else {
-			ret = gt_add(t, f, false, pr.body_off, err, errlen);
+			ret = gt_add(t, f, false, pr.body_off, pr.body, err, errlen);
 		}
 		gobin_probe_release(&pr);
 		if (ret)
@@ -185,6 +197,28 @@ static int gt_plan(struct gotrace *t, bool hot, char *err, size_t errlen)
 	}
 	if (!t->nr)
 		return gt_fail(err, errlen, "no map function of Go 1.%u found in the binary", minor);
+	return 0;
+}
+
+static int gt_memstats_sym(void *ctx, const char *name, uint64_t addr, uint64_t size)
+{
+	(void)size;
+	if (strcmp(name, "runtime.memstats"))
+		return 0;
+	*(uint64_t *)ctx = addr;
+	return 1;
+}
+
+/* runtime.memstats.numgc's link-time address, if .symtab names memstats. */
+static int gt_find_numgc(struct gotrace *t, char *err, size_t errlen)
+{
+	struct elfbin_err e;
+	uint64_t memstats = 0;
+
+	if (elfbin_for_each_symbol(gobin_elf(t->gb), STT_OBJECT, gt_memstats_sym, &memstats,
+				   &e) < 0)
+		return gt_fail(err, errlen, "%s", e.msg);
+	t->numgc_va = memstats ? memstats + t->rt->memstats_numgc : 0;
 	return 0;
 }
 
@@ -207,11 +241,14 @@ int gotrace_open(struct gotrace *t, const char *path, unsigned int key_max, bool
 	}
 	t->lay = gover_layout(t->info->go_minor, t->info->map_impl);
 	t->g = gover_g(t->info->go_minor);
-	if (!t->lay || !t->g) {
+	t->rt = gover_runtime(t->info->go_minor);
+	if (!t->lay || !t->g || !t->rt) {
 		gt_fail(err, errlen, "%s: no layout for Go %s with %s maps", path, t->info->version,
 			gomap_impl_name(t->info->map_impl));
 		goto err_close;
 	}
+	if (gt_find_numgc(t, err, errlen))
+		goto err_close;
 	t->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (t->fd < 0) {
 		gt_fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
@@ -352,6 +389,51 @@ static void gt_print_key(FILE *out, json_writer_t *jw, const struct gotrace_prob
 		fprintf(out, " key=%s", buf);
 }
 
+/*
+ * A GC or scavenger event: {"type":"gc","op":"start"|"mark_end"|"end",
+ * "cycle":N} or {"type":"scavenge","op":"release","addr":A,"len":N}.  The
+ * cycle number comes from memstats.numgc (completed cycles): the running
+ * cycle's is one more until its end.  Without .symtab there is none.
+ */
+static void gt_print_runtime(const struct gotrace_probe *gp, const struct mapwatch_rec_event *ev,
+			     const struct fp_value *v, const struct fp_value *goid, FILE *out,
+			     json_writer_t *jw)
+{
+	const struct fp_value *numgc = fp_get(&gp->prog, v, "numgc");
+	const struct fp_value *addr = fp_get(&gp->prog, v, "addr");
+	const struct fp_value *len = fp_get(&gp->prog, v, "len");
+	const char *type = gp->f->op == GOMAP_OP_RELEASE ? "scavenge" : "gc";
+	bool fault = ev->hdr.flags & MAPWATCH_RECF_FAULT;
+	uint64_t cycle = 0;
+
+	if (numgc)
+		cycle = numgc->u + (gp->f->op != GOMAP_OP_GC_END);
+	if (jw) {
+		event_head_json(jw, type, ev);
+		jsonw_uint_field(jw, "goid", goid->u);
+		jsonw_string_field(jw, "op", gomap_op_name(gp->f->op));
+		jsonw_string_field(jw, "func", gp->f->sym);
+		jsonw_bool_field(jw, "fault", fault);
+		if (numgc)
+			jsonw_uint_field(jw, "cycle", cycle);
+		if (addr)
+			jsonw_uint_field(jw, "addr", addr->u);
+		if (len)
+			jsonw_uint_field(jw, "len", len->u);
+		jsonw_end_object(jw);
+		return;
+	}
+	event_head_plain(out, ev);
+	fprintf(out, " g%" PRIu64 " %s %s", goid->u, type, gomap_op_name(gp->f->op));
+	if (numgc)
+		fprintf(out, " cycle=%" PRIu64, cycle);
+	if (addr)
+		fprintf(out, " addr=0x%" PRIx64, addr->u);
+	if (len)
+		fprintf(out, " len=%" PRIu64, len->u);
+	fprintf(out, "%s\n", fault ? " fault" : "");
+}
+
 bool gotrace_print(struct gotrace *t, const struct gotrace_probe *gp,
 		   const struct mapwatch_rec_event *ev, FILE *out, json_writer_t *jw)
 {
@@ -369,6 +451,10 @@ bool gotrace_print(struct gotrace *t, const struct gotrace_probe *gp,
 	}
 	goid = fp_get(&gp->prog, v, "goid");
 	map = fp_get(&gp->prog, v, "map");
+	if (!GOMAP_OP_IS_MAP(gp->f->op)) {
+		gt_print_runtime(gp, ev, v, goid, out, jw);
+		return true;
+	}
 	if (gt_nested_repeat(t, gp->f, goid->u, map ? map->u : 0)) {
 		t->nested_dropped++;
 		return false;

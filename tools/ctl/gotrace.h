@@ -41,6 +41,8 @@ struct gotrace {
 	const struct gobin_info *info;
 	const struct gover_layout *lay;
 	const struct gover_g *g;
+	const struct gover_runtime *rt;
+	uint64_t numgc_va;	/* runtime.memstats.numgc, link-time; 0: no .symtab */
 	unsigned int key_max;
 	int fd;			/* the binary, for MAPWATCH_IOC_UPROBE_ATTACH */
 	struct gotrace_probe *probes;

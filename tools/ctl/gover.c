@@ -139,6 +139,25 @@ const struct gover_func gover_funcs[] = {
 	/* 1.25+: reclaims tombstones in place instead of growing (called by assigns). */
 	{ IRM "(*table).pruneTombstones", "prune", GOMAP_OP_GROW, GOMAP_SWISS_BIT, 25, 27,
 	  A(GOARG_TABLE, MT, M), NOARGS, 0, NULL },
+
+	/*
+	 * GC cycles and the scavenger (reference section 6; present in every
+	 * fixture binary, 1.19-1.27, stripped too). gcStart may return
+	 * early: startCycle runs exactly once per cycle, right after
+	 * work.cycles++ in the sweep-termination stop. gcMarkTermination runs
+	 * once per cycle: its entry is the end of marking, its RET the end of
+	 * the cycle, after memstats.numgc++. sysUnusedOS(v, n) is the one
+	 * place the scavenger releases memory (then madvise); its length is
+	 * the bytes released.
+	 */
+	{ "runtime.(*gcControllerState).startCycle", "gc", GOMAP_OP_GC_START, GOMAP_BOTH_BITS,
+	  19, 27, NOARGS, NOARGS, GOVER_F_NUMGC, NULL },
+	{ "runtime.gcMarkTermination", "gc", GOMAP_OP_GC_MARK_END, GOMAP_BOTH_BITS, 19, 27,
+	  NOARGS, NOARGS, GOVER_F_NUMGC, NULL },
+	{ "runtime.gcMarkTermination", "gc", GOMAP_OP_GC_END, GOMAP_BOTH_BITS, 19, 27,
+	  NOARGS, NOARGS, GOVER_F_RET | GOVER_F_NUMGC, NULL },
+	{ "runtime.sysUnusedOS", "scavenge", GOMAP_OP_RELEASE, GOMAP_BOTH_BITS, 19, 27,
+	  A(GOARG_ADDR, GOARG_LEN), NOARGS, 0, NULL },
 };
 
 const unsigned int gover_nr_funcs = sizeof(gover_funcs) / sizeof(gover_funcs[0]);
@@ -186,7 +205,23 @@ static const struct gover_g gs[] = {
 	{ 25, 27, .stackguard0 = 0x10, .m = 0x30, .goid = 0x98 },	/* gobuf.ret gone */
 };
 
+/* runtime.mstats.numgc from DWARF, every fixture binary (tools/go/inspect). */
+static const struct gover_runtime runtimes[] = {
+	{ 19, 24, .memstats_numgc = 0x1e18 },
+	{ 25, 27, .memstats_numgc = 0x1e00 },
+};
+
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+const struct gover_runtime *gover_runtime(unsigned int minor)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(runtimes); i++)
+		if (minor >= runtimes[i].min_minor && minor <= runtimes[i].max_minor)
+			return &runtimes[i];
+	return NULL;
+}
 
 bool gover_supported(unsigned int major, unsigned int minor)
 {
@@ -245,7 +280,9 @@ const char *gomap_op_name(enum gomap_op op)
 	static const char *const names[GOMAP_OP_NR] = {
 		[GOMAP_OP_MAKE] = "make", [GOMAP_OP_ASSIGN] = "assign",
 		[GOMAP_OP_DELETE] = "delete", [GOMAP_OP_CLEAR] = "clear",
-		[GOMAP_OP_GROW] = "grow",
+		[GOMAP_OP_GROW] = "grow", [GOMAP_OP_GC_START] = "start",
+		[GOMAP_OP_GC_MARK_END] = "mark_end", [GOMAP_OP_GC_END] = "end",
+		[GOMAP_OP_RELEASE] = "release",
 	};
 
 	return (unsigned int)op < GOMAP_OP_NR ? names[op] : "unknown";
@@ -262,7 +299,7 @@ const char *goarg_name(enum goarg a)
 		[GOARG_ELEM_PTR] = "elem_ptr", [GOARG_BUCKET] = "bucket",
 		[GOARG_NEWBIT] = "newbit", [GOARG_TABLE] = "table",
 		[GOARG_TABLE_LEFT] = "table_left", [GOARG_TABLE_RIGHT] = "table_right",
-		[GOARG_NEW_CAPACITY] = "new_capacity",
+		[GOARG_NEW_CAPACITY] = "new_capacity", [GOARG_ADDR] = "addr", [GOARG_LEN] = "len",
 	};
 
 	return (unsigned int)a < GOARG_NR && names[a] ? names[a] : "unknown";

@@ -39,8 +39,16 @@ enum gomap_op {
 	GOMAP_OP_DELETE,
 	GOMAP_OP_CLEAR,
 	GOMAP_OP_GROW,
+	/* The runtime's own memory work (gover_funcs rows too, map-less): */
+	GOMAP_OP_GC_START,	/* a GC cycle begins (sweep termination) */
+	GOMAP_OP_GC_MARK_END,	/* marking done: mark termination begins */
+	GOMAP_OP_GC_END,	/* the cycle ends: memstats.numgc counts it */
+	GOMAP_OP_RELEASE,	/* the scavenger returns pages to the OS */
 	GOMAP_OP_NR,
 };
+
+/* GC and scavenger rows have no map argument: they print as other events. */
+#define GOMAP_OP_IS_MAP(op)	((op) <= GOMAP_OP_GROW)
 
 /* What an integer argument or result register holds. */
 enum goarg {
@@ -63,6 +71,8 @@ enum goarg {
 	GOARG_TABLE_LEFT,	/* swiss installTableSplit: the new tables */
 	GOARG_TABLE_RIGHT,
 	GOARG_NEW_CAPACITY,	/* swiss (*table).grow: new capacity in slots (uint16) */
+	GOARG_ADDR,		/* sysUnusedOS: first byte released */
+	GOARG_LEN,		/* sysUnusedOS: bytes released */
 	GOARG_NR,
 };
 
@@ -72,6 +82,7 @@ enum goarg {
 				 * calls it (.outer): count it only when not inside
 				 * one on the same g */
 #define GOVER_F_HOT	0x4	/* fires per bucket or table step; enable on request */
+#define GOVER_F_NUMGC	0x8	/* also read runtime.memstats.numgc (needs .symtab) */
 
 struct gover_func {
 	const char *sym;	/* ELF / pclntab name */
@@ -116,6 +127,12 @@ struct gover_g {
 	int16_t stackguard0, m, goid;
 };
 
+/* Runtime globals an event reads, by version. */
+struct gover_runtime {
+	uint8_t min_minor, max_minor;
+	int16_t memstats_numgc;	/* runtime.memstats.numgc: uint32, completed cycles */
+};
+
 extern const struct gover_func gover_funcs[];
 extern const unsigned int gover_nr_funcs;
 
@@ -125,6 +142,7 @@ const struct gover_func *gover_func_by_sym(const char *sym, unsigned int minor,
 					   enum gomap_impl impl);
 const struct gover_layout *gover_layout(unsigned int minor, enum gomap_impl impl);
 const struct gover_g *gover_g(unsigned int minor);
+const struct gover_runtime *gover_runtime(unsigned int minor);
 bool gover_supported(unsigned int major, unsigned int minor);
 
 const char *gomap_impl_name(enum gomap_impl impl);	/* "classic", "swiss", "unknown" */

@@ -8,8 +8,9 @@
 //	mapfixture [-scenario LIST] [-n N] [-duration D] [-workers W]
 //	           [-wait none|stdin|signal] [-wait-file PATH] [-stop-file PATH]
 //
-//	-scenario  comma-separated: basic, grow, reflect, goroutines, hammer, all
-//	           (all = basic,grow,reflect,goroutines; the default)
+//	-scenario  comma-separated: basic, grow, reflect, goroutines, gc, hammer, all
+//	           (all = basic,grow,reflect,goroutines; the default; gc: two
+//	           runtime.GC() and a debug.FreeOSMemory())
 //	-n         grow: entries per map (default 2000); goroutines: how many
 //	           (default 4); hammer: iterations per worker (0 = use -duration)
 //	-duration  hammer: how long (default 5s when -n is 0)
@@ -44,7 +45,9 @@
 //	{"ev":"goroutine","index":I,"goid":G}      goroutines scenario: who is who
 //	{"ev":"hammer","map":ID,"addr":A,"goid":G,"assigns":N,"deletes":N,"window":W}
 //	{"ev":"map","map":ID,...}    per map at the end: name, counts, storage
-//	{"ev":"end","maps":N,"ops":N}
+//	{"ev":"released","numgc":N}  the wait is over: GC cycles completed so far
+//	{"ev":"gc","forced":3,"numgc_before":N,"numgc_after":N}  gc scenario
+//	{"ev":"end","maps":N,"ops":N,"numgc":N}
 //
 // "op" records have: "op" (make, clone, assign, delete, clear, grow,
 // grow_done), "map" (fixture id, 1..), "addr" (the map header address as a
@@ -107,13 +110,14 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
 )
 
 func main() {
-	scen := flag.String("scenario", "all", "comma-separated: basic, grow, reflect, goroutines, hammer, all")
+	scen := flag.String("scenario", "all", "comma-separated: basic, grow, reflect, goroutines, gc, hammer, all")
 	n := flag.Int("n", -1, "size: grow entries / goroutines / hammer iterations per worker")
 	dur := flag.Duration("duration", 0, "hammer: duration (default 5s when -n is 0)")
 	workers := flag.Int("workers", 0, "hammer: workers (default max(2, GOMAXPROCS))")
@@ -129,7 +133,7 @@ func main() {
 		switch s {
 		case "all":
 			run = append(run, "basic", "grow", "reflect", "goroutines")
-		case "basic", "grow", "reflect", "goroutines", "hammer":
+		case "basic", "grow", "reflect", "goroutines", "gc", "hammer":
 			run = append(run, s)
 		default:
 			usage("unknown scenario " + s)
@@ -179,6 +183,7 @@ func main() {
 		}
 	}
 
+	emit(newObj("released").i("numgc", int64(numGC())))
 	g := newG()
 	for _, s := range run {
 		switch s {
@@ -190,6 +195,8 @@ func main() {
 			scenarioReflect(g)
 		case "goroutines":
 			scenarioGoroutines(pick(*n, 4))
+		case "gc":
+			scenarioGC()
 		case "hammer":
 			d := *dur
 			if *n <= 0 && d == 0 && *stopFile == "" {
@@ -211,8 +218,26 @@ func main() {
 		emit(r)
 		ops += c.make + c.clone + c.assign + c.del + c.clear
 	}
-	emit(newObj("end").i("maps", int64(len(reg))).i("ops", ops))
+	emit(newObj("end").i("maps", int64(len(reg))).i("ops", ops).i("numgc", int64(numGC())))
 	flush()
+}
+
+// numGC is runtime.MemStats.NumGC: GC cycles completed so far.
+func numGC() uint32 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.NumGC
+}
+
+// scenarioGC forces two GC cycles, then debug.FreeOSMemory (a third cycle,
+// then the scavenger returns every free page to the OS).
+func scenarioGC() {
+	before := numGC()
+	runtime.GC()
+	runtime.GC()
+	debug.FreeOSMemory()
+	emit(newObj("gc").i("forced", 3).i("numgc_before", int64(before)).
+		i("numgc_after", int64(numGC())))
 }
 
 func pick(n, def int) int {
