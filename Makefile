@@ -26,7 +26,7 @@ SAN_ASAN	:= -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
 CTL_SRCS	:= $(wildcard tools/ctl/*.c) tools/lib/mapwatch.c module/ring.c
 CTL_HDRS	:= $(wildcard tools/ctl/*.h) tools/lib/mapwatch.h module/ring.h \
 		   module/ring_shim_user.h uapi/linux/mapwatch.h
-CTL_LIBS	:= -lelf -lcapstone
+CTL_LIBS	:= -lelf -lcapstone -ljson-c
 TOOL_VERSION	:= $(shell sed -n 's/^\#define MAPWATCH_VERSION\t*"\(.*\)"/\1/p' module/internal.h)
 
 STAGE		:= tools/stage

@@ -58,6 +58,7 @@ static int dump_help(void)
 	fprintf(stderr,
 		"Usage: %1$s dump [-p PID]... [-k KPROBE]... [-c COUNT] [-t SECONDS]\n"
 		"                 [--key-max N] [--hot] [--pages N] [--overwrite] [--read]\n"
+		"                 [-w FILE]\n"
 		"                 [-- CMD [ARG]...]\n"
 		"\n"
 		"Trace the processes PID (any thread of each; up to the module's limit) or\n"
@@ -90,7 +91,8 @@ static int dump_help(void)
 		"      --pages N       ring data pages per CPU (power of two, default 256)\n"
 		"      --overwrite     flight recorder: keep the newest events, print them\n"
 		"                      when tracing stops\n"
-		"      --read          drain with read(2) instead of the mmap'ed rings\n",
+		"      --read          drain with read(2) instead of the mmap'ed rings\n"
+		"  -w, --write FILE    write the events to FILE (CMD keeps stdout)\n",
 		bin_name);
 	return 0;
 }
@@ -378,6 +380,29 @@ static int is_go_binary(const char *path)
 }
 
 /* Start CMD stopped until it is in the session's filter. */
+/* With -w: CMD's stdout, the one mapwatchctl was given (close-on-exec). */
+static int cmd_stdout = -1;
+
+/* -w FILE: the output goes to FILE; a CMD keeps the original stdout. */
+static int write_to(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		p_err("cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	fflush(stdout);
+	cmd_stdout = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (cmd_stdout < 0 || dup2(fd, STDOUT_FILENO) < 0) {
+		p_err("cannot write %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 static pid_t spawn(char **argv, int *go_fd)
 {
 	int pfd[2];
@@ -394,6 +419,10 @@ static pid_t spawn(char **argv, int *go_fd)
 		close(pfd[1]);
 		if (read(pfd[0], &c, 1) != 1)
 			_exit(127);
+		if (cmd_stdout >= 0 && dup2(cmd_stdout, STDOUT_FILENO) < 0)
+			_exit(127);
+		/* CMD gets stdin, stdout and stderr: none of our descriptors. */
+		close_range(3, ~0U, 0);
 		execvp(argv[0], argv);
 		fprintf(stderr, "Error: cannot run '%s': %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -447,6 +476,7 @@ int do_dump(int argc, char **argv)
 		{ "read",	no_argument,		NULL, 'r' },
 		{ "key-max",	required_argument,	NULL, 'K' },
 		{ "hot",	no_argument,		NULL, 'H' },
+		{ "write",	required_argument,	NULL, 'w' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 },
 	};
@@ -458,6 +488,7 @@ int do_dump(int argc, char **argv)
 	char target[4096], err[512];
 	double seconds = 0;
 	struct timespec t0;
+	const char *output = NULL;
 	pid_t child = 0;
 	char *end;
 
@@ -466,8 +497,11 @@ int do_dump(int argc, char **argv)
 	optind = 0;	/* argv[0] is an option here: restart getopt at it */
 	argc++;
 	argv--;
-	while ((opt = getopt_long(argc, argv, "+p:k:c:t:h", options, NULL)) >= 0) {
+	while ((opt = getopt_long(argc, argv, "+p:k:c:t:w:h", options, NULL)) >= 0) {
 		switch (opt) {
+		case 'w':
+			output = optarg;
+			break;
 		case 'p':
 			if (nr_pids == MAPWATCH_MAX_PIDS) {
 				p_err("at most %d processes", MAPWATCH_MAX_PIDS);
@@ -539,6 +573,9 @@ int do_dump(int argc, char **argv)
 		p_err("nothing to trace: give -p PID or -- CMD");
 		return -1;
 	}
+
+	if (output && write_to(output))
+		return -1;
 
 	/* The first target's program: is it Go? */
 	if (nr_pids)

@@ -75,10 +75,13 @@ static int do_help(int argc, char **argv)
 		"Usage: %1$s [OPTIONS] COMMAND ...\n"
 		"       %1$s help\n"
 		"\n"
-		"COMMAND := { info | dump | symbols | version }\n"
+		"COMMAND := { info | dump | report | symbols | version }\n"
 		"       %1$s info                 module version, ABI, rings and probes available\n"
 		"       %1$s dump -p PID ...      trace PID and print each event as it arrives\n"
 		"                                 (see '%1$s dump help')\n"
+		"       %1$s report -p PID ...    per map: peak and current entries, grows;\n"
+		"                                 per process: GC cycles, memory returned\n"
+		"                                 (see '%1$s report help')\n"
 		"       %1$s symbols PATH         what would be probed in the Go binary PATH\n"
 		"       " HELP_SPEC_OPTIONS "\n",
 		bin_name);
@@ -106,6 +109,7 @@ static const struct cmd commands[] = {
 	{ "help",	do_help },
 	{ "info",	do_info },
 	{ "dump",	do_dump },
+	{ "report",	do_report },
 	{ "symbols",	do_symbols },
 	{ "version",	do_version },
 	{ NULL,		NULL },

@@ -30,5 +30,6 @@ void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int do_info(int argc, char **argv);
 int do_dump(int argc, char **argv);
 int do_symbols(int argc, char **argv);
+int do_report(int argc, char **argv);
 
 #endif

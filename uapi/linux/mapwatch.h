@@ -462,9 +462,10 @@ struct mapwatch_probe_counters {
 	__u64 filtered;		/* not a traced process, or session disabled */
 	__u64 recorded;		/* handed to the ring (written or counted lost) */
 	__u64 faults;		/* records flagged MAPWATCH_RECF_FAULT */
-	/* ABI 1.2 */
-	__u64 missed;		/* not run: the kprobe core missed it (recursion, or
-				 * no free kretprobe instance) */
+	/* ABI 1.2: not run, the kprobe core missed it (recursion, no free
+	 * kretprobe instance)
+	 */
+	__u64 missed;
 };
 
 #define MAPWATCH_PROBE_COUNTERS_SIZE_VER0	40

@@ -1,0 +1,750 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tools/ctl/report.c - mapwatchctl report: each map's life and each
+ * process's GC cycles and memory returned, from a trace.
+ *
+ * The input is what `mapwatchctl -j dump` prints: read from a file (-i) or
+ * from a dump this command starts with the other arguments (live).  The
+ * array is read object by object (json-c's tokener), so a trace of any
+ * length needs memory only for the maps and processes in it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "main.h"
+#include "probes.h"
+
+/* One map's life: from its make (or its first event) to its last event. */
+struct rmap {
+	uint32_t pid;
+	uint64_t addr;
+	uint64_t first_ns, last_ns;
+	bool made;			/* its make was traced */
+	uint64_t made_goid;
+	char made_by[64];		/* the make event's function */
+	uint64_t peak, entries;		/* max len(), len() at the last event (before it) */
+	uint64_t ops[5];		/* make, assign, delete, clear, grow */
+	bool reused;			/* a later make reused its address: it was freed */
+};
+
+enum { OP_MAKE, OP_ASSIGN, OP_DELETE, OP_CLEAR, OP_GROW };
+static const char *const op_names[] = { "make", "assign", "delete", "clear", "grow" };
+
+struct rproc {
+	uint32_t pid;
+	uint64_t first_ns, last_ns;
+	uint64_t gc_start, gc_mark_end, gc_end;
+	uint64_t cycle_first, cycle_last;	/* of the ends; 0: none numbered */
+	uint64_t releases, released;		/* scavenger: calls, bytes */
+	uint64_t madv_calls, madv_dontneed, madv_free, munmap_calls, munmapped;
+	uint64_t mmap_calls, mmap_anon;		/* successful anonymous mappings, bytes */
+	bool exited;
+	int64_t exit_status, exit_signal;
+	size_t nr_maps;
+};
+
+struct report {
+	struct rmap *maps;
+	size_t nr_maps, max_maps;
+	uint32_t *slot;			/* open addressing: index + 1 into maps, 0 empty */
+	size_t nr_slots;		/* a power of two, at least twice nr_maps */
+	struct rproc *procs;
+	size_t nr_procs;
+	uint64_t events, lost, errors;
+	bool summary;
+	size_t top;
+};
+
+static uint64_t map_hash(uint32_t pid, uint64_t addr)
+{
+	uint64_t h = (addr ^ ((uint64_t)pid << 47)) * 0x9e3779b97f4a7c15ULL;
+
+	return h ^ (h >> 29);
+}
+
+static int slots_grow(struct report *r)
+{
+	size_t n = r->nr_slots ? 2 * r->nr_slots : 1024, i;
+	uint32_t *s = calloc(n, sizeof(*s));
+
+	if (!s)
+		return -1;
+	for (i = 0; i < r->nr_maps; i++) {
+		size_t j;
+
+		if (r->maps[i].reused)
+			continue;	/* an earlier life, kept only for the report */
+		j = map_hash(r->maps[i].pid, r->maps[i].addr) & (n - 1);
+		while (s[j])
+			j = (j + 1) & (n - 1);
+		s[j] = i + 1;
+	}
+	free(r->slot);
+	r->slot = s;
+	r->nr_slots = n;
+	return 0;
+}
+
+/* A new entry at the end of r->maps, zeroed; NULL when out of memory. */
+static struct rmap *map_new(struct report *r)
+{
+	if (r->nr_maps == r->max_maps) {
+		size_t n = r->max_maps ? 2 * r->max_maps : 256;
+		void *p = realloc(r->maps, n * sizeof(*r->maps));
+
+		if (!p)
+			return NULL;
+		r->maps = p;
+		r->max_maps = n;
+	}
+	memset(&r->maps[r->nr_maps], 0, sizeof(r->maps[0]));
+	return &r->maps[r->nr_maps++];
+}
+
+/* The live map at @addr in @pid, created (first seen at @ns) if new. */
+static struct rmap *map_get(struct report *r, uint32_t pid, uint64_t addr, uint64_t ns)
+{
+	struct rmap *m;
+	size_t j;
+
+	if (2 * (r->nr_maps + 1) > r->nr_slots && slots_grow(r))
+		return NULL;
+	for (j = map_hash(pid, addr) & (r->nr_slots - 1); r->slot[j];
+	     j = (j + 1) & (r->nr_slots - 1)) {
+		m = &r->maps[r->slot[j] - 1];
+		if (m->pid == pid && m->addr == addr)
+			return m;
+	}
+	m = map_new(r);
+	if (!m)
+		return NULL;
+	m->pid = pid;
+	m->addr = addr;
+	m->first_ns = ns;
+	r->slot[j] = r->nr_maps;
+	return m;
+}
+
+/*
+ * A make on an address with a map already: that map was freed and its
+ * memory holds a new one.  Its record moves to a new entry, marked, and
+ * @m starts afresh (the hash keeps pointing at @m).
+ */
+static struct rmap *map_new_life(struct report *r, struct rmap *m, uint64_t ns)
+{
+	size_t i = m - r->maps;
+	struct rmap *old;
+
+	if (2 * (r->nr_maps + 1) > r->nr_slots && slots_grow(r))
+		return NULL;
+	old = map_new(r);		/* may move r->maps */
+	if (!old)
+		return NULL;
+	m = &r->maps[i];
+	*old = *m;
+	old->reused = true;
+	memset(m, 0, sizeof(*m));
+	m->pid = old->pid;
+	m->addr = old->addr;
+	m->first_ns = ns;
+	return m;
+}
+
+static struct rproc *proc_get(struct report *r, uint32_t pid)
+{
+	struct rproc *p;
+	size_t i;
+
+	for (i = 0; i < r->nr_procs; i++)
+		if (r->procs[i].pid == pid)
+			return &r->procs[i];
+	p = realloc(r->procs, (r->nr_procs + 1) * sizeof(*p));
+	if (!p)
+		return NULL;
+	r->procs = p;
+	p = &r->procs[r->nr_procs++];
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	return p;
+}
+
+static uint64_t get_u64(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? (uint64_t)json_object_get_uint64(v) : 0;
+}
+
+static int64_t get_i64(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
+}
+
+static const char *get_str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static bool has(json_object *o, const char *key)
+{
+	return json_object_object_get_ex(o, key, NULL);
+}
+
+static int on_map_event(struct report *r, json_object *o, struct rproc *p, uint64_t ns)
+{
+	const char *op = get_str(o, "op"), *fn = get_str(o, "func");
+	uint64_t count = get_u64(o, "count");
+	struct rmap *m;
+	int k;
+
+	for (k = 0; k < 5 && (!op || strcmp(op, op_names[k])); k++)
+		;
+	if (k == 5)
+		return 0;
+	m = map_get(r, p->pid, get_u64(o, "map"), ns);
+	if (m && k == OP_MAKE && (m->made || m->ops[OP_ASSIGN] || m->ops[OP_DELETE] ||
+				  m->ops[OP_CLEAR]))
+		m = map_new_life(r, m, ns);
+	if (!m)
+		return -1;
+	if (k == OP_MAKE) {
+		m->made = true;
+		m->made_goid = get_u64(o, "goid");
+		snprintf(m->made_by, sizeof(m->made_by), "%s", fn ? fn : "?");
+	}
+	m->ops[k]++;
+	m->last_ns = ns;
+	if (k != OP_GROW) {
+		m->entries = count;
+		if (count > m->peak)
+			m->peak = count;
+	}
+	return 0;
+}
+
+static void on_runtime_event(struct rproc *p, json_object *o, bool gc)
+{
+	const char *op = get_str(o, "op");
+
+	if (!op)
+		return;
+	if (!gc) {
+		p->releases++;
+		p->released += get_u64(o, "len");
+	} else if (!strcmp(op, "start")) {
+		p->gc_start++;
+	} else if (!strcmp(op, "mark_end")) {
+		p->gc_mark_end++;
+	} else if (!strcmp(op, "end")) {
+		p->gc_end++;
+		if (has(o, "cycle")) {
+			uint64_t c = get_u64(o, "cycle");
+
+			if (!p->cycle_first || c < p->cycle_first)
+				p->cycle_first = c;
+			if (c > p->cycle_last)
+				p->cycle_last = c;
+		}
+	}
+}
+
+static void on_kprobe_event(struct rproc *p, json_object *o)
+{
+	const char *probe = get_str(o, "probe"), *s;
+
+	if (!probe)
+		return;
+	if (!strcmp(probe, "madvise")) {
+		p->madv_calls++;
+		s = get_str(o, "advice");
+		if (s && !strcmp(s, "dontneed"))
+			p->madv_dontneed += get_u64(o, "len");
+		else if (s && !strcmp(s, "free"))
+			p->madv_free += get_u64(o, "len");
+	} else if (!strcmp(probe, "munmap")) {
+		p->munmap_calls++;
+		p->munmapped += get_u64(o, "len");
+	} else if (!strcmp(probe, "mmap")) {
+		s = get_str(o, "map");
+		if (!has(o, "error") && s && !strcmp(s, "anon")) {
+			p->mmap_calls++;
+			p->mmap_anon += get_u64(o, "len");
+		}
+	} else if (!strcmp(probe, "exit")) {
+		s = get_str(o, "exit");
+		if (s && !strcmp(s, "process")) {
+			p->exited = true;
+			p->exit_status = get_i64(o, "status");
+			p->exit_signal = get_i64(o, "signal");
+		}
+	}
+}
+
+static int on_object(struct report *r, json_object *o)
+{
+	const char *type = get_str(o, "type"), *e;
+	struct rproc *p;
+	uint64_t ns;
+
+	e = get_str(o, "error");
+	if (e) {
+		p_err("dump: %s", e);
+		r->errors++;
+		return 0;
+	}
+	if (!type)
+		return 0;
+	if (!strcmp(type, "lost")) {
+		r->lost += get_u64(o, "lost");
+		return 0;
+	}
+	if (!strcmp(type, "summary")) {
+		r->summary = true;
+		return 0;
+	}
+	p = proc_get(r, (uint32_t)get_u64(o, "pid"));
+	if (!p)
+		return -1;
+	ns = get_u64(o, "time_ns");
+	if (!p->first_ns)
+		p->first_ns = ns;
+	p->last_ns = ns;
+	r->events++;
+	if (!strcmp(type, "map"))
+		return on_map_event(r, o, p, ns);
+	if (!strcmp(type, "gc") || !strcmp(type, "scavenge"))
+		on_runtime_event(p, o, !strcmp(type, "gc"));
+	else if (!strcmp(type, "event"))
+		on_kprobe_event(p, o);
+	return 0;
+}
+
+/* Read a `dump -j` array from @fd, one object at a time. */
+static int read_trace(struct report *r, int fd, const char *name)
+{
+	json_tokener *tok = json_tokener_new();
+	static char buf[1 << 16];
+	bool in_obj = false;
+	size_t len = 0, off = 0;
+	int ret = 0;
+
+	if (!tok)
+		return -1;
+	for (;;) {
+		if (off == len) {
+			ssize_t n = read(fd, buf, sizeof(buf));
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				p_err("%s: %s", name, strerror(errno));
+				ret = -1;
+				break;
+			}
+			if (!n)
+				break;
+			len = n;
+			off = 0;
+		}
+		if (!in_obj) {
+			char c = buf[off];
+
+			if (c == '{') {
+				in_obj = true;
+			} else if (strchr(" \t\r\n[],", c)) {
+				off++;
+			} else {
+				p_err("%s: not a 'mapwatchctl -j dump' trace (unexpected '%c')",
+				      name, c);
+				ret = -1;
+				break;
+			}
+			continue;
+		}
+		{
+			json_object *o = json_tokener_parse_ex(tok, buf + off, (int)(len - off));
+			enum json_tokener_error err = json_tokener_get_error(tok);
+
+			off += json_tokener_get_parse_end(tok);
+			if (o) {
+				in_obj = false;
+				ret = on_object(r, o);
+				json_object_put(o);
+				json_tokener_reset(tok);
+				if (ret) {
+					p_err("out of memory");
+					break;
+				}
+			} else if (err != json_tokener_continue) {
+				p_err("%s: not a 'mapwatchctl -j dump' trace: %s", name,
+				      json_tokener_error_desc(err));
+				ret = -1;
+				break;
+			}
+		}
+	}
+	if (!ret && in_obj) {
+		p_err("%s: the trace ends inside an object", name);
+		ret = -1;
+	}
+	json_tokener_free(tok);
+	return ret;
+}
+
+/* Start `mapwatchctl -j dump ARGS...` writing into a pipe; its read end. */
+static int start_dump(int argc, char **argv, pid_t *child)
+{
+	char **args = calloc(argc + 8, sizeof(*args)), wpath[32];
+	int pfd[2], n = 0, i;
+
+	/* dump writes into the pipe (-w); a CMD it starts keeps our stdout. */
+	if (!args || pipe2(pfd, O_CLOEXEC)) {
+		free(args);
+		return -1;
+	}
+	snprintf(wpath, sizeof(wpath), "/proc/self/fd/%d", pfd[1]);
+	args[n++] = (char *)bin_name;
+	args[n++] = "-j";
+	if (device_path) {
+		args[n++] = "-d";
+		args[n++] = (char *)device_path;
+	}
+	args[n++] = "dump";
+	args[n++] = "-w";
+	args[n++] = wpath;
+	for (i = 0; i < argc; i++)
+		args[n++] = argv[i];
+	*child = fork();
+	if (*child < 0) {
+		free(args);
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (!*child) {
+		/* Only the write end crosses the exec, as /proc/self/fd/N for -w. */
+		if (fcntl(pfd[1], F_SETFD, 0))
+			_exit(127);
+		execv("/proc/self/exe", args);
+		_exit(127);
+	}
+	free(args);
+	close(pfd[1]);
+	return pfd[0];
+}
+
+static int cmp_maps(const void *a, const void *b)
+{
+	const struct rmap *x = *(const struct rmap *const *)a, *y = *(const struct rmap *const *)b;
+
+	if (x->peak != y->peak)
+		return x->peak > y->peak ? -1 : 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->first_ns < y->first_ns ? -1 : x->first_ns > y->first_ns;
+}
+
+/* A map whose entries fell far below its peak still holds the peak's storage. */
+static bool map_retains(const struct rmap *m)
+{
+	return m->peak >= 64 && m->entries * 4 <= m->peak;
+}
+
+static void print_map_plain(const struct rmap *m)
+{
+	printf("  0x%-14" PRIx64 " %8" PRIu64 " %8" PRIu64 " %6" PRIu64 " %6" PRIu64
+	       " %9" PRIu64 " %9" PRIu64 " ", m->addr, m->peak, m->entries, m->ops[OP_GROW],
+	       m->ops[OP_CLEAR], m->ops[OP_ASSIGN], m->ops[OP_DELETE]);
+	if (m->made)
+		printf("g%-5" PRIu64 " %s", m->made_goid, m->made_by);
+	else
+		printf("%-6s (make not traced: before tracing, or inlined)", "-");
+	printf("%s\n", m->reused ? " [freed: address reused]" : "");
+	if (map_retains(m))
+		printf("      %" PRIu64 " live entries since a peak of %" PRIu64 ": its storage"
+		       " still fits the peak; Go maps never shrink: rebuild it or let it"
+		       " become unreachable\n", m->entries, m->peak);
+}
+
+static void print_map_json(const struct rmap *m)
+{
+	jsonw_start_object(json_wtr);
+	jsonw_uint_field(json_wtr, "map", m->addr);
+	jsonw_uint_field(json_wtr, "first_ns", m->first_ns);
+	jsonw_uint_field(json_wtr, "last_ns", m->last_ns);
+	jsonw_bool_field(json_wtr, "made", m->made);
+	if (m->made) {
+		jsonw_uint_field(json_wtr, "made_goid", m->made_goid);
+		jsonw_string_field(json_wtr, "made_by", m->made_by);
+	}
+	jsonw_uint_field(json_wtr, "peak_entries", m->peak);
+	jsonw_uint_field(json_wtr, "entries", m->entries);
+	jsonw_uint_field(json_wtr, "makes", m->ops[OP_MAKE]);
+	jsonw_uint_field(json_wtr, "assigns", m->ops[OP_ASSIGN]);
+	jsonw_uint_field(json_wtr, "deletes", m->ops[OP_DELETE]);
+	jsonw_uint_field(json_wtr, "clears", m->ops[OP_CLEAR]);
+	jsonw_uint_field(json_wtr, "grows", m->ops[OP_GROW]);
+	jsonw_bool_field(json_wtr, "freed", m->reused);
+	jsonw_bool_field(json_wtr, "retains", map_retains(m));
+	jsonw_end_object(json_wtr);
+}
+
+static void print_proc_plain(const struct rproc *p)
+{
+	printf("process %u: %.3f s traced", p->pid, (p->last_ns - p->first_ns) / 1e9);
+	if (p->exited) {
+		if (p->exit_signal)
+			printf(", killed by signal %" PRId64, p->exit_signal);
+		else
+			printf(", exited with status %" PRId64, p->exit_status);
+	}
+	printf("\n  GC: %" PRIu64 " cycles ended", p->gc_end);
+	if (p->cycle_first)
+		printf(" (cycles %" PRIu64 "-%" PRIu64 ")", p->cycle_first, p->cycle_last);
+	printf(", %" PRIu64 " started, %" PRIu64 " marked\n", p->gc_start, p->gc_mark_end);
+	printf("  returned to the OS by the scavenger: %" PRIu64 " bytes in %" PRIu64 " calls\n",
+	       p->released, p->releases);
+	if (p->madv_calls || p->munmap_calls || p->mmap_calls)
+		printf("  kernel: madvise %" PRIu64 " calls (dontneed %" PRIu64 " bytes, free %"
+		       PRIu64 " bytes), munmap %" PRIu64 " bytes, anonymous mmap %" PRIu64
+		       " bytes of address space\n", p->madv_calls, p->madv_dontneed, p->madv_free, p->munmapped,
+		       p->mmap_anon);
+	printf("  %zu maps\n", p->nr_maps);
+}
+
+static void print_proc_json(const struct rproc *p)
+{
+	jsonw_uint_field(json_wtr, "pid", p->pid);
+	jsonw_uint_field(json_wtr, "first_ns", p->first_ns);
+	jsonw_uint_field(json_wtr, "last_ns", p->last_ns);
+	jsonw_name(json_wtr, "gc");
+	jsonw_start_object(json_wtr);
+	jsonw_uint_field(json_wtr, "starts", p->gc_start);
+	jsonw_uint_field(json_wtr, "mark_ends", p->gc_mark_end);
+	jsonw_uint_field(json_wtr, "ends", p->gc_end);
+	if (p->cycle_first) {
+		jsonw_uint_field(json_wtr, "first_cycle", p->cycle_first);
+		jsonw_uint_field(json_wtr, "last_cycle", p->cycle_last);
+	}
+	jsonw_end_object(json_wtr);
+	jsonw_name(json_wtr, "released");
+	jsonw_start_object(json_wtr);
+	jsonw_uint_field(json_wtr, "scavenger_calls", p->releases);
+	jsonw_uint_field(json_wtr, "scavenger_bytes", p->released);
+	jsonw_uint_field(json_wtr, "madvise_calls", p->madv_calls);
+	jsonw_uint_field(json_wtr, "madvise_dontneed_bytes", p->madv_dontneed);
+	jsonw_uint_field(json_wtr, "madvise_free_bytes", p->madv_free);
+	jsonw_uint_field(json_wtr, "munmap_bytes", p->munmapped);
+	jsonw_uint_field(json_wtr, "mmap_anon_bytes", p->mmap_anon);
+	jsonw_end_object(json_wtr);
+	if (p->exited) {
+		jsonw_name(json_wtr, "exit");
+		jsonw_start_object(json_wtr);
+		jsonw_int_field(json_wtr, "status", p->exit_status);
+		jsonw_int_field(json_wtr, "signal", p->exit_signal);
+		jsonw_end_object(json_wtr);
+	}
+}
+
+static int print_report(struct report *r)
+{
+	struct rmap **order = calloc(r->nr_maps + 1, sizeof(*order));
+	size_t i, j, shown;
+
+	if (!order) {
+		p_err("out of memory");
+		return -1;
+	}
+	for (i = 0; i < r->nr_maps; i++)
+		order[i] = &r->maps[i];
+	qsort(order, r->nr_maps, sizeof(*order), cmp_maps);
+	for (i = 0; i < r->nr_maps; i++)
+		for (j = 0; j < r->nr_procs; j++)
+			if (r->procs[j].pid == r->maps[i].pid)
+				r->procs[j].nr_maps++;
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_uint_field(json_wtr, "events", r->events);
+		jsonw_uint_field(json_wtr, "lost", r->lost);
+		/* false: the trace has no summary, it was cut short */
+		jsonw_bool_field(json_wtr, "complete", r->summary);
+		jsonw_name(json_wtr, "processes");
+		jsonw_start_array(json_wtr);
+	}
+	for (j = 0; j < r->nr_procs; j++) {
+		const struct rproc *p = &r->procs[j];
+
+		if (json_output) {
+			jsonw_start_object(json_wtr);
+			print_proc_json(p);
+			jsonw_name(json_wtr, "maps");
+			jsonw_start_array(json_wtr);
+		} else {
+			print_proc_plain(p);
+			if (p->nr_maps)
+				printf("  %-16s %8s %8s %6s %6s %9s %9s %s\n", "MAP", "PEAK",
+				       "ENTRIES", "GROWS", "CLEARS", "ASSIGNS", "DELETES",
+				       "MADE BY");
+		}
+		for (i = shown = 0; i < r->nr_maps; i++) {
+			if (order[i]->pid != p->pid || (r->top && shown >= r->top))
+				continue;
+			shown++;
+			if (json_output)
+				print_map_json(order[i]);
+			else
+				print_map_plain(order[i]);
+		}
+		if (json_output) {
+			jsonw_end_array(json_wtr);
+			jsonw_end_object(json_wtr);
+		} else if (shown < p->nr_maps) {
+			printf("  (%zu more maps; --top 0 shows all)\n", p->nr_maps - shown);
+		}
+	}
+	if (json_output) {
+		jsonw_end_array(json_wtr);
+		jsonw_end_object(json_wtr);
+	} else if (r->lost) {
+		printf("%" PRIu64 " events were lost: the figures above are incomplete"
+		       " (try --pages)\n", r->lost);
+	}
+	free(order);
+	return 0;
+}
+
+static int report_help(void)
+{
+	if (json_output) {
+		jsonw_null(json_wtr);
+		return 0;
+	}
+	fprintf(stderr,
+		"Usage: %1$s report -i FILE [--top N]\n"
+		"       %1$s report [--top N] [DUMP OPTIONS] {-p PID | -- CMD [ARG]...}\n"
+		"\n"
+		"Sum up a trace: per process, its GC cycles and the memory returned to\n"
+		"the OS (the scavenger's releases; madvise, munmap and anonymous mmap\n"
+		"bytes when those kernel probes were on); per map, sorted by peak\n"
+		"entries: its peak and current len() (at its last operation, before\n"
+		"it), grows, clears, assigns, deletes, and which goroutine and function\n"
+		"made it. A map whose entries fell to a quarter of a peak of 64 or more\n"
+		"gets a verdict: its storage still fits the peak (Go maps never shrink).\n"
+		"\n"
+		"  -i, --input FILE   a trace written by '%1$s -j dump' ('-' for stdin)\n"
+		"      --top N        at most N maps per process (default 20; 0: all)\n"
+		"Without -i, the remaining arguments go to '%1$s -j dump' (see\n"
+		"'%1$s dump help'), which runs until its processes exit or SIGINT.\n"
+		"With -j, the report is one JSON object.\n",
+		bin_name);
+	return 0;
+}
+
+int do_report(int argc, char **argv)
+{
+	struct report r = { .top = 20 };
+	const char *input = NULL;
+	int i, n = 0, fd, ret = 0, status;
+	pid_t child = 0;
+	char **rest;
+
+	rest = calloc(argc + 1, sizeof(*rest));
+	if (!rest)
+		return -1;
+	/* Our options; everything else is dump's. */
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			while (i < argc)
+				rest[n++] = argv[i++];
+			break;
+		}
+		if ((!strcmp(argv[i], "-i") || !strcmp(argv[i], "--input")) && i + 1 < argc) {
+			input = argv[++i];
+		} else if (!strcmp(argv[i], "--top") && i + 1 < argc) {
+			char *end;
+
+			r.top = strtoul(argv[++i], &end, 10);
+			if (*end || !*argv[i]) {
+				p_err("--top %s: not a number", argv[i]);
+				free(rest);
+				return -1;
+			}
+		} else if (!strcmp(argv[i], "help") || !strcmp(argv[i], "-h") ||
+			   !strcmp(argv[i], "--help")) {
+			free(rest);
+			return report_help();
+		} else {
+			rest[n++] = argv[i];
+		}
+	}
+	if (input && n) {
+		p_err("-i reads a recorded trace: '%s' is for a live one", rest[0]);
+		free(rest);
+		return -1;
+	}
+	if (!input && !n) {
+		p_err("nothing to report: give -i FILE, -p PID or -- CMD");
+		free(rest);
+		return -1;
+	}
+	if (input) {
+		fd = strcmp(input, "-") ? open(input, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+		if (fd < 0) {
+			p_err("cannot open %s: %s", input, strerror(errno));
+			free(rest);
+			return -1;
+		}
+	} else {
+		/* SIGINT stops the dump, which ends the trace: we print then. */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+		fd = start_dump(n, rest, &child);
+		if (fd < 0) {
+			p_err("cannot start dump: %s", strerror(errno));
+			free(rest);
+			return -1;
+		}
+		input = "dump";
+	}
+	ret = read_trace(&r, fd, input);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (child > 0) {
+		waitpid(child, &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			p_err("dump failed (see its message above)");
+			ret = -1;
+		}
+	}
+	if (!ret)
+		ret = print_report(&r);
+	/* After the report, so that a plain one shows the warning last. */
+	if (!ret && !r.summary && !r.errors) {
+		if (!json_output)
+			p_err("%s: the trace has no summary: it was cut short, the figures"
+			      " cover only what it holds", input);
+		ret = -1;
+	}
+	if (r.errors)
+		ret = -1;
+	free(r.maps);
+	free(r.slot);
+	free(r.procs);
+	free(rest);
+	return ret;
+}
