@@ -93,11 +93,16 @@ $(BUILD)/demo/godemo: tools/demo/godemo/main.go tools/demo/godemo/go.mod
 	tools/demo/build-godemo $@
 
 # Inside the test VM (Debian 6.1): load the module, trace a bundled Go program.
-demo: deps tools/mapwatchctl $(BUILD)/demo/godemo
+$(BUILD)/demo/retention: examples/retention/main.go examples/retention/go.mod
+	tools/demo/build-godemo $@ examples/retention
+
+demo: deps tools/mapwatchctl $(BUILD)/demo/godemo $(BUILD)/demo/retention
 	@mkdir -p $(BUILD)/6.1
 	tools/vm/kbuild 6.1 $(CURDIR) $(BUILD)/6.1
 	tools/vmrun -k 6.1 -d $(CURDIR) -m $(BUILD)/6.1/mapwatch.ko -- \
-		'mapwatchctl info && mapwatchctl dump -- $(BUILD)/demo/godemo'
+		'mapwatchctl info && mapwatchctl dump -- $(BUILD)/demo/godemo && \
+		 echo && echo "== mapwatchctl report --pages 4096 -k madvise -k munmap -- retention" && \
+		 mapwatchctl report --pages 4096 -k madvise -k munmap -- $(BUILD)/demo/retention'
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install

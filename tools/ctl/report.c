@@ -476,9 +476,9 @@ static void print_map_plain(const struct rmap *m)
 		printf("%-6s (make not traced: before tracing, or inlined)", "-");
 	printf("%s\n", m->reused ? " [freed: address reused]" : "");
 	if (map_retains(m))
-		printf("      %" PRIu64 " live entries since a peak of %" PRIu64 ": its storage"
-		       " still fits the peak; Go maps never shrink: rebuild it or let it"
-		       " become unreachable\n", m->entries, m->peak);
+		printf("      %" PRIu64 " live entries (at its last operation) since a peak of %"
+		       PRIu64 ": its storage still fits the peak; Go maps never shrink:"
+		       " rebuild it or let it become unreachable\n", m->entries, m->peak);
 }
 
 static void print_map_json(const struct rmap *m)
@@ -598,7 +598,7 @@ static int print_report(struct report *r)
 			print_proc_plain(p);
 			if (p->nr_maps)
 				printf("  %-16s %8s %8s %6s %6s %9s %9s %s\n", "MAP", "PEAK",
-				       "ENTRIES", "GROWS", "CLEARS", "ASSIGNS", "DELETES",
+				       "LEN", "GROWS", "CLEARS", "ASSIGNS", "DELETES",
 				       "MADE BY");
 		}
 		for (i = shown = 0; i < r->nr_maps; i++) {
@@ -641,10 +641,11 @@ static int report_help(void)
 		"Sum up a trace: per process, its GC cycles and the memory returned to\n"
 		"the OS (the scavenger's releases; madvise, munmap and anonymous mmap\n"
 		"bytes when those kernel probes were on); per map, sorted by peak\n"
-		"entries: its peak and current len() (at its last operation, before\n"
-		"it), grows, clears, assigns, deletes, and which goroutine and function\n"
-		"made it. A map whose entries fell to a quarter of a peak of 64 or more\n"
-		"gets a verdict: its storage still fits the peak (Go maps never shrink).\n"
+		"entries: its peak and its len() (LEN: when its last traced operation\n"
+		"began), grows, clears, assigns, deletes, and which goroutine and\n"
+		"function made it. A map whose entries fell to a quarter of a peak of\n"
+		"64 or more gets a verdict: its storage still fits the peak (Go maps\n"
+		"never shrink).\n"
 		"\n"
 		"  -i, --input FILE   a trace written by '%1$s -j dump' ('-' for stdin)\n"
 		"      --top N        at most N maps per process (default 20; 0: all)\n"

@@ -1,0 +1,3 @@
+module mapwatch/retention
+
+go 1.21
