@@ -18,6 +18,8 @@
 struct mapwatch_kprobe_def {
 	const char *symbol;
 	kprobe_pre_handler_t handler;
+	/* handler mapwatch_kp_syscall: the payload from the arguments, its size */
+	u32 (*fill)(const unsigned long *args, void *payload);
 	/* A kretprobe instead (handler unused): */
 	kretprobe_handler_t entry_handler, ret_handler;
 	size_t data_size;
@@ -58,58 +60,64 @@ static void mapwatch_kp_syscall_args(unsigned long args[6])
 
 NOKPROBE_SYMBOL(mapwatch_kp_syscall_args);
 
-/* getpriority(2): payload = its two arguments, as the task passed them. */
-static int mapwatch_kp_getpriority(struct kprobe *kp, struct pt_regs *regs)
+/* getpriority(2): its two arguments, as the task passed them. */
+static u32 mapwatch_kp_fill_getpriority(const unsigned long *args, void *payload)
+{
+	struct mapwatch_kp_getpriority *pl = payload;
+
+	pl->which = (s32)args[0];
+	pl->who = (s32)args[1];
+	return sizeof(*pl);
+}
+
+NOKPROBE_SYMBOL(mapwatch_kp_fill_getpriority);
+
+static u32 mapwatch_kp_fill_madvise(const unsigned long *args, void *payload)
+{
+	struct mapwatch_kp_madvise *pl = payload;
+
+	pl->start = args[0];
+	pl->len = args[1];
+	pl->advice = (s32)args[2];
+	pl->__reserved = 0;
+	return sizeof(*pl);
+}
+
+NOKPROBE_SYMBOL(mapwatch_kp_fill_madvise);
+
+static u32 mapwatch_kp_fill_munmap(const unsigned long *args, void *payload)
+{
+	struct mapwatch_kp_munmap *pl = payload;
+
+	pl->start = args[0];
+	pl->len = args[1];
+	return sizeof(*pl);
+}
+
+NOKPROBE_SYMBOL(mapwatch_kp_fill_munmap);
+
+static const struct mapwatch_kprobe_def mapwatch_kprobe_defs[MAPWATCH_KPROBE_MAX];
+
+/* A system call's entry: its arguments through the type's fill function. */
+static int mapwatch_kp_syscall(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct mapwatch_probe *p = container_of(kp, struct mapwatch_probe, kp);
-	struct mapwatch_kp_getpriority pl;
+	u64 payload[4];		/* the largest of the syscall payloads */
 	unsigned long args[6];
+	u32 n;
 
+	BUILD_BUG_ON(sizeof(struct mapwatch_kp_madvise) > sizeof(payload) ||
+		     sizeof(struct mapwatch_kp_munmap) > sizeof(payload) ||
+		     sizeof(struct mapwatch_kp_getpriority) > sizeof(payload));
 	if (!mapwatch_kp_traced(p))
 		return 0;
 	mapwatch_kp_syscall_args(args);
-	pl.which = (s32)args[0];
-	pl.who = (s32)args[1];
-	mapwatch_kp_emit(p, &pl, sizeof(pl));
+	n = mapwatch_kprobe_defs[p->type].fill(args, payload);
+	mapwatch_kp_emit(p, payload, n);
 	return 0;
 }
 
-NOKPROBE_SYMBOL(mapwatch_kp_getpriority);
-
-static int mapwatch_kp_madvise(struct kprobe *kp, struct pt_regs *regs)
-{
-	struct mapwatch_probe *p = container_of(kp, struct mapwatch_probe, kp);
-	struct mapwatch_kp_madvise pl = {};
-	unsigned long args[6];
-
-	if (!mapwatch_kp_traced(p))
-		return 0;
-	mapwatch_kp_syscall_args(args);
-	pl.start = args[0];
-	pl.len = args[1];
-	pl.advice = (s32)args[2];
-	mapwatch_kp_emit(p, &pl, sizeof(pl));
-	return 0;
-}
-
-NOKPROBE_SYMBOL(mapwatch_kp_madvise);
-
-static int mapwatch_kp_munmap(struct kprobe *kp, struct pt_regs *regs)
-{
-	struct mapwatch_probe *p = container_of(kp, struct mapwatch_probe, kp);
-	struct mapwatch_kp_munmap pl;
-	unsigned long args[6];
-
-	if (!mapwatch_kp_traced(p))
-		return 0;
-	mapwatch_kp_syscall_args(args);
-	pl.start = args[0];
-	pl.len = args[1];
-	mapwatch_kp_emit(p, &pl, sizeof(pl));
-	return 0;
-}
-
-NOKPROBE_SYMBOL(mapwatch_kp_munmap);
+NOKPROBE_SYMBOL(mapwatch_kp_syscall);
 
 /* mmap(2) entry: keep the arguments; a nonzero return skips the return. */
 static int mapwatch_kp_mmap_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -166,15 +174,18 @@ static const struct mapwatch_kprobe_def mapwatch_kprobe_defs[MAPWATCH_KPROBE_MAX
 #ifdef MAPWATCH_SYSCALL_SYM
 	[MAPWATCH_KPROBE_GETPRIORITY] = {
 		.symbol = MAPWATCH_SYSCALL_SYM(getpriority),
-		.handler = mapwatch_kp_getpriority,
+		.handler = mapwatch_kp_syscall,
+		.fill = mapwatch_kp_fill_getpriority,
 	},
 	[MAPWATCH_KPROBE_MADVISE] = {
 		.symbol = MAPWATCH_SYSCALL_SYM(madvise),
-		.handler = mapwatch_kp_madvise,
+		.handler = mapwatch_kp_syscall,
+		.fill = mapwatch_kp_fill_madvise,
 	},
 	[MAPWATCH_KPROBE_MUNMAP] = {
 		.symbol = MAPWATCH_SYSCALL_SYM(munmap),
-		.handler = mapwatch_kp_munmap,
+		.handler = mapwatch_kp_syscall,
+		.fill = mapwatch_kp_fill_munmap,
 	},
 	[MAPWATCH_KPROBE_MMAP] = {
 		.symbol = MAPWATCH_SYSCALL_SYM(mmap),

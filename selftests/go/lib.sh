@@ -57,22 +57,17 @@ dump_start() {
 	fi
 }
 
-# dump_wait DIR: wait for DPID; 1 (with its stderr and the end of its
-# output) unless it exited with status 0.
-dump_wait() {
+# reap PID WHAT FILE [TAIL]: wait for PID; 1 (with FILE, its stderr, and the
+# end of TAIL) unless it exited with status 0.
+reap() {
 	local rc
-	wait "$DPID"; rc=$?
+	wait "$1"; rc=$?
 	[[ $rc -eq 0 ]] && return 0
-	echo "mapwatchctl dump exited with status $rc:"; sed 's/^/  /' "$1/dump.err"
-	tail -c 300 "$1/trace.json" | sed 's/^/  /'
+	echo "$2 exited with status $rc:"; sed 's/^/  /' "$3"
+	[[ -z ${4:-} ]] || tail -c 300 "$4" | sed 's/^/  /'
 	return 1
 }
 
-# fixture_wait DIR: wait for FPID; 1 (with its stderr) unless status 0.
-fixture_wait() {
-	local rc
-	wait "$FPID"; rc=$?
-	[[ $rc -eq 0 ]] && return 0
-	echo "the fixture exited with status $rc:"; sed 's/^/  /' "$1/fixture.err"
-	return 1
-}
+# dump_wait DIR, fixture_wait DIR: reap DPID, FPID.
+dump_wait() { reap "$DPID" "mapwatchctl dump" "$1/dump.err" "$1/trace.json"; }
+fixture_wait() { reap "$FPID" "the fixture" "$1/fixture.err"; }
