@@ -75,13 +75,14 @@ static int do_help(int argc, char **argv)
 		"Usage: %1$s [OPTIONS] COMMAND ...\n"
 		"       %1$s help\n"
 		"\n"
-		"COMMAND := { info | dump | report | symbols | version }\n"
+		"COMMAND := { info | dump | report | export | symbols | version }\n"
 		"       %1$s info                 module version, ABI, rings and probes available\n"
 		"       %1$s dump -p PID ...      trace PID and print each event as it arrives\n"
 		"                                 (see '%1$s dump help')\n"
 		"       %1$s report -p PID ...    per map: peak and current entries, grows;\n"
 		"                                 per process: GC cycles, memory returned\n"
 		"                                 (see '%1$s report help')\n"
+		"       %1$s export --perfetto OUT -i FILE   a trace as a Perfetto timeline\n"
 		"       %1$s symbols PATH         what would be probed in the Go binary PATH\n"
 		"       " HELP_SPEC_OPTIONS "\n",
 		bin_name);
@@ -110,6 +111,7 @@ static const struct cmd commands[] = {
 	{ "info",	do_info },
 	{ "dump",	do_dump },
 	{ "report",	do_report },
+	{ "export",	do_export },
 	{ "symbols",	do_symbols },
 	{ "version",	do_version },
 	{ NULL,		NULL },

@@ -31,5 +31,6 @@ int do_info(int argc, char **argv);
 int do_dump(int argc, char **argv);
 int do_symbols(int argc, char **argv);
 int do_report(int argc, char **argv);
+int do_export(int argc, char **argv);
 
 #endif

@@ -332,8 +332,15 @@ static int on_object(struct report *r, json_object *o)
 	return 0;
 }
 
-/* Read a `dump -j` array from @fd, one object at a time. */
-static int read_trace(struct report *r, int fd, const char *name)
+typedef int (*trace_fn)(void *ctx, json_object *o);
+
+static int report_object(void *ctx, json_object *o)
+{
+	return on_object(ctx, o);
+}
+
+/* Read a `dump -j` array from @fd, handing each object to @fn. */
+static int read_trace(int fd, const char *name, trace_fn fn, void *ctx)
 {
 	json_tokener *tok = json_tokener_new();
 	static char buf[1 << 16];
@@ -381,7 +388,7 @@ static int read_trace(struct report *r, int fd, const char *name)
 			off += json_tokener_get_parse_end(tok);
 			if (o) {
 				in_obj = false;
-				ret = on_object(r, o);
+				ret = fn(ctx, o);
 				json_object_put(o);
 				json_tokener_reset(tok);
 				if (ret) {
@@ -722,7 +729,7 @@ int do_report(int argc, char **argv)
 		}
 		input = "dump";
 	}
-	ret = read_trace(&r, fd, input);
+	ret = read_trace(fd, input, report_object, &r);
 	if (fd != STDIN_FILENO)
 		close(fd);
 	if (child > 0) {
@@ -747,5 +754,414 @@ int do_report(int argc, char **argv)
 	free(r.slot);
 	free(r.procs);
 	free(rest);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------ */
+/* mapwatchctl export: the trace as a Perfetto / Chrome JSON timeline.        */
+
+/* Virtual threads of a process's timeline, below any real tid. */
+enum { TRACK_GC = 1, TRACK_SCAVENGER, TRACK_KERNEL };
+
+#define SVG_W		960	/* plot width in pixels: one column per pixel */
+#define SVG_H		360
+
+struct exporter {
+	struct report *r;
+	FILE *out;		/* perfetto */
+	bool first;
+	bool *chosen;		/* by index in r->maps: has a counter track */
+	uint32_t *gc_open;	/* per process: 1 while a GC slice is open */
+	/* svg: per chosen map, the largest len() per column (-1: none) */
+	int64_t (*cols)[SVG_W];
+	size_t *col_of;		/* by index in r->maps: its row in cols */
+	uint64_t t0, t1;	/* time range */
+	uint64_t *gc_ends;
+	size_t nr_gc_ends, max_gc_ends;
+};
+
+static void ex_sep(struct exporter *x)
+{
+	fputs(x->first ? "\n" : ",\n", x->out);
+	x->first = false;
+}
+
+static void ex_common(struct exporter *x, const char *ph, const char *name, uint64_t ns,
+		      uint32_t pid, uint32_t tid)
+{
+	ex_sep(x);
+	fprintf(x->out, "{\"ph\":\"%s\",\"name\":\"%s\",\"ts\":%" PRIu64 ".%03" PRIu64
+		",\"pid\":%u,\"tid\":%u", ph, name, ns / 1000, ns % 1000, pid, tid);
+}
+
+static void ex_meta(struct exporter *x, const char *what, uint32_t pid, uint32_t tid,
+		    const char *name)
+{
+	ex_sep(x);
+	fprintf(x->out, "{\"ph\":\"M\",\"name\":\"%s\",\"pid\":%u,\"tid\":%u,"
+		"\"args\":{\"name\":\"%s\"}}", what, pid, tid, name);
+}
+
+static struct rmap *ex_map(struct report *r, uint32_t pid, uint64_t addr)
+{
+	size_t j;
+
+	if (!r->nr_slots)
+		return NULL;
+	for (j = map_hash(pid, addr) & (r->nr_slots - 1); r->slot[j];
+	     j = (j + 1) & (r->nr_slots - 1)) {
+		struct rmap *m = &r->maps[r->slot[j] - 1];
+
+		if (m->pid == pid && m->addr == addr)
+			return m;
+	}
+	return NULL;
+}
+
+static void ex_svg_point(struct exporter *x, const char *type, const char *op, uint32_t pid,
+			 uint64_t ns, json_object *o)
+{
+	uint64_t span = x->t1 > x->t0 ? x->t1 - x->t0 : 1;
+	size_t col = ns <= x->t0 ? 0 : (size_t)((ns - x->t0) * (SVG_W - 1) / span);
+
+	if (col >= SVG_W)
+		col = SVG_W - 1;
+	if (!strcmp(type, "map") && op && strcmp(op, "grow")) {
+		struct rmap *m = ex_map(x->r, pid, get_u64(o, "map"));
+		int64_t len = (int64_t)get_u64(o, "count");
+		int64_t *c;
+
+		if (!m || !x->col_of[m - x->r->maps])
+			return;
+		c = &x->cols[x->col_of[m - x->r->maps] - 1][col];
+		if (len > *c)
+			*c = len;
+	} else if (!strcmp(type, "gc") && op && !strcmp(op, "end")) {
+		if (x->nr_gc_ends == x->max_gc_ends) {
+			size_t n = x->max_gc_ends ? 2 * x->max_gc_ends : 64;
+			uint64_t *p = realloc(x->gc_ends, n * sizeof(*p));
+
+			if (!p)
+				return;
+			x->gc_ends = p;
+			x->max_gc_ends = n;
+		}
+		x->gc_ends[x->nr_gc_ends++] = ns;
+	}
+}
+
+static int ex_object(void *ctx, json_object *o)
+{
+	struct exporter *x = ctx;
+	const char *type = get_str(o, "type"), *op = get_str(o, "op");
+	uint32_t pid = (uint32_t)get_u64(o, "pid");
+	uint64_t ns = get_u64(o, "time_ns");
+	size_t pi;
+
+	if (!type || !strcmp(type, "summary") || !strcmp(type, "lost"))
+		return 0;
+	for (pi = 0; pi < x->r->nr_procs && x->r->procs[pi].pid != pid; pi++)
+		;
+	if (pi == x->r->nr_procs)
+		return 0;
+	if (x->cols) {
+		ex_svg_point(x, type, op, pid, ns, o);
+		return 0;
+	}
+	if (!strcmp(type, "map") && op && strcmp(op, "grow")) {
+		struct rmap *m = ex_map(x->r, pid, get_u64(o, "map"));
+		char name[48];
+
+		if (!m || !x->chosen[m - x->r->maps])
+			return 0;
+		snprintf(name, sizeof(name), "map 0x%" PRIx64 " len", m->addr);
+		ex_common(x, "C", name, ns, pid, 0);
+		fprintf(x->out, ",\"args\":{\"len\":%" PRIu64 "}}", get_u64(o, "count"));
+	} else if (!strcmp(type, "gc") && op) {
+		if (!strcmp(op, "start") && !x->gc_open[pi]) {
+			x->gc_open[pi] = 1;
+			ex_common(x, "B", "GC", ns, pid, TRACK_GC);
+			fprintf(x->out, ",\"args\":{\"cycle\":%" PRIu64 "}}", get_u64(o, "cycle"));
+		} else if (!strcmp(op, "mark_end")) {
+			ex_common(x, "i", "mark termination", ns, pid, TRACK_GC);
+			fputs(",\"s\":\"t\"}", x->out);
+		} else if (!strcmp(op, "end") && x->gc_open[pi]) {
+			x->gc_open[pi] = 0;
+			ex_common(x, "E", "GC", ns, pid, TRACK_GC);
+			fputs("}", x->out);
+		}
+	} else if (!strcmp(type, "scavenge")) {
+		ex_common(x, "i", "release", ns, pid, TRACK_SCAVENGER);
+		fprintf(x->out, ",\"s\":\"t\",\"args\":{\"addr\":%" PRIu64 ",\"len\":%" PRIu64 "}}",
+			get_u64(o, "addr"), get_u64(o, "len"));
+	} else if (!strcmp(type, "event")) {
+		const char *probe = get_str(o, "probe");
+
+		if (!probe || (strcmp(probe, "madvise") && strcmp(probe, "munmap")))
+			return 0;
+		ex_common(x, "i", probe, ns, pid, TRACK_KERNEL);
+		fprintf(x->out, ",\"s\":\"t\",\"args\":{\"start\":%" PRIu64 ",\"len\":%" PRIu64,
+			get_u64(o, "start"), get_u64(o, "len"));
+		if (get_str(o, "advice"))
+			fprintf(x->out, ",\"advice\":\"%s\"", get_str(o, "advice"));
+		fputs("}}", x->out);
+	}
+	return ferror(x->out) ? -1 : 0;
+}
+
+/* Choose the top @top maps of each process by peak (0: all) for tracks. */
+static int ex_choose(struct exporter *x, size_t top)
+{
+	struct report *r = x->r;
+	struct rmap **order = calloc(r->nr_maps + 1, sizeof(*order));
+	size_t i, j, n;
+
+	x->chosen = calloc(r->nr_maps + 1, sizeof(*x->chosen));
+	x->gc_open = calloc(r->nr_procs + 1, sizeof(*x->gc_open));
+	if (!order || !x->chosen || !x->gc_open) {
+		free(order);
+		return -1;
+	}
+	for (i = n = 0; i < r->nr_maps; i++)
+		if (!r->maps[i].reused)
+			order[n++] = &r->maps[i];
+	qsort(order, n, sizeof(*order), cmp_maps);
+	for (j = 0; j < r->nr_procs; j++) {
+		size_t shown = 0;
+
+		for (i = 0; i < n; i++) {
+			if (order[i]->pid != r->procs[j].pid || (top && shown >= top))
+				continue;
+			x->chosen[order[i] - r->maps] = true;
+			shown++;
+		}
+	}
+	free(order);
+	return 0;
+}
+
+/* The chosen maps' len() over time, one polyline each; GC ends as lines. */
+static int ex_svg_write(struct exporter *x, const char *path)
+{
+	static const char *const colors[] = { "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
+					      "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+					      "#bcbd22", "#17becf" };
+	struct report *r = x->r;
+	int64_t ymax = 1;
+	size_t i, k, n = 0;
+	FILE *f = fopen(path, "we");
+
+	if (!f) {
+		p_err("cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < r->nr_maps; i++)
+		if (x->col_of[i] && (int64_t)r->maps[i].peak > ymax)
+			ymax = r->maps[i].peak;
+	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
+		" font-family=\"sans-serif\" font-size=\"11\">\n", SVG_W + 260, SVG_H + 40);
+	fprintf(f, "<text x=\"4\" y=\"14\">len() of the top maps over %.3f s (y: 0 to %"
+		PRId64 "); grey lines: GC cycle ends</text>\n", (x->t1 - x->t0) / 1e9, ymax);
+	fprintf(f, "<rect x=\"0\" y=\"20\" width=\"%d\" height=\"%d\" fill=\"none\""
+		" stroke=\"black\"/>\n", SVG_W, SVG_H);
+	for (i = 0; i < x->nr_gc_ends; i++) {
+		uint64_t span = x->t1 > x->t0 ? x->t1 - x->t0 : 1;
+		uint64_t px = (x->gc_ends[i] - x->t0) * (SVG_W - 1) / span;
+
+		fprintf(f, "<line class=\"gc\" x1=\"%" PRIu64 "\" x2=\"%" PRIu64 "\" y1=\"20\""
+			" y2=\"%d\" stroke=\"#bbb\"/>\n", px, px, SVG_H + 20);
+	}
+	for (i = 0; i < r->nr_maps; i++) {
+		const char *color = colors[n % (sizeof(colors) / sizeof(colors[0]))];
+		int64_t last = -1;
+
+		if (!x->col_of[i])
+			continue;
+		fprintf(f, "<polyline class=\"map\" fill=\"none\" stroke=\"%s\" points=\"",
+			color);
+		for (k = 0; k < SVG_W; k++) {
+			int64_t v = x->cols[x->col_of[i] - 1][k];
+
+			if (v < 0)
+				continue;
+			/* A step: hold the last value up to this column. */
+			if (last >= 0)
+				fprintf(f, "%zu,%" PRId64 " ", k, 20 + SVG_H - last * SVG_H / ymax);
+			fprintf(f, "%zu,%" PRId64 " ", k, 20 + SVG_H - v * SVG_H / ymax);
+			last = v;
+		}
+		fputs("\"/>\n", f);
+		fprintf(f, "<text x=\"%d\" y=\"%zu\" fill=\"%s\">pid %u map 0x%" PRIx64
+			" peak %" PRIu64 "</text>\n", SVG_W + 8, 32 + 14 * n, color,
+			r->maps[i].pid, r->maps[i].addr, r->maps[i].peak);
+		n++;
+	}
+	fputs("</svg>\n", f);
+	if (fclose(f)) {
+		p_err("cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* --svg: the 10 chosen maps with the largest peaks, a pass over the trace. */
+static int ex_svg(struct exporter *x, int fd, const char *input, const char *path)
+{
+	struct report *r = x->r;
+	struct rmap **order;
+	size_t i, m = 0, n = 0;
+	int ret = -1;
+
+	x->col_of = calloc(r->nr_maps + 1, sizeof(*x->col_of));
+	if (!x->col_of)
+		return -1;
+	x->t0 = UINT64_MAX;
+	for (i = 0; i < r->nr_procs; i++) {
+		if (r->procs[i].first_ns < x->t0)
+			x->t0 = r->procs[i].first_ns;
+		if (r->procs[i].last_ns > x->t1)
+			x->t1 = r->procs[i].last_ns;
+	}
+	/* The 10 chosen maps with the largest peaks; col_of is their row + 1. */
+	order = calloc(r->nr_maps + 1, sizeof(*order));
+	if (!order)
+		goto out;
+	for (i = 0; i < r->nr_maps; i++)
+		if (x->chosen[i])
+			order[m++] = &r->maps[i];
+	qsort(order, m, sizeof(*order), cmp_maps);
+	for (i = 0; i < m && n < 10; i++)
+		x->col_of[order[i] - r->maps] = ++n;
+	free(order);
+	x->cols = malloc((n + 1) * sizeof(*x->cols));
+	if (!x->cols)
+		goto out;
+	memset(x->cols, 0xff, (n + 1) * sizeof(*x->cols));	/* -1: no value */
+	if (lseek(fd, 0, SEEK_SET)) {
+		p_err("%s: cannot read it twice (a pipe?): %s", input, strerror(errno));
+		goto out;
+	}
+	if (read_trace(fd, input, ex_object, x) || ex_svg_write(x, path))
+		goto out;
+	ret = 0;
+out:
+	free(x->cols);
+	x->cols = NULL;
+	free(x->col_of);
+	x->col_of = NULL;
+	return ret;
+}
+
+static int export_help(void)
+{
+	fprintf(stderr,
+		"Usage: %1$s export {--perfetto OUT | --svg OUT}... -i FILE [--top N]\n"
+		"\n"
+		"Write the trace FILE (from '%1$s -j dump -w FILE') as a Chrome/Perfetto\n"
+		"JSON timeline (open it at ui.perfetto.dev): per process, a counter track\n"
+		"of len() for each of its top N maps by peak entries (default 20; 0: all),\n"
+		"GC cycles as slices (start to end, the cycle number in their arguments)\n"
+		"with mark termination as an instant, the scavenger's releases and the\n"
+		"madvise/munmap calls as instants with their address and length.\n"
+		"--svg draws the same maps' len() over time (at most 10 maps, colors\n"
+		"repeat) with the GC cycle ends as vertical lines.\n",
+		bin_name);
+	return 0;
+}
+
+int do_export(int argc, char **argv)
+{
+	struct report r = { .top = 20 };
+	struct exporter x = { .r = &r, .first = true };
+	const char *input = NULL, *out = NULL, *svg = NULL;
+	int i, fd = -1, ret = -1;
+	size_t j;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "help") || !strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return export_help();
+		if (i + 1 >= argc) {
+			p_err("'%s' needs a value, or is unknown; see '%s export help'", argv[i],
+			      bin_name);
+			return -1;
+		}
+		if (!strcmp(argv[i], "-i") || !strcmp(argv[i], "--input")) {
+			input = argv[++i];
+		} else if (!strcmp(argv[i], "--perfetto")) {
+			out = argv[++i];
+		} else if (!strcmp(argv[i], "--svg")) {
+			svg = argv[++i];
+		} else if (!strcmp(argv[i], "--top")) {
+			char *end;
+
+			r.top = strtoul(argv[++i], &end, 10);
+			if (*end || !*argv[i]) {
+				p_err("--top %s: not a number", argv[i]);
+				return -1;
+			}
+		} else {
+			p_err("unknown option '%s'; see '%s export help'", argv[i], bin_name);
+			return -1;
+		}
+	}
+	if (!input || (!out && !svg)) {
+		p_err("export needs --perfetto OUT or --svg OUT, and -i FILE (a recorded trace:"
+		      " it is read twice)");
+		return -1;
+	}
+	/* Pass 1: the report, to know the processes and pick the maps. */
+	fd = open(input, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		p_err("cannot open %s: %s", input, strerror(errno));
+		return -1;
+	}
+	if (read_trace(fd, input, report_object, &r) || ex_choose(&x, r.top))
+		goto out;
+	if (svg && ex_svg(&x, fd, input, svg))
+		goto out;
+	if (!out) {
+		ret = 0;
+		goto out;
+	}
+	if (lseek(fd, 0, SEEK_SET)) {
+		p_err("%s: cannot read it twice (a pipe?): %s", input, strerror(errno));
+		goto out;
+	}
+	x.out = fopen(out, "we");
+	if (!x.out) {
+		p_err("cannot write %s: %s", out, strerror(errno));
+		goto out;
+	}
+	fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[", x.out);
+	for (j = 0; j < r.nr_procs; j++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "pid %u", r.procs[j].pid);
+		ex_meta(&x, "process_name", r.procs[j].pid, 0, name);
+		ex_meta(&x, "thread_name", r.procs[j].pid, TRACK_GC, "GC cycles");
+		ex_meta(&x, "thread_name", r.procs[j].pid, TRACK_SCAVENGER, "scavenger");
+		ex_meta(&x, "thread_name", r.procs[j].pid, TRACK_KERNEL, "madvise / munmap");
+	}
+	/* Pass 2: the timeline. */
+	if (read_trace(fd, input, ex_object, &x))
+		goto out;
+	fputs("\n]}\n", x.out);
+	if (fclose(x.out)) {
+		x.out = NULL;
+		p_err("cannot write %s: %s", out, strerror(errno));
+		goto out;
+	}
+	x.out = NULL;
+	ret = 0;
+out:
+	if (x.out)
+		fclose(x.out);
+	close(fd);
+	free(x.chosen);
+	free(x.gc_open);
+	free(x.gc_ends);
+	free(r.maps);
+	free(r.slot);
+	free(r.procs);
 	return ret;
 }
