@@ -23,9 +23,9 @@
 //
 // hammer: each worker does delete(m, k) then m[k] = i for i = 0, 1, ...
 // with k = i % window (int64 k, or the string "h<k>"), on a map of its own
-// made without a hint; when it starts it writes "hammer MAP ADDR GOID KIND
-// WINDOW" on stderr (unbuffered: a harness that kills the fixture mid-run
-// still knows which maps were the workers').
+// made without a hint; after its first iteration it writes "hammer MAP ADDR
+// GOID KIND WINDOW" on stderr (unbuffered: a harness knows the workers are
+// busy, and one that kills the fixture mid-run still knows their maps).
 //
 // A harness starts the fixture with a wait mode, reads "ready PID" from its
 // stderr, attaches the tracer to PID, then releases it. Everything done

@@ -285,7 +285,6 @@ func scenarioHammer(workers, n int, d time.Duration, stopFile string) {
 			if w%2 == 0 {
 				m := make(map[int64]int)
 				t = register(g, "hammer/"+strconv.Itoa(w)+"/int64", "int64", "int64", "int", m, -1, "direct", nil)
-				started(t, g)
 				for i := 0; n == 0 || i < n; i++ {
 					if i%4096 == 0 && done() {
 						break
@@ -295,11 +294,13 @@ func scenarioHammer(workers, n int, d time.Duration, stopFile string) {
 					m[k] = i
 					assigns++
 					deletes++
+					if i == 0 {
+						started(t, g)
+					}
 				}
 			} else {
 				m := make(map[string]int)
 				t = register(g, "hammer/"+strconv.Itoa(w)+"/string", "string", "string", "int", m, -1, "direct", nil)
-				started(t, g)
 				for i := 0; n == 0 || i < n; i++ {
 					if i%4096 == 0 && done() {
 						break
@@ -309,6 +310,9 @@ func scenarioHammer(workers, n int, d time.Duration, stopFile string) {
 					m[k] = i
 					assigns++
 					deletes++
+					if i == 0 {
+						started(t, g)
+					}
 				}
 			}
 			t.ops.assign, t.ops.del = assigns, deletes
