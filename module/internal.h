@@ -132,6 +132,7 @@ struct mapwatch_session {
 	struct pid_namespace *pid_ns;	/* of the opener: pids in and out */
 	struct list_head probes;	/* under lock */
 	u32 next_probe_id;		/* under lock */
+	u32 nr_probes;			/* under lock: attached, <= MAPWATCH_MAX_PROBES */
 	wait_queue_head_t wq;		/* readers in poll() and read() */
 	unsigned long wflags;		/* MAPWATCH_WAKE_PENDING, ... */
 	struct irq_work wake_work;	/* wakes readers from any context */

@@ -247,7 +247,8 @@ static long mapwatch_ioctl_api(struct mapwatch_session *s, void __user *uarg)
 	ret = mapwatch_copy_in(&api, sizeof(api), MAPWATCH_API_SIZE_VER0, uarg, &usize);
 	if (ret)
 		return ret;
-	if (api.flags || api.__reserved)
+	/* max_probes was "__reserved, must be 0" before ABI 1.2: now an out field. */
+	if (api.flags)
 		return -EINVAL;
 	major = api.abi_major;
 
@@ -262,6 +263,7 @@ static long mapwatch_ioctl_api(struct mapwatch_session *s, void __user *uarg)
 	api.page_size = PAGE_SIZE;
 	api.max_ring_pages = MAPWATCH_MAX_RING_PAGES;
 	api.max_pids = MAPWATCH_MAX_PIDS;
+	api.max_probes = MAPWATCH_MAX_PROBES;
 	api.max_payload = MAPWATCH_MAX_PAYLOAD;
 	strscpy(api.version, MAPWATCH_VERSION, sizeof(api.version));
 	ret = mapwatch_copy_out(uarg, &api, sizeof(api), usize);
@@ -558,6 +560,7 @@ static void mapwatch_probe_free(struct mapwatch_probe *p)
 static void mapwatch_probe_detach(struct mapwatch_probe *p)
 {
 	list_del(&p->node);
+	p->session->nr_probes--;
 	if (p->kind == MAPWATCH_PROBE_UPROBE)
 		mapwatch_uprobe_detach(p);
 	else
@@ -623,11 +626,15 @@ static long mapwatch_ioctl_kprobe_attach(struct mapwatch_session *s, void __user
 	list_for_each_entry(q, &s->probes, node)
 		if (q->kind == MAPWATCH_PROBE_KPROBE && q->type == arg.type)
 			goto err_unlock;
+	ret = -ENOSPC;
+	if (s->nr_probes >= MAPWATCH_MAX_PROBES)
+		goto err_unlock;
 	p->id = ++s->next_probe_id;
 	ret = mapwatch_kprobe_attach(p, arg.type);
 	if (ret)
 		goto err_unlock;
 	list_add_tail(&p->node, &s->probes);
+	s->nr_probes++;
 	mutex_unlock(&s->lock);
 
 	arg.probe_id = p->id;
@@ -709,7 +716,8 @@ static long mapwatch_ioctl_uprobe_attach(struct mapwatch_session *s, void __user
 
 	mutex_lock(&s->lock);
 	p->id = ++s->next_probe_id;
-	ret = mapwatch_uprobe_attach(p, inode, &arg, prog);
+	ret = s->nr_probes < MAPWATCH_MAX_PROBES ? mapwatch_uprobe_attach(p, inode, &arg, prog) :
+						   -ENOSPC;
 	if (ret) {
 		mutex_unlock(&s->lock);
 		iput(inode);
@@ -718,6 +726,7 @@ static long mapwatch_ioctl_uprobe_attach(struct mapwatch_session *s, void __user
 		return ret == -EINVAL ? mapwatch_uprobe_einval(uarg, MAPWATCH_ALL_OPS_VALID) : ret;
 	}
 	list_add_tail(&p->node, &s->probes);
+	s->nr_probes++;
 	mutex_unlock(&s->lock);
 
 	arg.probe_id = p->id;

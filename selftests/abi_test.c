@@ -286,7 +286,7 @@ TEST_F(handshake, reports_the_module)
 	ASSERT_EQ(MAPWATCH_MAX_RING_PAGES, api.max_ring_pages);
 	ASSERT_EQ(MAPWATCH_MAX_PIDS, api.max_pids);
 	ASSERT_EQ(MAPWATCH_MAX_PAYLOAD, api.max_payload);
-	ASSERT_EQ(0, api.__reserved);
+	ASSERT_EQ(MAPWATCH_MAX_PROBES, api.max_probes);
 	/* A NUL-terminated, non-empty version string. */
 	ASSERT_NE(NULL, memchr(api.version, '\0', sizeof(api.version)));
 	ASSERT_LT(0, strlen(api.version));
@@ -636,12 +636,10 @@ TEST_F(abi, reserved_fields_are_einval)
 	struct mapwatch_pid clear = { .size = sizeof(clear), .op = MAPWATCH_PID_CLEAR };
 	struct mapwatch_uprobe up;
 
-	api.__reserved = 1;
-	ASSERT_EQ(-1, ioctl(self->s.fd, MAPWATCH_IOC_API, &api));
-	ASSERT_EQ(EINVAL, errno);
-	api.__reserved = 0x80000000;
-	ASSERT_EQ(-1, ioctl(self->s.fd, MAPWATCH_IOC_API, &api));
-	ASSERT_EQ(EINVAL, errno);
+	/* API's old __reserved is max_probes since ABI 1.2: an out field. */
+	api.max_probes = 1;
+	ASSERT_EQ(0, ioctl(self->s.fd, MAPWATCH_IOC_API, &api));
+	ASSERT_EQ(MAPWATCH_MAX_PROBES, api.max_probes);
 	cfg.__reserved = 1;
 	ASSERT_EQ(-1, ioctl(self->s.fd, MAPWATCH_IOC_RING_CONFIG, &cfg));
 	ASSERT_EQ(EINVAL, errno);

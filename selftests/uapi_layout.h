@@ -21,7 +21,7 @@
 	F(mapwatch_api, max_ring_pages, 40, 4)				\
 	F(mapwatch_api, max_pids, 44, 4)				\
 	F(mapwatch_api, max_payload, 48, 4)				\
-	F(mapwatch_api, __reserved, 52, 4)				\
+	F(mapwatch_api, max_probes, 52, 4)				\
 	F(mapwatch_api, version, 56, 32)				\
 	F(mapwatch_ring_config, size, 0, 4)				\
 	F(mapwatch_ring_config, flags, 4, 4)				\

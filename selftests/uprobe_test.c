@@ -1613,6 +1613,41 @@ static void assert_spinner_records(struct __test_metadata *_metadata,
 	}
 }
 
+/*
+ * A session holds at most MAPWATCH_MAX_PROBES probes of all kinds: the next
+ * attach is ENOSPC, a detach makes room for one more, and a new session has
+ * its own budget.
+ */
+TEST_F(uprobe, probes_per_session_are_capped)
+{
+	struct mapwatch_uprobe up;
+	struct mw_session other;
+	uint32_t i, first = 0, id;
+
+	ASSERT_EQ(MAPWATCH_MAX_PROBES, self->s.api.max_probes);
+	for (i = 0; i < MAPWATCH_MAX_PROBES - 1; i++) {
+		ASSERT_EQ(0, mwt_uprobe(self->s.fd, self->bin, self->off, NULL, 0, 0, &up))
+			TH_LOG("probe %u: %s", i, strerror(errno));
+		if (!first)
+			first = up.probe_id;
+	}
+	/* The last one is a kprobe: the cap counts every kind. */
+	ASSERT_EQ(0, mwt_attach(self->s.fd, MAPWATCH_KPROBE_GETPRIORITY, &id));
+	ASSERT_EQ(-1, mwt_uprobe(self->s.fd, self->bin, self->off, NULL, 0, 0, &up));
+	ASSERT_EQ(ENOSPC, errno);
+	ASSERT_EQ(-1, mwt_attach(self->s.fd, MAPWATCH_KPROBE_MADVISE, &id));
+	ASSERT_EQ(ENOSPC, errno);
+	ASSERT_EQ(0, mwt_detach(self->s.fd, first));
+	ASSERT_EQ(0, mwt_uprobe(self->s.fd, self->bin, self->off, NULL, 0, 0, &up));
+	ASSERT_EQ(-1, mwt_uprobe(self->s.fd, self->bin, self->off, NULL, 0, 0, &up));
+	ASSERT_EQ(ENOSPC, errno);
+
+	ASSERT_EQ(0, mw_open(&other, NULL, 0)) TH_LOG("%s", mw_error());
+	ASSERT_EQ(0, mw_configure(&other, 16, 0, 0, 0)) TH_LOG("%s", mw_error());
+	EXPECT_EQ(0, mwt_uprobe(other.fd, self->bin, self->off, NULL, 0, 0, &up));
+	mw_close(&other);
+}
+
 TEST_F(uprobe, detach_under_fire_waits_for_the_handlers)
 {
 	const struct mapwatch_fetch_op ops[] = {

@@ -20,6 +20,7 @@ static void info_plain(const struct mapwatch_api *api)
 	printf("page size:       %u\n", api->page_size);
 	printf("ring pages:      1..%u per cpu (power of two)\n", api->max_ring_pages);
 	printf("pids/session:    %u\n", api->max_pids);
+	printf("probes/session:  %u\n", api->max_probes);
 	printf("max payload:     %u bytes\n", api->max_payload);
 	printf("features:       %s%s%s\n",
 	       api->features & MAPWATCH_FEAT_RING_OVERWRITE ? " overwrite" : "",
@@ -44,6 +45,7 @@ static void info_json(const struct mapwatch_api *api)
 	jsonw_uint_field(json_wtr, "page_size", api->page_size);
 	jsonw_uint_field(json_wtr, "max_ring_pages", api->max_ring_pages);
 	jsonw_uint_field(json_wtr, "max_pids", api->max_pids);
+	jsonw_uint_field(json_wtr, "max_probes", api->max_probes);
 	jsonw_uint_field(json_wtr, "max_payload_bytes", api->max_payload);
 	jsonw_bool_field(json_wtr, "ring_overwrite", api->features & MAPWATCH_FEAT_RING_OVERWRITE);
 	jsonw_bool_field(json_wtr, "read", api->features & MAPWATCH_FEAT_READ);

@@ -173,14 +173,24 @@ int mw_pid(struct mw_session *s, uint32_t op, int pid)
 	}
 }
 
+static int mw_probes_full(struct mw_session *s)
+{
+	return mw_fail(ENOSPC, "at most %u probes per session (detach some, or open another session)",
+		       s->api.max_probes);
+}
+
 int mw_kprobe_attach(struct mw_session *s, uint32_t type, uint32_t *probe_id)
 {
 	struct mapwatch_kprobe arg = { .size = sizeof(arg), .type = type };
-	int err = mw_ioctl(s, MAPWATCH_IOC_KPROBE_ATTACH, &arg, "kprobe attach");
 
-	if (!err && probe_id)
-		*probe_id = arg.probe_id;
-	return err;
+	if (ioctl(s->fd, MAPWATCH_IOC_KPROBE_ATTACH, &arg) == 0) {
+		if (probe_id)
+			*probe_id = arg.probe_id;
+		return 0;
+	}
+	if (errno == ENOSPC)
+		return mw_probes_full(s);
+	return mw_fail(errno, "kprobe attach: %s", strerror(errno));
 }
 
 int mw_uprobe_attach(struct mw_session *s, int fd, uint64_t offset, uint64_t ref_ctr_offset,
@@ -212,6 +222,8 @@ int mw_uprobe_attach(struct mw_session *s, int fd, uint64_t offset, uint64_t ref
 			       (unsigned long long)offset, s->api.max_payload);
 	case EPERM:
 		return mw_fail(EPERM, "tracing every process running a binary needs CAP_SYS_ADMIN");
+	case ENOSPC:
+		return mw_probes_full(s);
 	default:
 		return mw_fail(errno, "uprobe at offset %#llx: %s", (unsigned long long)offset,
 			       strerror(errno));

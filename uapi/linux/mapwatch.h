@@ -49,6 +49,7 @@
 
 /* Limits, also reported by MAPWATCH_IOC_API. */
 #define MAPWATCH_MAX_PIDS		64	/* traced processes per session */
+#define MAPWATCH_MAX_PROBES		1024	/* probes attached per session (ABI 1.2) */
 #define MAPWATCH_MAX_RING_PAGES		4096	/* data pages per CPU */
 #define MAPWATCH_MAX_PAYLOAD		1024	/* payload bytes per event record */
 #define MAPWATCH_MAX_TIMER_MS		10000
@@ -73,7 +74,7 @@ struct mapwatch_api {
 	__u32 max_ring_pages;	/* out: MAPWATCH_MAX_RING_PAGES */
 	__u32 max_pids;		/* out: MAPWATCH_MAX_PIDS */
 	__u32 max_payload;	/* out: MAPWATCH_MAX_PAYLOAD */
-	__u32 __reserved;	/* must be 0 */
+	__u32 max_probes;	/* out: MAPWATCH_MAX_PROBES (ABI 1.2; 0 before) */
 	char version[32];	/* out: module version, NUL-terminated */
 };
 
@@ -336,6 +337,7 @@ struct mapwatch_kprobe {
  * while the session is enabled.
  * EOPNOTSUPP  type unknown to this module or unavailable on this kernel
  * EEXIST      this type is already attached in the session
+ * ENOSPC      MAPWATCH_MAX_PROBES probes (of any kind) already attached
  * other       the errno of register_kprobe()
  */
 
@@ -438,6 +440,7 @@ struct mapwatch_uprobe {
  * EINVAL  not a regular file, offsets beyond its end, an invalid program
  *         (bad_op tells which op), payload above MAPWATCH_MAX_PAYLOAD
  * EPERM   MAPWATCH_UPROBE_ALL_PROCESSES without CAP_SYS_ADMIN
+ * ENOSPC  MAPWATCH_MAX_PROBES probes (of any kind) already attached
  * other   the errno of uprobe_register()
  */
 
