@@ -77,7 +77,8 @@ static int dump_help(void)
 		"\"map\" for Go map operations, \"gc\" and \"scavenge\" for the Go\n"
 		"runtime's, \"event\" for kernel probes), \"lost\"\n"
 		"objects, and a last \"summary\" (probes attached, events printed, records\n"
-		"produced, lost_ring_full, lost_nested, lost_overwritten, lost_reported).\n"
+		"produced, lost_ring_full, lost_nested, lost_overwritten, lost_reported,\n"
+		"and the kernel probes that were on).\n"
 		"Tracing ends with -c/-t, on SIGINT or SIGTERM, when CMD exits, or when\n"
 		"every PID has exited.\n"
 		"\n"
@@ -435,6 +436,7 @@ static pid_t spawn(char **argv, int *go_fd)
 static void summary(struct dump *d)
 {
 	struct mapwatch_counters c;
+	unsigned int i;
 	uint64_t lost;
 
 	if (mw_counters(&d->s, MAPWATCH_ALL_CPUS, &c)) {
@@ -452,6 +454,12 @@ static void summary(struct dump *d)
 		jsonw_uint_field(json_wtr, "lost_nested", c.lost_nested);
 		jsonw_uint_field(json_wtr, "lost_overwritten", c.lost_overwritten);
 		jsonw_uint_field(json_wtr, "lost_reported", c.lost_reported);
+		jsonw_name(json_wtr, "kprobes");
+		jsonw_start_array(json_wtr);
+		for (i = 1; i <= d->nr_probes; i++)
+			if (d->probe_type[i])
+				jsonw_string(json_wtr, kprobe_name(d->probe_type[i]));
+		jsonw_end_array(json_wtr);
 		jsonw_end_object(json_wtr);
 		return;
 	}

@@ -59,6 +59,7 @@ struct report {
 	size_t nr_procs;
 	uint64_t events, lost, errors;
 	bool summary;
+	uint32_t kprobes;		/* bit per MAPWATCH_KPROBE_* the summary lists */
 	size_t top;
 };
 
@@ -312,7 +313,17 @@ static int on_object(struct report *r, json_object *o)
 		return 0;
 	}
 	if (!strcmp(type, "summary")) {
+		json_object *k;
+		uint32_t t;
+		size_t i;
+
 		r->summary = true;
+		if (json_object_object_get_ex(o, "kprobes", &k) &&
+		    json_object_is_type(k, json_type_array))
+			for (i = 0; i < json_object_array_length(k); i++)
+				if (!kprobe_type(json_object_get_string(
+						json_object_array_get_idx(k, i)), &t) && t < 32)
+					r->kprobes |= 1u << t;
 		return 0;
 	}
 	p = proc_get(r, (uint32_t)get_u64(o, "pid"));
@@ -511,7 +522,13 @@ static void print_map_json(const struct rmap *m)
 	jsonw_end_object(json_wtr);
 }
 
-static void print_proc_plain(const struct rproc *p)
+/* Whether the trace's kernel probe @type was on. */
+static bool kp_on(const struct report *r, unsigned int type)
+{
+	return r->kprobes & (1u << type);
+}
+
+static void print_proc_plain(const struct report *r, const struct rproc *p)
 {
 	printf("process %u: %.3f s traced", p->pid, (p->last_ns - p->first_ns) / 1e9);
 	if (p->exited) {
@@ -526,11 +543,15 @@ static void print_proc_plain(const struct rproc *p)
 	printf(", %" PRIu64 " started, %" PRIu64 " marked\n", p->gc_start, p->gc_mark_end);
 	printf("  returned to the OS by the scavenger: %" PRIu64 " bytes in %" PRIu64 " calls\n",
 	       p->released, p->releases);
-	if (p->madv_calls || p->munmap_calls || p->mmap_calls)
-		printf("  kernel: madvise %" PRIu64 " calls (dontneed %" PRIu64 " bytes, free %"
-		       PRIu64 " bytes), munmap %" PRIu64 " bytes, anonymous mmap %" PRIu64
-		       " bytes of address space\n", p->madv_calls, p->madv_dontneed, p->madv_free, p->munmapped,
-		       p->mmap_anon);
+	if (kp_on(r, MAPWATCH_KPROBE_MADVISE))
+		printf("  madvise: %" PRIu64 " calls, dontneed %" PRIu64 " bytes, free %" PRIu64
+		       " bytes\n", p->madv_calls, p->madv_dontneed, p->madv_free);
+	if (kp_on(r, MAPWATCH_KPROBE_MUNMAP))
+		printf("  munmap: %" PRIu64 " calls, %" PRIu64 " bytes\n", p->munmap_calls,
+		       p->munmapped);
+	if (kp_on(r, MAPWATCH_KPROBE_MMAP))
+		printf("  anonymous mmap: %" PRIu64 " calls, %" PRIu64 " bytes of address space\n",
+		       p->mmap_calls, p->mmap_anon);
 	printf("  %zu maps\n", p->nr_maps);
 }
 
@@ -590,6 +611,13 @@ static int print_report(struct report *r)
 		jsonw_uint_field(json_wtr, "lost", r->lost);
 		/* false: the trace has no summary, it was cut short */
 		jsonw_bool_field(json_wtr, "complete", r->summary);
+		/* the kernel probes that were on: their figures below mean something */
+		jsonw_name(json_wtr, "kprobes");
+		jsonw_start_array(json_wtr);
+		for (i = 1; i < 32; i++)
+			if (kp_on(r, i))
+				jsonw_string(json_wtr, kprobe_name(i));
+		jsonw_end_array(json_wtr);
 		jsonw_name(json_wtr, "processes");
 		jsonw_start_array(json_wtr);
 	}
@@ -602,7 +630,7 @@ static int print_report(struct report *r)
 			jsonw_name(json_wtr, "maps");
 			jsonw_start_array(json_wtr);
 		} else {
-			print_proc_plain(p);
+			print_proc_plain(r, p);
 			if (p->nr_maps)
 				printf("  %-16s %8s %8s %6s %6s %9s %9s %s\n", "MAP", "PEAK",
 				       "LEN", "GROWS", "CLEARS", "ASSIGNS", "DELETES",
@@ -646,13 +674,13 @@ static int report_help(void)
 		"       %1$s report [--top N] [DUMP OPTIONS] {-p PID | -- CMD [ARG]...}\n"
 		"\n"
 		"Sum up a trace: per process, its GC cycles and the memory returned to\n"
-		"the OS (the scavenger's releases; madvise, munmap and anonymous mmap\n"
-		"bytes when those kernel probes were on); per map, sorted by peak\n"
-		"entries: its peak and its len() (LEN: when its last traced operation\n"
-		"began), grows, clears, assigns, deletes, and which goroutine and\n"
-		"function made it. A map whose entries fell to a quarter of a peak of\n"
-		"64 or more gets a verdict: its storage still fits the peak (Go maps\n"
-		"never shrink).\n"
+		"the OS (the scavenger's releases; the madvise, munmap and anonymous\n"
+		"mmap calls and bytes of those kernel probes that were on); per map,\n"
+		"sorted by peak entries: its peak and its len() (LEN: when its last\n"
+		"traced operation began), grows, clears, assigns, deletes, and which\n"
+		"goroutine and function made it. A map whose entries fell to a quarter\n"
+		"of a peak of 64 or more gets a verdict: its storage still fits the\n"
+		"peak (Go maps never shrink).\n"
 		"\n"
 		"  -i, --input FILE   a trace written by '%1$s -j dump' ('-' for stdin)\n"
 		"      --top N        at most N maps per process (default 20; 0: all)\n"
