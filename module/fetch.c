@@ -33,7 +33,8 @@ static int fop_check(const struct mapwatch_fetch_op *op)
 		return dst_var && src_var && no_extra ? 0 : -EINVAL;
 	case MAPWATCH_FOP_LOAD:
 		return dst_var && src_var && fop_size_ok(op->size) &&
-		       !(op->flags & ~MAPWATCH_FOPF_SIGNED) && !op->max ? 0 : -EINVAL;
+		       !(op->flags & ~(MAPWATCH_FOPF_SIGNED | MAPWATCH_FOPF_QUIET)) &&
+		       !op->max ? 0 : -EINVAL;
 	case MAPWATCH_FOP_EMIT:
 		return !op->dst && src_var && fop_size_ok(op->size) && !op->flags && !op->max &&
 		       !op->imm ? op->size : -EINVAL;
@@ -230,7 +231,8 @@ u32 mapwatch_fetch_run(const struct mapwatch_fetch_prog *prog, struct pt_regs *r
 			break;
 		case MAPWATCH_FOP_LOAD:
 			if (!fop_load(var[op->src] + op->imm, op->size,
-				      op->flags & MAPWATCH_FOPF_SIGNED, &var[op->dst], may_fault))
+				      op->flags & MAPWATCH_FOPF_SIGNED, &var[op->dst], may_fault) &&
+			    !(op->flags & MAPWATCH_FOPF_QUIET))
 				*fault = true;
 			break;
 		case MAPWATCH_FOP_EMIT:

@@ -75,6 +75,8 @@ unsigned short mwt_semaphore __attribute__((section(".probes"), used));
 				  .size = (sz), .imm = (off) }
 #define OP_SLOAD(d, s, off, sz)	{ .code = MAPWATCH_FOP_LOAD, .dst = (d), .src = (s), \
 				  .size = (sz), .flags = MAPWATCH_FOPF_SIGNED, .imm = (off) }
+#define OP_QLOAD(d, s, off, sz)	{ .code = MAPWATCH_FOP_LOAD, .dst = (d), .src = (s), \
+				  .size = (sz), .flags = MAPWATCH_FOPF_QUIET, .imm = (off) }
 #define OP_EMIT(s, sz)		{ .code = MAPWATCH_FOP_EMIT, .src = (s), .size = (sz) }
 #define OP_COPY(n, s, off, m)	{ .code = MAPWATCH_FOP_COPY, .dst = (n), .src = (s), \
 				  .max = (m), .imm = (off) }
@@ -788,6 +790,51 @@ TEST_F(uprobe, bad_pointers_fault_the_record_not_the_process)
 	ASSERT_EQ(0, pc.filtered);
 }
 
+/*
+ * A quiet load (ABI 1.2) that faults gives 0 without flagging the record;
+ * a plain load in the same program still flags it.
+ */
+TEST_F(uprobe, quiet_loads_do_not_flag_the_record)
+{
+	const struct mapwatch_fetch_op quiet[] = {
+		OP_REG(0, DI), OP_QLOAD(1, 0, 0, 8), OP_EMIT(1, 8),
+		OP_QLOAD(1, 0, 8, 8), OP_EMIT(1, 8),
+	};
+	const struct mapwatch_fetch_op mixed[] = {
+		OP_REG(0, DI), OP_QLOAD(1, 0, 0, 8), OP_EMIT(1, 8),
+		OP_LOAD(1, 0, 0, 8), OP_EMIT(1, 8),
+	};
+	struct mapwatch_probe_counters pc;
+	struct payload want = {};
+	uint32_t id;
+
+	fill_mem();
+	attach(_metadata, self, quiet, ARRAY_SIZE(quiet), 16, &id);
+	trace_self(_metadata, self);
+	call(8, 0);		/* both reads fault: 8 and 16 */
+	call_ptr(mem, 0);	/* both succeed */
+	counters(_metadata, self, id, &pc);
+	ASSERT_EQ(0, pc.faults);
+	ASSERT_EQ(0, mw_detach(&self->s, id));
+	attach(_metadata, self, mixed, ARRAY_SIZE(mixed), 16, &id);
+	trace_self(_metadata, self);
+	call(8, 0);
+	drain(_metadata, self);
+
+	ASSERT_EQ(3, self->rs.nr);
+	put64(&want, 0);
+	put64(&want, 0);
+	assert_event(_metadata, &self->rs, 0, self->rs.r[0].probe_id, 0, &want);
+	want.n = 0;
+	put64(&want, mem_u(0, 8));
+	put64(&want, mem_u(8, 8));
+	assert_event(_metadata, &self->rs, 1, self->rs.r[1].probe_id, 0, &want);
+	want.n = 0;
+	put64(&want, 0);
+	put64(&want, 0);
+	assert_event(_metadata, &self->rs, 2, id, MAPWATCH_RECF_FAULT, &want);
+}
+
 TEST_F(uprobe, reads_fault_pages_in_as_the_task_would)
 {
 	const struct mapwatch_fetch_op ops[] = { OP_REG(0, DI), OP_LOAD(1, 0, 0, 8),
@@ -1227,7 +1274,7 @@ TEST_F(uprobe, invalid_ops_are_einval_with_their_index)
 		BAD("LOAD dst 8", .code = MAPWATCH_FOP_LOAD, .dst = 8, .size = 8),
 		BAD("LOAD src 8", .code = MAPWATCH_FOP_LOAD, .src = 8, .size = 8),
 		BAD("LOAD src NOVAR", .code = MAPWATCH_FOP_LOAD, .src = NOVAR, .size = 8),
-		BAD("LOAD flag 2", .code = MAPWATCH_FOP_LOAD, .size = 8, .flags = 2),
+		BAD("LOAD flag 4", .code = MAPWATCH_FOP_LOAD, .size = 8, .flags = 4),
 		BAD("LOAD flag 0x8000", .code = MAPWATCH_FOP_LOAD, .size = 8, .flags = 0x8001),
 		BAD("LOAD max", .code = MAPWATCH_FOP_LOAD, .size = 8, .max = 8),
 

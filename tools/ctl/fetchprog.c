@@ -156,6 +156,15 @@ int fp_load(struct fprog *p, int var, int64_t offset, unsigned int size, bool is
 	return dst;
 }
 
+int fp_load_quiet(struct fprog *p, int var, int64_t offset, unsigned int size)
+{
+	int dst = fp_load(p, var, offset, size, false);
+
+	if (dst >= 0)
+		p->ops[p->nr_ops - 1].flags |= MAPWATCH_FOPF_QUIET;
+	return dst;
+}
+
 void fp_emit(struct fprog *p, const char *name, int var, unsigned int size, bool is_signed)
 {
 	struct mapwatch_fetch_op *op;

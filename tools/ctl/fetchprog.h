@@ -44,6 +44,8 @@ int fp_const(struct fprog *p, int64_t value);
 int fp_pc(struct fprog *p, int64_t offset);
 int fp_add(struct fprog *p, int var, int64_t value);
 int fp_load(struct fprog *p, int var, int64_t offset, unsigned int size, bool is_signed);
+/* A load whose fault reads 0 and does not flag the record (ABI 1.2). */
+int fp_load_quiet(struct fprog *p, int var, int64_t offset, unsigned int size);
 void fp_emit(struct fprog *p, const char *name, int var, unsigned int size, bool is_signed);
 /* len_var < 0: copy max bytes. */
 void fp_copy(struct fprog *p, const char *name, int addr_var, int len_var, unsigned int max);

@@ -74,10 +74,10 @@ static int gt_arg_index(const uint8_t *roles, unsigned int n, enum goarg role)
  * probed at link-time address @va.
  */
 static void gt_build(struct gotrace *t, struct fprog *p, const struct gover_func *f,
-		     const uint8_t *roles, unsigned int n, uint64_t va)
+		     const uint8_t *roles, unsigned int n, uint64_t va, bool at_ret)
 {
 	uint16_t machine = t->info->machine;
-	int g, v, keysize = -1;
+	int g, v, keysize = -1, sp, fpr;
 	unsigned int i;
 
 	fp_init(p);
@@ -95,6 +95,37 @@ static void gt_build(struct gotrace *t, struct fprog *p, const struct gover_func
 		fp_free(p, g);
 	}
 
+	if (f->op == GOMAP_OP_MAKE && at_ret && !gover_frame_regs(machine, &sp, &fpr)) {
+		/*
+		 * Where the map was made: the return address into the caller,
+		 * the caller's own (a nested make's caller is the runtime), and
+		 * where this probe runs, to undo a PIE's load bias.
+		 */
+		static const char *const rets[] = { "ret1", "ret2", "ret3" };
+		int next;
+
+		g = fp_reg(p, sp);
+		v = fp_load(p, g, 0, 8, false);
+		fp_emit(p, "ret0", v, 8, false);
+		fp_free(p, v);
+		fp_free(p, g);
+		/* Up the frame-pointer chain, quietly: it may end before. */
+		g = fp_reg(p, fpr);
+		for (i = 0; i < 3; i++) {
+			v = fp_load_quiet(p, g, 8, 8);
+			fp_emit(p, rets[i], v, 8, false);
+			fp_free(p, v);
+			if (i < 2) {
+				next = fp_load_quiet(p, g, 0, 8);
+				fp_free(p, g);
+				g = next;
+			}
+		}
+		fp_free(p, g);
+		v = fp_pc(p, 0);
+		fp_emit(p, "pc", v, 8, false);
+		fp_free(p, v);
+	}
 	for (i = 0; i < n; i++) {
 		int r, len;
 
@@ -150,10 +181,11 @@ static int gt_add(struct gotrace *t, const struct gover_func *f, bool at_ret, ui
 	gp->f = f;
 	gp->at_ret = at_ret;
 	gp->off = off;
+	gp->va = va;
 	if (at_ret)
-		gt_build(t, &gp->prog, f, f->rets, GOVER_MAX_RETS, va);
+		gt_build(t, &gp->prog, f, f->rets, GOVER_MAX_RETS, va, true);
 	else
-		gt_build(t, &gp->prog, f, f->args, GOVER_MAX_ARGS, va);
+		gt_build(t, &gp->prog, f, f->args, GOVER_MAX_ARGS, va, false);
 	if (gp->prog.error)
 		return gt_fail(err, errlen, "%s: %s", f->sym, gp->prog.error);
 	t->nr++;
@@ -389,6 +421,48 @@ static void gt_print_key(FILE *out, json_writer_t *jw, const struct gotrace_prob
 		fprintf(out, " key=%s", buf);
 }
 
+/* The runtime's own code, maps.clone (runtime.mapclone's linkname) too. */
+static bool gt_runtime_func(const char *name)
+{
+	return !strncmp(name, "runtime.", 8) || !strncmp(name, "internal/runtime/", 17) ||
+	       !strcmp(name, "maps.clone");
+}
+
+/*
+ * The function a make event's map was made in: the first of its caller and
+ * three more up the frame-pointer chain that is not the runtime's (a
+ * NewMap nested in runtime.makemap, a classic clone's makemap in
+ * runtime.mapclone2 in maps.clone), else the caller.  NULL when the
+ * event has no return addresses (arm64) or they are in no known function.
+ */
+static const char *gt_made_at(struct gotrace *t, const struct gotrace_probe *gp,
+			      const struct fp_value *v)
+{
+	const struct fp_value *pc = fp_get(&gp->prog, v, "pc");
+	const char *first = NULL;
+	const char *names[4] = { "ret0", "ret1", "ret2", "ret3" };
+	unsigned int i;
+
+	if (!pc)
+		return NULL;
+	for (i = 0; i < 4; i++) {
+		const struct fp_value *r = fp_get(&gp->prog, v, names[i]);
+		const struct gobin_func *fn;
+
+		if (!r || !r->u)
+			continue;
+		/* Link-time address of the call instruction (just before the return). */
+		fn = gobin_func_at(t->gb, r->u - pc->u + gp->va - 1);
+		if (!fn)
+			continue;
+		if (!gt_runtime_func(fn->name))
+			return fn->name;
+		if (!first)
+			first = fn->name;
+	}
+	return first;
+}
+
 /*
  * A GC or scavenger event: {"type":"gc","op":"start"|"mark_end"|"end",
  * "cycle":N} or {"type":"scavenge","op":"release","addr":A,"len":N}.  The
@@ -439,6 +513,7 @@ bool gotrace_print(struct gotrace *t, const struct gotrace_probe *gp,
 {
 	struct fp_value v[FP_MAX_FIELDS];
 	const struct fp_value *goid, *map;
+	const char *at;
 	unsigned int i;
 
 	if (fp_decode(&gp->prog, mw_event_payload(ev), ev->payload_size, v)) {
@@ -471,11 +546,18 @@ bool gotrace_print(struct gotrace *t, const struct gotrace_probe *gp,
 		fprintf(out, " g%" PRIu64 " %s/%s", goid->u, gomap_op_name(gp->f->op),
 			gp->f->variant);
 	}
+	at = gt_made_at(t, gp, v);
+	if (at) {
+		if (jw)
+			jsonw_string_field(jw, "at", at);
+		else
+			fprintf(out, " at=%s", at);
+	}
 	for (i = 0; i < gp->prog.nr_fields; i++) {
 		const struct fp_value *f = &v[i];
 		const char *name = f->field->name;
 
-		if (f == goid)
+		if (f == goid || !strncmp(name, "ret", 3) || !strcmp(name, "pc"))
 			continue;
 		if (!strcmp(name, "key")) {
 			gt_print_key(out, jw, gp, f);

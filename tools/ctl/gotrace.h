@@ -19,6 +19,7 @@ struct gotrace_probe {
 	const struct gover_func *f;
 	bool at_ret;		/* on a RET: the function's results are read */
 	uint64_t off;		/* file offset of the probed instruction */
+	uint64_t va;		/* its link-time address */
 	struct fprog prog;
 	uint32_t id;		/* the session's probe id, once attached */
 };

@@ -338,6 +338,17 @@ const char *gover_abi_reg_name(uint16_t machine, unsigned int idx)
 	return NULL;
 }
 
+int gover_frame_regs(uint16_t machine, int *sp, int *fp)
+{
+	/* Go keeps frame pointers on amd64: at a RET, BP is the caller's. */
+	if (machine == EM_X86_64) {
+		*sp = MAPWATCH_REG_X86_SP;
+		*fp = MAPWATCH_REG_X86_BP;
+		return 0;
+	}
+	return -1;	/* arm64: the return address is in LR at a RET; not done */
+}
+
 int gover_g_reg(uint16_t machine)
 {
 	if (machine == EM_X86_64)

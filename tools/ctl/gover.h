@@ -157,6 +157,12 @@ const char *goarg_name(enum goarg a);			/* "map_type", "map", "key_ptr", ... */
 int gover_abi_reg(uint16_t machine, unsigned int idx);
 const char *gover_abi_reg_name(uint16_t machine, unsigned int idx);	/* "rax", "x0" */
 int gover_g_reg(uint16_t machine);		/* r14 / x28 */
+/*
+ * At a RET: the stack pointer (the return address is at 0(SP)) and the
+ * frame pointer (the caller's: its return address at 8(FP)); 0, or -1
+ * where not supported.
+ */
+int gover_frame_regs(uint16_t machine, int *sp, int *fp);
 const char *gover_g_reg_name(uint16_t machine);
 
 #endif

@@ -29,6 +29,7 @@ struct rmap {
 	bool made;			/* its make was traced */
 	uint64_t made_goid;
 	char made_by[64];		/* the make event's function */
+	char made_at[128];		/* the function that made it ("" if unknown) */
 	uint64_t peak, entries;		/* max len(), len() at the last event (before it) */
 	uint64_t ops[5];		/* make, assign, delete, clear, grow */
 	bool reused;			/* a later make reused its address: it was freed */
@@ -225,6 +226,7 @@ static int on_map_event(struct report *r, json_object *o, struct rproc *p, uint6
 		m->made = true;
 		m->made_goid = get_u64(o, "goid");
 		snprintf(m->made_by, sizeof(m->made_by), "%s", fn ? fn : "?");
+		snprintf(m->made_at, sizeof(m->made_at), "%s", get_str(o, "at") ?: "");
 	}
 	m->ops[k]++;
 	m->last_ns = ns;
@@ -489,7 +491,8 @@ static void print_map_plain(const struct rmap *m)
 	       " %9" PRIu64 " %9" PRIu64 " ", m->addr, m->peak, m->entries, m->ops[OP_GROW],
 	       m->ops[OP_CLEAR], m->ops[OP_ASSIGN], m->ops[OP_DELETE]);
 	if (m->made)
-		printf("g%-5" PRIu64 " %s", m->made_goid, m->made_by);
+		printf("g%-5" PRIu64 " %s (%s)", m->made_goid, m->made_at[0] ? m->made_at : "?",
+		       m->made_by);
 	else
 		printf("%-6s (make not traced: before tracing, or inlined)", "-");
 	printf("%s\n", m->reused ? " [freed: address reused]" : "");
@@ -509,6 +512,8 @@ static void print_map_json(const struct rmap *m)
 	if (m->made) {
 		jsonw_uint_field(json_wtr, "made_goid", m->made_goid);
 		jsonw_string_field(json_wtr, "made_by", m->made_by);
+		if (m->made_at[0])
+			jsonw_string_field(json_wtr, "made_at", m->made_at);
 	}
 	jsonw_uint_field(json_wtr, "peak_entries", m->peak);
 	jsonw_uint_field(json_wtr, "entries", m->entries);
@@ -678,9 +683,10 @@ static int report_help(void)
 		"mmap calls and bytes of those kernel probes that were on); per map,\n"
 		"sorted by peak entries: its peak and its len() (LEN: when its last\n"
 		"traced operation began), grows, clears, assigns, deletes, and which\n"
-		"goroutine and function made it. A map whose entries fell to a quarter\n"
-		"of a peak of 64 or more gets a verdict: its storage still fits the\n"
-		"peak (Go maps never shrink).\n"
+		"goroutine made it, in which function (with the runtime function that\n"
+		"made it in brackets). A map whose entries fell to a quarter of a peak\n"
+		"of 64 or more gets a verdict: its storage still fits the peak (Go\n"
+		"maps never shrink).\n"
 		"\n"
 		"  -i, --input FILE   a trace written by '%1$s -j dump' ('-' for stdin)\n"
 		"      --top N        at most N maps per process (default 20; 0: all)\n"

@@ -351,7 +351,8 @@ struct mapwatch_kprobe {
  * (a uprobe handler runs in that task, so a page not present yet is faulted
  * in); a read of an address the task cannot read gives 0 (a COPY 0 bytes, a
  * STR the bytes before the unreadable page) and sets MAPWATCH_RECF_FAULT in
- * the record, and the program goes on.
+ * the record (not for a LOAD with MAPWATCH_FOPF_QUIET), and the program goes
+ * on.
  */
 #define MAPWATCH_FETCH_VARS	8
 #define MAPWATCH_FETCH_MAX_OPS	32
@@ -378,6 +379,12 @@ enum mapwatch_fop {
 };
 
 #define MAPWATCH_FOPF_SIGNED	_BITUL(0)
+/*
+ * LOAD (ABI 1.2): a read that faults gives 0 without setting
+ * MAPWATCH_RECF_FAULT, for fields read on a best-effort basis (a walk up a
+ * frame-pointer chain that may run past the stack's last frame).
+ */
+#define MAPWATCH_FOPF_QUIET	_BITUL(1)
 
 struct mapwatch_fetch_op {
 	__u8 code;		/* enum mapwatch_fop */

@@ -15,7 +15,14 @@ const haveClone = true
 func clearMap[K comparable, V any](m map[K]V) { clear(m) }
 
 // cloneMap is maps.Clone: runtime.mapclone via the maps package.
-func cloneMap[K comparable, V any](m map[K]V) map[K]V { return maps.Clone(m) }
+// cloneMap is maps.Clone in a function of its own, never inlined, which
+// records its name in cloneFn: the function a tracer sees making the clone.
+//
+//go:noinline
+func cloneMap[K comparable, V any](m map[K]V) map[K]V {
+	cloneFn = funcName(0)
+	return maps.Clone(m)
+}
 
 // reflectClear is reflect.Value.Clear (reflect.mapclear); ok=false before 1.21.
 func reflectClear(v reflect.Value) bool { v.Clear(); return true }

@@ -59,7 +59,9 @@
 //
 //	make:   "name", "ktype", "vtype", "hint" (-1: make without a size,
 //	        runtime.makemap_small; otherwise the non-constant hint given to
-//	        runtime.makemap / reflect.makemap), "via" (direct, reflect, json)
+//	        runtime.makemap / reflect.makemap), "via" (direct, reflect, json),
+//	        "fn" (the function that made it, as the machine code has it: an
+//	        inlined function's outermost caller)
 //	clone:  maps.Clone (Go 1.21+): "src", "src_addr", "src_count"; the new
 //	        map is this record's "map"/"addr"; "via":"maps.Clone"
 //	assign: "key", "val", "new" (key was absent), "via" (direct, reflect, json)

@@ -64,6 +64,27 @@ func mapParts(m interface{}) (typ, hdr unsafe.Pointer) {
 	return e.typ, e.data
 }
 
+// cloneFn is the function cloneMap ran as (go121.go).
+var cloneFn string
+
+// funcName names the function skip frames above its caller as the machine
+// code has it (the outermost function when inlined), which is what a
+// tracer finds from return addresses.
+func funcName(skip int) string {
+	pc, _, _, ok := runtime.Caller(skip + 1)
+	if !ok {
+		return ""
+	}
+	f := runtime.FuncForPC(pc)
+	if f == nil {
+		return ""
+	}
+	if o := runtime.FuncForPC(f.Entry()); o != nil {
+		return o.Name()
+	}
+	return f.Name()
+}
+
 // register records a new map ("make" op, or "clone" when src != nil).
 func register(g *gctx, name, kind, ktype, vtype string, m interface{}, hint int, via string, src *tmap) *tmap {
 	_, hdr := mapParts(m)
@@ -85,7 +106,12 @@ func register(g *gctx, name, kind, ktype, vtype string, m interface{}, hint int,
 		r.i("hint", int64(hint))
 		t.ops.make++
 	}
-	r.s("via", via)
+	// The function that made the map: register's caller, or cloneMap's.
+	fn := funcName(1)
+	if via == "maps.Clone" {
+		fn = cloneFn
+	}
+	r.s("via", via).s("fn", fn)
 	seq := emit(r)
 	t.shape = getShape(m)
 	// A map made with a hint may already have groups/tables (swiss) or
