@@ -72,11 +72,18 @@ static inline int mapwatch_uprobe_register(struct mapwatch_uprobe_reg *r,
 	return 0;
 }
 
-/* Returns once no handler of @uc runs. */
-static inline void mapwatch_uprobe_unregister(struct mapwatch_uprobe_reg *r,
-					      struct uprobe_consumer *uc)
+/*
+ * Unregister without waiting for handlers; mapwatch_uprobe_sync() waits for
+ * all such: a session's teardown waits once, not once per probe.
+ */
+static inline void mapwatch_uprobe_unregister_nosync(struct mapwatch_uprobe_reg *r,
+						     struct uprobe_consumer *uc)
 {
 	uprobe_unregister_nosync(r->uprobe, uc);
+}
+
+static inline void mapwatch_uprobe_sync(void)
+{
 	uprobe_unregister_sync();
 }
 
@@ -90,14 +97,26 @@ static inline int mapwatch_uprobe_register(struct mapwatch_uprobe_reg *r,
 	return uprobe_register_refctr(r->inode, r->offset, r->ref_ctr_offset, uc);
 }
 
-/* Returns once no handler of @uc runs (register_rwsem). */
-static inline void mapwatch_uprobe_unregister(struct mapwatch_uprobe_reg *r,
-					      struct uprobe_consumer *uc)
+/* This one already waits for the handlers (register_rwsem). */
+static inline void mapwatch_uprobe_unregister_nosync(struct mapwatch_uprobe_reg *r,
+						     struct uprobe_consumer *uc)
 {
 	uprobe_unregister(r->inode, r->offset, uc);
 }
 
+static inline void mapwatch_uprobe_sync(void)
+{
+}
+
 #endif
+
+/* Returns once no handler of @uc runs. */
+static inline void mapwatch_uprobe_unregister(struct mapwatch_uprobe_reg *r,
+					      struct uprobe_consumer *uc)
+{
+	mapwatch_uprobe_unregister_nosync(r, uc);
+	mapwatch_uprobe_sync();
+}
 
 /* Fetch-program registers: the UAPI index of a register to its value. */
 #if defined(CONFIG_X86_64)

@@ -177,6 +177,9 @@ u32 mapwatch_fetch_run(const struct mapwatch_fetch_prog *prog, struct pt_regs *r
 /* uprobes.c */
 int mapwatch_uprobe_attach(struct mapwatch_probe *p, struct inode *inode,
 			   const struct mapwatch_uprobe *arg, struct mapwatch_fetch_prog *prog);
+void mapwatch_uprobe_detach_nosync(struct mapwatch_probe *p);
+void mapwatch_uprobes_sync(void);
+void mapwatch_uprobe_release(struct mapwatch_probe *p);
 void mapwatch_uprobe_detach(struct mapwatch_probe *p);
 int mapwatch_uprobe_install(struct mapwatch_probe *p);
 

@@ -851,8 +851,20 @@ void mapwatch_session_destroy(struct mapwatch_session *s)
 
 	mutex_lock(&s->lock);
 	__mapwatch_disable(s);
-	list_for_each_entry_safe(p, tmp, &s->probes, node)
-		mapwatch_probe_detach(p);
+	/* Uprobes: unregister all, then wait once for their handlers (6.12+). */
+	list_for_each_entry(p, &s->probes, node)
+		if (p->kind == MAPWATCH_PROBE_UPROBE)
+			mapwatch_uprobe_detach_nosync(p);
+	mapwatch_uprobes_sync();
+	list_for_each_entry_safe(p, tmp, &s->probes, node) {
+		list_del(&p->node);
+		s->nr_probes--;
+		if (p->kind == MAPWATCH_PROBE_UPROBE)
+			mapwatch_uprobe_release(p);
+		else
+			mapwatch_kprobe_detach(p);
+		mapwatch_probe_free(p);
+	}
 	mapwatch_pids_clear(s);
 	mutex_unlock(&s->lock);
 

@@ -137,11 +137,36 @@ int mapwatch_uprobe_attach(struct mapwatch_probe *p, struct inode *inode,
 	return mapwatch_uprobe_register(&up->reg, &up->uc);
 }
 
+/*
+ * Unregisters the probe (and its installer) without waiting for their
+ * handlers: mapwatch_uprobe_sync() must run before mapwatch_uprobe_release().
+ */
+void mapwatch_uprobe_detach_nosync(struct mapwatch_probe *p)
+{
+	if (p->up.installer)
+		mapwatch_uprobe_unregister_nosync(&p->up.installer->reg, &p->up.installer->uc);
+	mapwatch_uprobe_unregister_nosync(&p->up.reg, &p->up.uc);
+}
+
+/* After the sync: no handler can use them any more. */
+void mapwatch_uprobe_release(struct mapwatch_probe *p)
+{
+	kfree(p->up.installer);
+	p->up.installer = NULL;
+	iput(p->up.reg.inode);
+	kfree(p->up.prog);
+}
+
 /* Returns once no handler of this probe runs; drops the inode and program. */
 void mapwatch_uprobe_detach(struct mapwatch_probe *p)
 {
-	mapwatch_installer_free(p->up.installer);
-	mapwatch_uprobe_unregister(&p->up.reg, &p->up.uc);
-	iput(p->up.reg.inode);
-	kfree(p->up.prog);
+	mapwatch_uprobe_detach_nosync(p);
+	mapwatch_uprobe_sync();
+	mapwatch_uprobe_release(p);
+}
+
+/* Waits for the handlers of every probe detached without waiting. */
+void mapwatch_uprobes_sync(void)
+{
+	mapwatch_uprobe_sync();
 }
