@@ -6,7 +6,8 @@
 #   make check           every test: host unit tests, then the module's selftests in
 #                        qemu on Debian's 6.1, 6.12 and 7.x kernels (KERNELS=...)
 #   make bench           ring record cost on the host
-#   make demo            trace a bundled program inside the test VM
+#   make demo            trace a bundled program inside the test VM, then report
+#                        on examples/retention
 #   make install         install the module (KDIR's kernel) and mapwatchctl
 #   make sign KEY= CERT= sign the built module with the kernel's sign-file
 

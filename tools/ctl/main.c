@@ -82,7 +82,8 @@ static int do_help(int argc, char **argv)
 		"       %1$s report -p PID ...    per map: peak and current entries, grows;\n"
 		"                                 per process: GC cycles, memory returned\n"
 		"                                 (see '%1$s report help')\n"
-		"       %1$s export --perfetto OUT -i FILE   a trace as a Perfetto timeline\n"
+		"       %1$s export --perfetto OUT -i FILE  a recorded trace as a Perfetto\n"
+		"                                 timeline (or --svg OUT: a plot)\n"
 		"       %1$s symbols PATH         what would be probed in the Go binary PATH\n"
 		"       " HELP_SPEC_OPTIONS "\n",
 		bin_name);
