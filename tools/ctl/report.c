@@ -110,6 +110,29 @@ static struct rmap *map_new(struct report *r)
 	return &r->maps[r->nr_maps++];
 }
 
+/*
+ * The live map at @addr in @pid, or NULL; *@free_slot (if given) is where
+ * it would go.
+ */
+static struct rmap *map_find(const struct report *r, uint32_t pid, uint64_t addr,
+			     size_t *free_slot)
+{
+	size_t j;
+
+	if (!r->nr_slots)
+		return NULL;
+	for (j = map_hash(pid, addr) & (r->nr_slots - 1); r->slot[j];
+	     j = (j + 1) & (r->nr_slots - 1)) {
+		struct rmap *m = &r->maps[r->slot[j] - 1];
+
+		if (m->pid == pid && m->addr == addr)
+			return m;
+	}
+	if (free_slot)
+		*free_slot = j;
+	return NULL;
+}
+
 /* The live map at @addr in @pid, created (first seen at @ns) if new. */
 static struct rmap *map_get(struct report *r, uint32_t pid, uint64_t addr, uint64_t ns)
 {
@@ -118,12 +141,9 @@ static struct rmap *map_get(struct report *r, uint32_t pid, uint64_t addr, uint6
 
 	if (2 * (r->nr_maps + 1) > r->nr_slots && slots_grow(r))
 		return NULL;
-	for (j = map_hash(pid, addr) & (r->nr_slots - 1); r->slot[j];
-	     j = (j + 1) & (r->nr_slots - 1)) {
-		m = &r->maps[r->slot[j] - 1];
-		if (m->pid == pid && m->addr == addr)
-			return m;
-	}
+	m = map_find(r, pid, addr, &j);
+	if (m)
+		return m;
 	m = map_new(r);
 	if (!m)
 		return NULL;
@@ -668,6 +688,19 @@ static int print_report(struct report *r)
 	return 0;
 }
 
+/* --top N: 0 or a count. */
+static int parse_top(const char *arg, size_t *top)
+{
+	char *end;
+
+	*top = strtoul(arg, &end, 10);
+	if (*end || !*arg || *arg == '-') {
+		p_err("--top %s: not a number", arg);
+		return -1;
+	}
+	return 0;
+}
+
 static int report_help(void)
 {
 	if (json_output) {
@@ -718,11 +751,7 @@ int do_report(int argc, char **argv)
 		if ((!strcmp(argv[i], "-i") || !strcmp(argv[i], "--input")) && i + 1 < argc) {
 			input = argv[++i];
 		} else if (!strcmp(argv[i], "--top") && i + 1 < argc) {
-			char *end;
-
-			r.top = strtoul(argv[++i], &end, 10);
-			if (*end || !*argv[i]) {
-				p_err("--top %s: not a number", argv[i]);
+			if (parse_top(argv[++i], &r.top)) {
 				free(rest);
 				return -1;
 			}
@@ -836,22 +865,6 @@ static void ex_meta(struct exporter *x, const char *what, uint32_t pid, uint32_t
 		"\"args\":{\"name\":\"%s\"}}", what, pid, tid, name);
 }
 
-static struct rmap *ex_map(struct report *r, uint32_t pid, uint64_t addr)
-{
-	size_t j;
-
-	if (!r->nr_slots)
-		return NULL;
-	for (j = map_hash(pid, addr) & (r->nr_slots - 1); r->slot[j];
-	     j = (j + 1) & (r->nr_slots - 1)) {
-		struct rmap *m = &r->maps[r->slot[j] - 1];
-
-		if (m->pid == pid && m->addr == addr)
-			return m;
-	}
-	return NULL;
-}
-
 static void ex_svg_point(struct exporter *x, const char *type, const char *op, uint32_t pid,
 			 uint64_t ns, json_object *o)
 {
@@ -861,7 +874,7 @@ static void ex_svg_point(struct exporter *x, const char *type, const char *op, u
 	if (col >= SVG_W)
 		col = SVG_W - 1;
 	if (!strcmp(type, "map") && op && strcmp(op, "grow")) {
-		struct rmap *m = ex_map(x->r, pid, get_u64(o, "map"));
+		struct rmap *m = map_find(x->r, pid, get_u64(o, "map"), NULL);
 		int64_t len = (int64_t)get_u64(o, "count");
 		int64_t *c;
 
@@ -903,7 +916,7 @@ static int ex_object(void *ctx, json_object *o)
 		return 0;
 	}
 	if (!strcmp(type, "map") && op && strcmp(op, "grow")) {
-		struct rmap *m = ex_map(x->r, pid, get_u64(o, "map"));
+		struct rmap *m = map_find(x->r, pid, get_u64(o, "map"), NULL);
 		char name[48];
 
 		if (!m || !x->chosen[m - x->r->maps])
@@ -1126,13 +1139,8 @@ int do_export(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--svg")) {
 			svg = argv[++i];
 		} else if (!strcmp(argv[i], "--top")) {
-			char *end;
-
-			r.top = strtoul(argv[++i], &end, 10);
-			if (*end || !*argv[i]) {
-				p_err("--top %s: not a number", argv[i]);
+			if (parse_top(argv[++i], &r.top))
 				return -1;
-			}
 		} else {
 			p_err("unknown option '%s'; see '%s export help'", argv[i], bin_name);
 			return -1;
