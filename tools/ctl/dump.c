@@ -491,7 +491,7 @@ int do_dump(int argc, char **argv)
 	int pids[MAPWATCH_MAX_PIDS], nr_pids = 0, go_fd = -1, opt, ret = -1, i;
 	uint32_t kprobes[DUMP_MAX_PROBES], nr_kprobes = 0, pages = 256, flags = 0;
 	struct dump d = {};
-	unsigned int key_max = 64;
+	unsigned int key_max = DUMP_KEY_MAX;
 	bool hot = false;
 	char target[4096], err[512];
 	double seconds = 0;

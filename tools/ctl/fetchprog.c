@@ -180,7 +180,7 @@ void fp_emit(struct fprog *p, const char *name, int var, unsigned int size, bool
 }
 
 static void fp_copy_op(struct fprog *p, uint8_t code, enum fp_kind kind, const char *name,
-		       int addr_var, int len_var, unsigned int max)
+		       int addr_var, int64_t offset, int len_var, unsigned int max)
 {
 	struct mapwatch_fetch_op *op;
 	struct fp_field *f;
@@ -195,6 +195,7 @@ static void fp_copy_op(struct fprog *p, uint8_t code, enum fp_kind kind, const c
 	if (!op)
 		return;
 	op->src = addr_var;
+	op->imm = offset;
 	op->dst = len_var < 0 ? MAPWATCH_FETCH_NOVAR : len_var;
 	op->max = max;
 	f = fp_field(p, name, kind);
@@ -204,12 +205,18 @@ static void fp_copy_op(struct fprog *p, uint8_t code, enum fp_kind kind, const c
 
 void fp_copy(struct fprog *p, const char *name, int addr_var, int len_var, unsigned int max)
 {
-	fp_copy_op(p, MAPWATCH_FOP_COPY, FP_BYTES, name, addr_var, len_var, max);
+	fp_copy_op(p, MAPWATCH_FOP_COPY, FP_BYTES, name, addr_var, 0, len_var, max);
+}
+
+void fp_copy_at(struct fprog *p, const char *name, int addr_var, int64_t offset,
+		unsigned int len)
+{
+	fp_copy_op(p, MAPWATCH_FOP_COPY, FP_BYTES, name, addr_var, offset, -1, len);
 }
 
 void fp_str(struct fprog *p, const char *name, int addr_var, unsigned int max)
 {
-	fp_copy_op(p, MAPWATCH_FOP_STR, FP_STR, name, addr_var, -1, max);
+	fp_copy_op(p, MAPWATCH_FOP_STR, FP_STR, name, addr_var, 0, -1, max);
 }
 
 static uint64_t fp_read_uint(const uint8_t *b, unsigned int size)

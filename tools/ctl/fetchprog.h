@@ -49,6 +49,9 @@ int fp_load_quiet(struct fprog *p, int var, int64_t offset, unsigned int size);
 void fp_emit(struct fprog *p, const char *name, int var, unsigned int size, bool is_signed);
 /* len_var < 0: copy max bytes. */
 void fp_copy(struct fprog *p, const char *name, int addr_var, int len_var, unsigned int max);
+/* @len bytes at var + @offset. */
+void fp_copy_at(struct fprog *p, const char *name, int addr_var, int64_t offset,
+		unsigned int len);
 void fp_str(struct fprog *p, const char *name, int addr_var, unsigned int max);
 /* Variable @var may be reused by the next op that needs one. */
 void fp_free(struct fprog *p, int var);

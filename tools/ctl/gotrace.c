@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <search.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,22 +28,55 @@ static int gt_fail(char *err, size_t len, const char *fmt, ...)
 	return -1;
 }
 
-/* The map header fields every event carries: address, len() and size class. */
-static void gt_map_fields(struct gotrace *t, struct fprog *p, int m)
+/*
+ * The map fields every event carries: its address and a copy of its header
+ * (len(), B or the directory, what its storage is computed from), for a
+ * classic map mapextra.nextOverflow, and for a swiss make the capacity of
+ * table 0 (every table's, in a map NewMap sized from a hint).
+ */
+static void gt_map_fields(struct gotrace *t, struct fprog *p, int m, const struct gover_func *f)
 {
-	int v;
+	const struct gover_layout *lay = t->lay;
+	int v, w;
 
 	fp_emit(p, "map", m, 8, false);
-	v = fp_load(p, m, t->lay->count, 8, false);
-	fp_emit(p, "count", v, 8, false);
-	fp_free(p, v);
-	if (t->lay->impl == GOMAP_CLASSIC) {
-		v = fp_load(p, m, t->lay->B, 1, false);
-		fp_emit(p, "B", v, 1, false);
+	fp_copy_at(p, "s_hdr", m, 0, lay->hdr_size);
+	if (lay->impl == GOMAP_CLASSIC) {
+		v = fp_load(p, m, lay->extra, 8, false);
+		/* No mapextra: none preallocated. */
+		w = fp_load_quiet(p, v, GOVER_MAPEXTRA_NEXT_OVERFLOW, 8);
+		fp_emit(p, "s_next_overflow", w, 8, false);
+	} else if (f->op == GOMAP_OP_MAKE) {
+		v = fp_load(p, m, lay->dir_ptr, 8, false);
+		/* Quiet: a small map has no directory, only a group. */
+		w = fp_load_quiet(p, v, 0, 8);
+		fp_free(p, v);
+		v = w;
+		w = fp_load_quiet(p, v, lay->tab_capacity, 2);
+		fp_emit(p, "s_cap0", w, 2, false);
 	} else {
-		v = fp_load(p, m, t->lay->dir_len, 8, false);
-		fp_emit(p, "dirlen", v, 8, false);
+		return;
 	}
+	fp_free(p, v);
+	fp_free(p, w);
+}
+
+/*
+ * The map type's sizes storage depends on: the bucket or group size and
+ * flags after the abi.Type, and the key's and elem's Size_ and PtrBytes.
+ */
+static void gt_type_fields(struct gotrace *t, struct fprog *p, int mt)
+{
+	const struct gover_layout *lay = t->lay;
+	int v;
+
+	fp_copy_at(p, "s_tmap", mt,
+		   lay->impl == GOMAP_CLASSIC ? lay->t_keysize : lay->t_group_size, 8);
+	v = fp_load(p, mt, lay->t_key, 8, false);
+	fp_copy_at(p, "s_tkey", v, 0, 16);
+	fp_free(p, v);
+	v = fp_load(p, mt, lay->t_elem, 8, false);
+	fp_copy_at(p, "s_telem", v, 0, 16);
 	fp_free(p, v);
 }
 
@@ -135,12 +169,19 @@ static void gt_build(struct gotrace *t, struct fprog *p, const struct gover_func
 		r = fp_reg(p, gover_abi_reg(machine, i));
 		switch (roles[i]) {
 		case GOARG_MAP:
-			gt_map_fields(t, p, r);
+			gt_map_fields(t, p, r, f);
 			break;
 		case GOARG_MAPTYPE:
+			gt_type_fields(t, p, r);
 			/* Only a key passed by pointer needs its size. */
 			if (gt_arg_index(roles, n, GOARG_KEY_PTR) >= 0)
 				keysize = gt_key_size(t, p, r);
+			break;
+		case GOARG_TABLE:
+			fp_emit(p, "table", r, 8, false);
+			v = fp_load(p, r, t->lay->tab_capacity, 2, false);
+			fp_emit(p, "s_tcap", v, 2, false);
+			fp_free(p, v);
 			break;
 		case GOARG_KEY_PTR:
 			fp_copy(p, "key", r, keysize, t->key_max);
@@ -317,6 +358,7 @@ void gotrace_close(struct gotrace *t)
 	if (t->fd >= 0)
 		close(t->fd);
 	free(t->probes);
+	tdestroy(t->maps, free);
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
 }
@@ -508,11 +550,138 @@ static void gt_print_runtime(const struct gotrace_probe *gp, const struct mapwat
 	fprintf(out, "%s\n", fault ? " fault" : "");
 }
 
+/* The map's address, then len() and B (classic) or the directory's length (swiss). */
+static void gt_print_map(struct gotrace *t, FILE *out, json_writer_t *jw, uint64_t addr,
+			 const struct gostore_hdr *h)
+{
+	const char *size = t->lay->impl == GOMAP_CLASSIC ? "B" : "dirlen";
+	uint64_t sv = h ? (t->lay->impl == GOMAP_CLASSIC ? h->B : h->dir_len) : 0;
+
+	if (jw) {
+		jsonw_uint_field(jw, "map", addr);
+		jsonw_uint_field(jw, "count", h ? h->count : 0);
+		jsonw_uint_field(jw, size, sv);
+	} else {
+		fprintf(out, " map=0x%" PRIx64 " count=%" PRIu64 " %s=%" PRIu64, addr,
+			h ? h->count : 0, size, sv);
+	}
+}
+
+static int gt_map_cmp(const void *a, const void *b)
+{
+	const struct gotrace_map *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* The state of map @addr of process @tgid, made on first sight; NULL without memory. */
+static struct gotrace_map *gt_map(struct gotrace *t, uint32_t tgid, uint64_t addr)
+{
+	struct gotrace_map key = { .tgid = tgid, .addr = addr }, *m, **found;
+
+	found = tfind(&key, &t->maps, gt_map_cmp);
+	if (found)
+		return *found;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	*m = key;
+	found = tsearch(m, &t->maps, gt_map_cmp);
+	if (!found || *found != m) {
+		free(m);
+		return found ? *found : NULL;
+	}
+	return m;
+}
+
+static uint64_t gt_bytes_u64(const struct fp_value *v, unsigned int off)
+{
+	uint64_t x = 0;
+
+	if (v && v->len >= off + 8)
+		memcpy(&x, v->bytes + off, 8);
+	return x;
+}
+
+/* The map type's sizes, from an event that read them (not a faulted one). */
+static void gt_learn_type(struct gotrace *t, const struct gotrace_probe *gp,
+			  const struct fp_value *v, struct gotrace_map *m)
+{
+	const struct fp_value *tm = fp_get(&gp->prog, v, "s_tmap");
+	const struct fp_value *tk = fp_get(&gp->prog, v, "s_tkey");
+	const struct fp_value *te = fp_get(&gp->prog, v, "s_telem");
+	struct gostore_type *ty = &m->type;
+	uint16_t bs;
+	uint32_t fl;
+
+	if (!tm || !tk || !te || tm->len < 8 || tk->len < 16 || te->len < 16)
+		return;
+	memset(ty, 0, sizeof(*ty));
+	if (t->lay->impl == GOMAP_CLASSIC) {
+		/* keysize u8, elemsize u8, bucketsize u16, flags u32 from t_keysize */
+		memcpy(&bs, tm->bytes + (t->lay->t_bucketsize - t->lay->t_keysize), 2);
+		memcpy(&fl, tm->bytes + (t->lay->t_flags - t->lay->t_keysize), 4);
+		ty->bucket_size = bs;
+		ty->tflags = fl;
+	} else {
+		ty->group_size = gt_bytes_u64(tm, 0);
+	}
+	ty->key_size = gt_bytes_u64(tk, 0);
+	ty->key_ptrbytes = gt_bytes_u64(tk, 8);
+	ty->elem_size = gt_bytes_u64(te, 0);
+	ty->elem_ptrbytes = gt_bytes_u64(te, 8);
+	ty->known = true;
+}
+
+/*
+ * A make: the address holds a new map.  A swiss map's tables: none while
+ * small, else dirLen tables of table 0's capacity -- NewMap sizes them
+ * all alike; a clone copies its source's, which may differ: estimated.
+ */
+static void gt_map_made(struct gotrace *t, const struct gotrace_probe *gp,
+			const struct fp_value *v, const struct gostore_hdr *h,
+			struct gotrace_map *m)
+{
+	const struct fp_value *cap0 = fp_get(&gp->prog, v, "s_cap0");
+	struct gostore_tables *tabs = &m->tables;
+
+	memset(&m->type, 0, sizeof(m->type));
+	memset(tabs, 0, sizeof(*tabs));
+	if (t->lay->impl != GOMAP_SWISS)
+		return;
+	tabs->known = !h->dir_len || cap0;
+	if (h->dir_len && cap0) {
+		tabs->tables = h->dir_len;
+		tabs->capacity = h->dir_len * cap0->u;
+		tabs->estimated = h->dir_len > 1 && !strcmp(gp->f->variant, "clone");
+	}
+}
+
+/* Growth that changes a swiss map's tables, after the event's figure. */
+static void gt_map_grown(const struct gotrace_probe *gp, const struct fp_value *v,
+			 struct gotrace_map *m)
+{
+	const struct fp_value *tcap = fp_get(&gp->prog, v, "s_tcap");
+
+	if (gp->f->op != GOMAP_OP_GROW)
+		return;
+	if (!strcmp(gp->f->variant, "to_table"))
+		gostore_swiss_to_table(&m->tables);
+	else if (!strcmp(gp->f->variant, "rehash") && tcap && m->tables.known)
+		gostore_swiss_rehash(&m->tables, tcap->u);
+}
+
 bool gotrace_print(struct gotrace *t, const struct gotrace_probe *gp,
 		   const struct mapwatch_rec_event *ev, FILE *out, json_writer_t *jw)
 {
 	struct fp_value v[FP_MAX_FIELDS];
-	const struct fp_value *goid, *map;
+	const struct fp_value *goid, *map, *hdr;
+	struct gotrace_map *m;
+	struct gostore_hdr h;
+	struct gostore_bytes bytes;
+	bool have_hdr, repeat, have_bytes;
 	const char *at;
 	unsigned int i;
 
@@ -530,10 +699,25 @@ bool gotrace_print(struct gotrace *t, const struct gotrace_probe *gp,
 		gt_print_runtime(gp, ev, v, goid, out, jw);
 		return true;
 	}
-	if (gt_nested_repeat(t, gp->f, goid->u, map ? map->u : 0)) {
+	hdr = fp_get(&gp->prog, v, "s_hdr");
+	have_hdr = hdr && !gostore_parse_hdr(t->lay, hdr->bytes, hdr->len, &h);
+	repeat = gt_nested_repeat(t, gp->f, goid->u, map ? map->u : 0);
+	/* A faulted record's fields may be zeros: no storage from it. */
+	m = have_hdr && map->u && !(ev->hdr.flags & MAPWATCH_RECF_FAULT) ?
+	    gt_map(t, ev->tgid, map->u) : NULL;
+	if (m) {
+		if (gp->f->op == GOMAP_OP_MAKE && !repeat)
+			gt_map_made(t, gp, v, &h, m);
+		gt_learn_type(t, gp, v, m);
+	}
+	if (repeat) {
 		t->nested_dropped++;
 		return false;
 	}
+	have_bytes = m && !gostore_bytes(t->info->go_minor, t->lay, &m->type, &h, &m->tables,
+					 &bytes);
+	if (m)
+		gt_map_grown(gp, v, m);
 	if (jw) {
 		event_head_json(jw, "map", ev);
 		jsonw_uint_field(jw, "goid", goid->u);
@@ -557,15 +741,13 @@ bool gotrace_print(struct gotrace *t, const struct gotrace_probe *gp,
 		const struct fp_value *f = &v[i];
 		const char *name = f->field->name;
 
-		if (f == goid || !strncmp(name, "ret", 3) || !strcmp(name, "pc"))
+		if (f == goid || !strncmp(name, "ret", 3) || !strcmp(name, "pc") ||
+		    !strncmp(name, "s_", 2))
 			continue;
 		if (!strcmp(name, "key")) {
 			gt_print_key(out, jw, gp, f);
 		} else if (!strcmp(name, "map")) {
-			if (jw)
-				jsonw_uint_field(jw, "map", f->u);
-			else
-				fprintf(out, " map=0x%" PRIx64, f->u);
+			gt_print_map(t, out, jw, f->u, have_hdr ? &h : NULL);
 		} else if (jw) {
 			jsonw_uint_field(jw, name, f->u);
 		} else if (!strncmp(name, "table", 5) || !strcmp(name, "map_in")) {
@@ -573,6 +755,13 @@ bool gotrace_print(struct gotrace *t, const struct gotrace_probe *gp,
 		} else {
 			fprintf(out, " %s=%" PRIu64, name, f->u);
 		}
+	}
+	if (have_bytes && jw) {
+		jsonw_uint_field(jw, "bytes", bytes.bytes);
+		if (bytes.estimated)
+			jsonw_bool_field(jw, "bytes_estimated", true);
+	} else if (have_bytes) {
+		fprintf(out, " bytes=%s%" PRIu64, bytes.estimated ? "~" : "", bytes.bytes);
 	}
 	if (jw)
 		jsonw_end_object(jw);

@@ -12,8 +12,12 @@
 
 #include "fetchprog.h"
 #include "gobin.h"
+#include "gostorage.h"
 #include "json_writer.h"
 #include "../lib/mapwatch.h"
+
+/* Key bytes dump and report copy unless told otherwise (--key-max). */
+#define DUMP_KEY_MAX	64
 
 struct gotrace_probe {
 	const struct gover_func *f;
@@ -37,6 +41,14 @@ struct gotrace_last {
 
 #define GOTRACE_LAST	64
 
+/* What is known of one map (process, address) for its storage figure. */
+struct gotrace_map {
+	uint32_t tgid;
+	uint64_t addr;
+	struct gostore_type type;
+	struct gostore_tables tables;
+};
+
 struct gotrace {
 	struct gobin *gb;
 	const struct gobin_info *info;
@@ -51,6 +63,7 @@ struct gotrace {
 	size_t absent;		/* functions of this version the binary lacks */
 	struct gotrace_last last[GOTRACE_LAST][2];
 	uint64_t nested_dropped;
+	void *maps;		/* tsearch tree of struct gotrace_map */
 };
 
 /*

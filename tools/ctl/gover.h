@@ -133,6 +133,30 @@ struct gover_runtime {
 	int16_t memstats_numgc;	/* runtime.memstats.numgc: uint32, completed cycles */
 };
 
+/*
+ * Map and malloc constants that hold for every supported version (checked
+ * in the runtime sources of 1.19 and 1.21-1.27).
+ */
+#define GOVER_HMAP_SAME_SIZE_GROW	0x08	/* hmap.flags sameSizeGrow */
+#define GOVER_MAPEXTRA_SIZE		24	/* runtime.mapextra */
+#define GOVER_MAPEXTRA_NEXT_OVERFLOW	16	/* mapextra.nextOverflow */
+#define GOVER_CLASSIC_KEY_INDIRECT	0x1	/* maptype.flags */
+#define GOVER_CLASSIC_ELEM_INDIRECT	0x2
+#define GOVER_CLASSIC_NOVERFLOW_EXACT_B	16	/* incrnoverflow counts each one below */
+#define GOVER_SWISS_TABLE_SIZE		32	/* maps.table */
+#define GOVER_SWISS_GROUP_SLOTS		8
+#define GOVER_SWISS_MAX_TABLE_CAPACITY	1024
+#define GOVER_MAX_INLINE_BYTES		128	/* larger keys/elems are stored by pointer */
+#define GOVER_MALLOC_HEADERS_MINOR	22	/* roundupsize reserves an 8-byte header */
+#define GOVER_MALLOC_HEADER_SIZE	8
+#define GOVER_MALLOC_HEADER_MIN		512	/* objects with pointers above this size */
+#define GOVER_MAX_SMALL_SIZE		32768
+#define GOVER_PAGE_SIZE			8192
+
+/* runtime class_to_size (sizeclasses.go, the same table 1.19-1.27), 0 first. */
+extern const uint16_t gover_size_classes[];
+extern const unsigned int gover_nr_size_classes;
+
 extern const struct gover_func gover_funcs[];
 extern const unsigned int gover_nr_funcs;
 

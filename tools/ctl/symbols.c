@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gobin.h"
+#include "gotrace.h"
 #include "gover.h"
 #include "main.h"
 
@@ -345,6 +346,48 @@ static void layout_json(const struct gover_layout *l, const struct gover_g *g, u
 	}
 }
 
+/* The fetch programs dump would attach (hot steps too): their size, or why none. */
+static void show_programs(const char *path)
+{
+	unsigned int ops = 0, payload = 0;
+	struct gotrace t;
+	char err[512];
+	size_t i;
+
+	if (gotrace_open(&t, path, DUMP_KEY_MAX, true, err, sizeof(err))) {
+		if (json_output)
+			jsonw_string_field(json_wtr, "programs_error", err);
+		else
+			printf("\nfetch programs: %s\n", err);
+		return;
+	}
+	for (i = 0; i < t.nr; i++) {
+		const struct fprog *p = &t.probes[i].prog;
+		unsigned int j, size = 0;
+
+		for (j = 0; j < p->nr_fields; j++)
+			size += p->fields[j].kind == FP_UINT || p->fields[j].kind == FP_INT ?
+				p->fields[j].size : 2u + p->fields[j].max;
+		if (p->nr_ops > ops)
+			ops = p->nr_ops;
+		if (size > payload)
+			payload = size;
+	}
+	if (json_output) {
+		jsonw_name(json_wtr, "programs");
+		jsonw_start_object(json_wtr);
+		jsonw_uint_field(json_wtr, "probes", t.nr);
+		jsonw_uint_field(json_wtr, "max_ops", ops);
+		jsonw_uint_field(json_wtr, "max_payload", payload);
+		jsonw_end_object(json_wtr);
+	} else {
+		printf("\nfetch programs: %zu probes, at most %u of %u ops, at most %u payload bytes"
+		       " (keys up to %u)\n", t.nr, ops, MAPWATCH_FETCH_MAX_OPS, payload,
+		       DUMP_KEY_MAX);
+	}
+	gotrace_close(&t);
+}
+
 int do_symbols(int argc, char **argv)
 {
 	const struct gover_layout *layout;
@@ -399,10 +442,12 @@ int do_symbols(int argc, char **argv)
 		for (i = 0; i < gover_nr_funcs; i++)
 			if (gover_func_applies(&gover_funcs[i], in->go_minor, in->map_impl))
 				show_map_func(gb, &gover_funcs[i]);
-	if (json_output) {
+	if (json_output)
 		jsonw_end_array(json_wtr);
+	if (!named)
+		show_programs(path);
+	if (json_output)
 		jsonw_end_object(json_wtr);
-	}
 	gobin_close(gb);
 	return 0;
 }

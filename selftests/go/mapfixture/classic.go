@@ -144,22 +144,26 @@ func shapeFields(r *obj, p string, s shape) {
 	r.i(p+"B", int64(s.B)).bl(p+"growing", s.old != 0).bl(p+"same_size", s.sameSize != 0)
 }
 
-// storage adds the map's memory, computed from the runtime structures:
-// header (+ mapextra), the bucket array (2^B buckets plus pre-allocated
-// overflow buckets), the old array while growing, and the overflow buckets
-// reachable from both arrays' chains that lie outside them.
-func storage(m interface{}, r *obj) {
+// storage returns the map's bytes, computed from the runtime structures, and
+// adds them with their parts to r (if not nil): header (+ mapextra), the
+// bucket array (2^B buckets plus pre-allocated overflow buckets), the old
+// array while growing, the overflow buckets reachable from the current
+// array's chains that lie outside it, and indirect keys/elems. The overflow
+// buckets chained from the old array ("old_overflow_buckets") are reported
+// but not in "bytes": nothing in the header counts them (mapwatch's figure
+// leaves them out too), and evacuation drops them bucket by bucket.
+func storage(m interface{}, r *obj) uint64 {
 	v := view(m)
 	bs := v.bucketSize
 	header := uintptr(hmapSize)
 	if v.extra != nil {
 		header += 24
 	}
-	var nb, oldnb, overflow uintptr
+	var nb, oldnb, overflow, oldOverflow uintptr
 	check := "n/a"
 	if v.buckets != nil {
 		nb = arrayBuckets(v.B, bs, v.noscan)
-		overflow += chainBuckets(v.buckets, uintptr(1)<<v.B, nb, bs)
+		overflow = chainBuckets(v.buckets, uintptr(1)<<v.B, nb, bs)
 		// While pre-allocated overflow buckets remain, the last one's
 		// overflow word points back at the array: a check of nb.
 		if v.extra != nil && *(*unsafe.Pointer)(at(v.extra, 16)) != nil {
@@ -177,7 +181,7 @@ func storage(m interface{}, r *obj) {
 			oldB = v.B
 		}
 		oldnb = arrayBuckets(oldB, bs, v.noscan)
-		overflow += chainBuckets(v.oldbuckets, uintptr(1)<<oldB, oldnb, bs)
+		oldOverflow = chainBuckets(v.oldbuckets, uintptr(1)<<oldB, oldnb, bs)
 	}
 	var indirect uintptr
 	if v.keyIndirect {
@@ -187,12 +191,17 @@ func storage(m interface{}, r *obj) {
 		indirect += uintptr(v.count) * v.elemTSize
 	}
 	total := header + (nb+oldnb+overflow)*bs + indirect
+	if r == nil {
+		return uint64(total)
+	}
 	r.s("impl", implName).i("B", int64(v.B)).u("bucket_size", uint64(bs))
 	r.u("nbuckets", uint64(nb)).u("old_nbuckets", uint64(oldnb)).u("overflow_buckets", uint64(overflow))
+	r.u("old_overflow_buckets", uint64(oldOverflow))
 	r.u("noverflow", uint64(v.noverflow)).s("nbuckets_check", check)
 	r.u("header_bytes", uint64(header)).u("bucket_bytes", uint64(nb*bs))
 	r.u("old_bytes", uint64(oldnb*bs)).u("overflow_bytes", uint64(overflow*bs))
 	r.u("indirect_bytes", uint64(indirect)).u("bytes", uint64(total))
+	return uint64(total)
 }
 
 // chainBuckets counts the buckets on the overflow chains of the first n

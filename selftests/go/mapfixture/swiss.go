@@ -145,10 +145,11 @@ func shapeFields(r *obj, p string, s shape) {
 	r.i(p+"dirlen", int64(s.dirLen)).i(p+"tables", int64(s.tables)).i(p+"capacity", int64(s.nc))
 }
 
-// storage adds the map's memory, computed from the runtime structures:
-// the Map header, the directory, each distinct table and its groups array,
-// or the single group of a small map.
-func storage(m interface{}, r *obj) {
+// storage returns the map's bytes, computed from the runtime structures, and
+// adds them with their parts to r (if not nil): the Map header, the
+// directory, each distinct table and its groups array, or the single group
+// of a small map, and indirect keys/elems.
+func storage(m interface{}, r *obj) uint64 {
 	typ, _ := mapParts(m)
 	v := view(m)
 	var dir, tabs, groups uintptr
@@ -178,8 +179,12 @@ func storage(m interface{}, r *obj) {
 		indirect += uintptr(v.used) * es
 	}
 	total := mapSize + dir + tabs + groups + indirect
+	if r == nil {
+		return uint64(total)
+	}
 	r.s("impl", implName).i("dirlen", int64(v.dirLen)).i("global_depth", int64(v.globalDepth))
 	r.i("tables", int64(ntables)).i("capacity", int64(capacity)).u("group_size", uint64(v.groupSize))
 	r.u("header_bytes", mapSize).u("directory_bytes", uint64(dir)).u("table_bytes", uint64(tabs))
 	r.u("group_bytes", uint64(groups)).u("indirect_bytes", uint64(indirect)).u("bytes", uint64(total))
+	return uint64(total)
 }

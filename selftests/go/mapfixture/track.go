@@ -98,6 +98,11 @@ func register(g *gctx, name, kind, ktype, vtype string, m interface{}, hint int,
 		op = "clone"
 	}
 	r := t.opRec(g, op, 0)
+	// After make/clone: a make event is at its return. Not for a map that
+	// encoding/json made: it is registered when Unmarshal has filled it.
+	if hdr != nil && via != "json" {
+		r.u("bytes", storage(m, nil))
+	}
 	r.s("name", name).s("ktype", ktype).s("vtype", vtype)
 	if src != nil {
 		r.i("src", src.id).hex("src_addr", src.addr).i("src_count", int64(mapLen(src.m)))
@@ -176,10 +181,27 @@ type kops[K comparable] struct {
 	via    string
 }
 
+// bytesBefore is the map's storage before an operation, as its event sees it.
+func (t *tmap) bytesBefore() (uint64, bool) {
+	if _, hdr := mapParts(t.m); hdr == nil {
+		return 0, false
+	}
+	return storage(t.m, nil), true
+}
+
+func (t *tmap) opRecBytes(g *gctx, op string, count int, b uint64, ok bool) *obj {
+	r := t.opRec(g, op, count)
+	if ok {
+		r.u("bytes", b)
+	}
+	return r
+}
+
 func (o *kops[K]) Assign(g *gctx, k K, v int) {
 	n, had := o.length(), o.has(k)
+	b, ok := o.t.bytesBefore()
 	o.assign(k, v)
-	r := o.t.opRec(g, "assign", n)
+	r := o.t.opRecBytes(g, "assign", n, b, ok)
 	o.key(r, k)
 	r.i("val", int64(v)).bl("new", !had).s("via", o.via)
 	o.t.ops.assign++
@@ -188,8 +210,9 @@ func (o *kops[K]) Assign(g *gctx, k K, v int) {
 
 func (o *kops[K]) Delete(g *gctx, k K) {
 	n, had := o.length(), o.has(k)
+	b, ok := o.t.bytesBefore()
 	o.del(k)
-	r := o.t.opRec(g, "delete", n)
+	r := o.t.opRecBytes(g, "delete", n, b, ok)
 	o.key(r, k)
 	r.bl("present", had).s("via", o.via)
 	o.t.ops.del++
@@ -198,8 +221,9 @@ func (o *kops[K]) Delete(g *gctx, k K) {
 
 func (o *kops[K]) Clear(g *gctx) {
 	n := o.length()
+	b, ok := o.t.bytesBefore()
 	o.clear()
-	r := o.t.opRec(g, "clear", n).s("via", o.via)
+	r := o.t.opRecBytes(g, "clear", n, b, ok).s("via", o.via)
 	o.t.ops.clear++
 	o.t.after(g, emit(r), "clear")
 }
