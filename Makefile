@@ -63,6 +63,12 @@ $(BUILD)/fetchprog_test: tools/tests/fetchprog_test.c tools/ctl/fetchprog.c tool
 	@mkdir -p $(BUILD)
 	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ tools/tests/fetchprog_test.c tools/ctl/fetchprog.c
 
+GOSTORAGE_TEST_SRCS := tools/tests/gostorage_test.c tools/ctl/gostorage.c tools/ctl/gover.c
+
+$(BUILD)/gostorage_test: $(GOSTORAGE_TEST_SRCS) tools/ctl/gostorage.h tools/ctl/gover.h
+	@mkdir -p $(BUILD)
+	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ $(GOSTORAGE_TEST_SRCS)
+
 GOBIN_TEST_SRCS	:= tools/tests/gobin_test.c tools/ctl/gobin.c tools/ctl/elf.c tools/ctl/gover.c
 
 $(BUILD)/gobin_test.asan: $(GOBIN_TEST_SRCS) tools/ctl/gobin.h tools/ctl/elf.h tools/ctl/gover.h
@@ -74,11 +80,14 @@ gobin-test: $(BUILD)/gobin_test.asan
 	$(BUILD)/gobin_test.asan
 
 # Host unit tests: the ring core under ThreadSanitizer and AddressSanitizer+UBSan,
-# mapwatchctl's fetch-program builder and decoder under ASan+UBSan.
-unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test tools/mapwatchctl
+# mapwatchctl's fetch-program builder and decoder and its Go map storage
+# arithmetic under ASan+UBSan.
+unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test \
+	$(BUILD)/gostorage_test tools/mapwatchctl
 	$(BUILD)/ring_test.tsan
 	$(BUILD)/ring_test.asan
 	$(BUILD)/fetchprog_test
+	$(BUILD)/gostorage_test
 
 bench: $(BUILD)/ring_bench
 	$(BUILD)/ring_bench

@@ -32,6 +32,8 @@ struct rmap {
 	char made_at[128];		/* the function that made it ("" if unknown) */
 	uint64_t peak, entries;		/* max len(), len() at the last event (before it) */
 	uint64_t ops[5];		/* make, assign, delete, clear, grow */
+	bool have_bytes, bytes_estimated;
+	uint64_t bytes, peak_bytes;	/* storage at the last event that had it, its max */
 	bool reused;			/* a later make reused its address: it was freed */
 };
 
@@ -48,7 +50,8 @@ struct rproc {
 	uint64_t mmap_calls, mmap_anon;		/* successful anonymous mappings, bytes */
 	bool exited;
 	int64_t exit_status, exit_signal;
-	size_t nr_maps;
+	size_t nr_maps, nr_sized;		/* maps; live ones with a storage figure */
+	uint64_t map_bytes;			/* their storage */
 };
 
 struct report {
@@ -250,6 +253,13 @@ static int on_map_event(struct report *r, json_object *o, struct rproc *p, uint6
 	}
 	m->ops[k]++;
 	m->last_ns = ns;
+	if (has(o, "bytes")) {
+		m->have_bytes = true;
+		m->bytes = get_u64(o, "bytes");
+		m->bytes_estimated = has(o, "bytes_estimated");
+		if (m->bytes > m->peak_bytes)
+			m->peak_bytes = m->bytes;
+	}
 	if (k != OP_GROW) {
 		m->entries = count;
 		if (count > m->peak)
@@ -490,6 +500,10 @@ static int cmp_maps(const void *a, const void *b)
 {
 	const struct rmap *x = *(const struct rmap *const *)a, *y = *(const struct rmap *const *)b;
 
+	if (x->have_bytes != y->have_bytes)
+		return x->have_bytes ? -1 : 1;
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
 	if (x->peak != y->peak)
 		return x->peak > y->peak ? -1 : 1;
 	if (x->pid != y->pid)
@@ -507,16 +521,26 @@ static bool map_retains(const struct rmap *m)
 
 static void print_map_plain(const struct rmap *m)
 {
-	printf("  0x%-14" PRIx64 " %8" PRIu64 " %8" PRIu64 " %6" PRIu64 " %6" PRIu64
-	       " %9" PRIu64 " %9" PRIu64 " ", m->addr, m->peak, m->entries, m->ops[OP_GROW],
-	       m->ops[OP_CLEAR], m->ops[OP_ASSIGN], m->ops[OP_DELETE]);
+	char bytes[24] = "?";
+
+	if (m->have_bytes)
+		snprintf(bytes, sizeof(bytes), "%s%" PRIu64, m->bytes_estimated ? "~" : "",
+			 m->bytes);
+	printf("  0x%-14" PRIx64 " %10s %8" PRIu64 " %8" PRIu64 " %6" PRIu64 " %6" PRIu64
+	       " %9" PRIu64 " %9" PRIu64 " ", m->addr, bytes, m->peak, m->entries,
+	       m->ops[OP_GROW], m->ops[OP_CLEAR], m->ops[OP_ASSIGN], m->ops[OP_DELETE]);
 	if (m->made)
 		printf("g%-5" PRIu64 " %s (%s)", m->made_goid, m->made_at[0] ? m->made_at : "?",
 		       m->made_by);
 	else
 		printf("%-6s (make not traced: before tracing, or inlined)", "-");
 	printf("%s\n", m->reused ? " [freed: address reused]" : "");
-	if (map_retains(m))
+	if (map_retains(m) && m->have_bytes)
+		printf("      holds %s%" PRIu64 " bytes for %" PRIu64 " live entries (at its last"
+		       " operation) since a peak of %" PRIu64 "; Go maps never shrink:"
+		       " rebuild it or let it become unreachable\n", m->bytes_estimated ? "~" : "",
+		       m->bytes, m->entries, m->peak);
+	else if (map_retains(m))
 		printf("      %" PRIu64 " live entries (at its last operation) since a peak of %"
 		       PRIu64 ": its storage still fits the peak; Go maps never shrink:"
 		       " rebuild it or let it become unreachable\n", m->entries, m->peak);
@@ -537,6 +561,11 @@ static void print_map_json(const struct rmap *m)
 	}
 	jsonw_uint_field(json_wtr, "peak_entries", m->peak);
 	jsonw_uint_field(json_wtr, "entries", m->entries);
+	if (m->have_bytes) {
+		jsonw_uint_field(json_wtr, "bytes", m->bytes);
+		jsonw_uint_field(json_wtr, "peak_bytes", m->peak_bytes);
+		jsonw_bool_field(json_wtr, "bytes_estimated", m->bytes_estimated);
+	}
 	jsonw_uint_field(json_wtr, "makes", m->ops[OP_MAKE]);
 	jsonw_uint_field(json_wtr, "assigns", m->ops[OP_ASSIGN]);
 	jsonw_uint_field(json_wtr, "deletes", m->ops[OP_DELETE]);
@@ -577,7 +606,8 @@ static void print_proc_plain(const struct report *r, const struct rproc *p)
 	if (kp_on(r, MAPWATCH_KPROBE_MMAP))
 		printf("  anonymous mmap: %" PRIu64 " calls, %" PRIu64 " bytes of address space\n",
 		       p->mmap_calls, p->mmap_anon);
-	printf("  %zu maps\n", p->nr_maps);
+	printf("  %zu maps; the %zu live ones of known size hold %" PRIu64 " bytes\n", p->nr_maps,
+	       p->nr_sized, p->map_bytes);
 }
 
 static void print_proc_json(const struct rproc *p)
@@ -585,6 +615,8 @@ static void print_proc_json(const struct rproc *p)
 	jsonw_uint_field(json_wtr, "pid", p->pid);
 	jsonw_uint_field(json_wtr, "first_ns", p->first_ns);
 	jsonw_uint_field(json_wtr, "last_ns", p->last_ns);
+	jsonw_uint_field(json_wtr, "map_bytes", p->map_bytes);
+	jsonw_uint_field(json_wtr, "sized_maps", p->nr_sized);
 	jsonw_name(json_wtr, "gc");
 	jsonw_start_object(json_wtr);
 	jsonw_uint_field(json_wtr, "starts", p->gc_start);
@@ -627,9 +659,17 @@ static int print_report(struct report *r)
 		order[i] = &r->maps[i];
 	qsort(order, r->nr_maps, sizeof(*order), cmp_maps);
 	for (i = 0; i < r->nr_maps; i++)
-		for (j = 0; j < r->nr_procs; j++)
-			if (r->procs[j].pid == r->maps[i].pid)
-				r->procs[j].nr_maps++;
+		for (j = 0; j < r->nr_procs; j++) {
+			struct rproc *p = &r->procs[j];
+
+			if (p->pid != r->maps[i].pid)
+				continue;
+			p->nr_maps++;
+			if (r->maps[i].have_bytes && !r->maps[i].reused) {
+				p->nr_sized++;
+				p->map_bytes += r->maps[i].bytes;
+			}
+		}
 	if (json_output) {
 		jsonw_start_object(json_wtr);
 		jsonw_uint_field(json_wtr, "events", r->events);
@@ -657,8 +697,8 @@ static int print_report(struct report *r)
 		} else {
 			print_proc_plain(r, p);
 			if (p->nr_maps)
-				printf("  %-16s %8s %8s %6s %6s %9s %9s %s\n", "MAP", "PEAK",
-				       "LEN", "GROWS", "CLEARS", "ASSIGNS", "DELETES",
+				printf("  %-16s %10s %8s %8s %6s %6s %9s %9s %s\n", "MAP", "BYTES",
+				       "PEAK", "LEN", "GROWS", "CLEARS", "ASSIGNS", "DELETES",
 				       "MADE BY");
 		}
 		for (i = shown = 0; i < r->nr_maps; i++) {
@@ -714,12 +754,14 @@ static int report_help(void)
 		"Sum up a trace: per process, its GC cycles and the memory returned to\n"
 		"the OS (the scavenger's releases; the madvise, munmap and anonymous\n"
 		"mmap calls and bytes of those kernel probes that were on); per map,\n"
-		"sorted by peak entries: its peak and its len() (LEN: when its last\n"
-		"traced operation began), grows, clears, assigns, deletes, and which\n"
-		"goroutine made it, in which function (with the runtime function that\n"
-		"made it in brackets). A map whose entries fell to a quarter of a peak\n"
-		"of 64 or more gets a verdict: its storage still fits the peak (Go\n"
-		"maps never shrink).\n"
+		"sorted by the bytes it holds: BYTES, the size of its runtime\n"
+		"structures (buckets or groups, tables, directory, header, keys and\n"
+		"values stored apart; '?' when not known yet, '~' an estimate), its\n"
+		"peak and its len() (both as its last traced operation began), grows,\n"
+		"clears, assigns, deletes, and which goroutine made it, in which\n"
+		"function (with the runtime function that made it in brackets). A map\n"
+		"whose entries fell to a quarter of a peak of 64 or more gets a\n"
+		"verdict: it holds the bytes of its peak (Go maps never shrink).\n"
 		"\n"
 		"  -i, --input FILE   a trace written by '%1$s -j dump' ('-' for stdin)\n"
 		"      --top N        at most N maps per process (default 20; 0: all)\n"
@@ -835,8 +877,9 @@ struct exporter {
 	bool first;
 	bool *chosen;		/* by index in r->maps: has a counter track */
 	uint32_t *gc_open;	/* per process: 1 while a GC slice is open */
-	/* svg: per chosen map, the largest len() per column (-1: none) */
+	/* svg: per chosen map, the largest len() and bytes per column (-1: none) */
 	int64_t (*cols)[SVG_W];
+	int64_t (*bcols)[SVG_W];
 	size_t *col_of;		/* by index in r->maps: its row in cols */
 	uint64_t t0, t1;	/* time range */
 	uint64_t *gc_ends;
@@ -876,13 +919,16 @@ static void ex_svg_point(struct exporter *x, const char *type, const char *op, u
 	if (!strcmp(type, "map") && op && strcmp(op, "grow")) {
 		struct rmap *m = map_find(x->r, pid, get_u64(o, "map"), NULL);
 		int64_t len = (int64_t)get_u64(o, "count");
-		int64_t *c;
+		int64_t bytes = (int64_t)get_u64(o, "bytes");
+		size_t row;
 
 		if (!m || !x->col_of[m - x->r->maps])
 			return;
-		c = &x->cols[x->col_of[m - x->r->maps] - 1][col];
-		if (len > *c)
-			*c = len;
+		row = x->col_of[m - x->r->maps] - 1;
+		if (len > x->cols[row][col])
+			x->cols[row][col] = len;
+		if (has(o, "bytes") && bytes > x->bcols[row][col])
+			x->bcols[row][col] = bytes;
 	} else if (!strcmp(type, "gc") && op && !strcmp(op, "end")) {
 		if (x->nr_gc_ends == x->max_gc_ends) {
 			size_t n = x->max_gc_ends ? 2 * x->max_gc_ends : 64;
@@ -924,6 +970,11 @@ static int ex_object(void *ctx, json_object *o)
 		snprintf(name, sizeof(name), "map 0x%" PRIx64 " len", m->addr);
 		ex_common(x, "C", name, ns, pid, 0);
 		fprintf(x->out, ",\"args\":{\"len\":%" PRIu64 "}}", get_u64(o, "count"));
+		if (has(o, "bytes")) {
+			snprintf(name, sizeof(name), "map 0x%" PRIx64 " bytes", m->addr);
+			ex_common(x, "C", name, ns, pid, 0);
+			fprintf(x->out, ",\"args\":{\"bytes\":%" PRIu64 "}}", get_u64(o, "bytes"));
+		}
 	} else if (!strcmp(type, "gc") && op) {
 		if (!strcmp(op, "start") && !x->gc_open[pi]) {
 			x->gc_open[pi] = 1;
@@ -956,7 +1007,7 @@ static int ex_object(void *ctx, json_object *o)
 	return ferror(x->out) ? -1 : 0;
 }
 
-/* Choose the top @top maps of each process by peak (0: all) for tracks. */
+/* Choose the top @top maps of each process as report orders them (0: all). */
 static int ex_choose(struct exporter *x, size_t top)
 {
 	struct report *r = x->r;
@@ -987,60 +1038,82 @@ static int ex_choose(struct exporter *x, size_t top)
 	return 0;
 }
 
-/* The chosen maps' len() over time, one polyline each; GC ends as lines. */
-static int ex_svg_write(struct exporter *x, const char *path)
+static const char *const svg_colors[] = { "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
+					  "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+					  "#bcbd22", "#17becf" };
+
+/* One plot at @y0: a polyline of class @cls per chosen map, GC ends as lines. */
+static void ex_svg_panel(struct exporter *x, FILE *f, int64_t (*cols)[SVG_W], int y0,
+			 const char *cls, const char *title)
 {
-	static const char *const colors[] = { "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
-					      "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-					      "#bcbd22", "#17becf" };
 	struct report *r = x->r;
+	uint64_t span = x->t1 > x->t0 ? x->t1 - x->t0 : 1;
 	int64_t ymax = 1;
 	size_t i, k, n = 0;
+
+	for (i = 0; i < r->nr_maps; i++)
+		for (k = 0; x->col_of[i] && k < SVG_W; k++)
+			if (cols[x->col_of[i] - 1][k] > ymax)
+				ymax = cols[x->col_of[i] - 1][k];
+	fprintf(f, "<text x=\"4\" y=\"%d\">%s of the top maps over %.3f s (y: 0 to %" PRId64
+		"); grey lines: GC cycle ends</text>\n", y0 - 6, title, (x->t1 - x->t0) / 1e9,
+		ymax);
+	fprintf(f, "<rect x=\"0\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\""
+		" stroke=\"black\"/>\n", y0, SVG_W, SVG_H);
+	for (i = 0; i < x->nr_gc_ends; i++) {
+		uint64_t px = (x->gc_ends[i] - x->t0) * (SVG_W - 1) / span;
+
+		fprintf(f, "<line class=\"gc\" x1=\"%" PRIu64 "\" x2=\"%" PRIu64 "\" y1=\"%d\""
+			" y2=\"%d\" stroke=\"#bbb\"/>\n", px, px, y0, y0 + SVG_H);
+	}
+	for (i = 0; i < r->nr_maps; i++) {
+		const char *color = svg_colors[n % (sizeof(svg_colors) / sizeof(svg_colors[0]))];
+		int64_t last = -1;
+
+		if (!x->col_of[i])
+			continue;
+		fprintf(f, "<polyline class=\"%s\" fill=\"none\" stroke=\"%s\" points=\"", cls,
+			color);
+		for (k = 0; k < SVG_W; k++) {
+			int64_t v = cols[x->col_of[i] - 1][k];
+
+			if (v < 0)
+				continue;
+			/* A step: hold the last value up to this column. */
+			if (last >= 0)
+				fprintf(f, "%zu,%" PRId64 " ", k, y0 + SVG_H - last * SVG_H / ymax);
+			fprintf(f, "%zu,%" PRId64 " ", k, y0 + SVG_H - v * SVG_H / ymax);
+			last = v;
+		}
+		fputs("\"/>\n", f);
+		n++;
+	}
+}
+
+/* The chosen maps' len() and bytes over time, a plot each, with a legend. */
+static int ex_svg_write(struct exporter *x, const char *path)
+{
+	struct report *r = x->r;
+	size_t i, n = 0;
 	FILE *f = fopen(path, "we");
 
 	if (!f) {
 		p_err("cannot write %s: %s", path, strerror(errno));
 		return -1;
 	}
-	for (i = 0; i < r->nr_maps; i++)
-		if (x->col_of[i] && (int64_t)r->maps[i].peak > ymax)
-			ymax = r->maps[i].peak;
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
-		" font-family=\"sans-serif\" font-size=\"11\">\n", SVG_W + 260, SVG_H + 40);
-	fprintf(f, "<text x=\"4\" y=\"14\">len() of the top maps over %.3f s (y: 0 to %"
-		PRId64 "); grey lines: GC cycle ends</text>\n", (x->t1 - x->t0) / 1e9, ymax);
-	fprintf(f, "<rect x=\"0\" y=\"20\" width=\"%d\" height=\"%d\" fill=\"none\""
-		" stroke=\"black\"/>\n", SVG_W, SVG_H);
-	for (i = 0; i < x->nr_gc_ends; i++) {
-		uint64_t span = x->t1 > x->t0 ? x->t1 - x->t0 : 1;
-		uint64_t px = (x->gc_ends[i] - x->t0) * (SVG_W - 1) / span;
-
-		fprintf(f, "<line class=\"gc\" x1=\"%" PRIu64 "\" x2=\"%" PRIu64 "\" y1=\"20\""
-			" y2=\"%d\" stroke=\"#bbb\"/>\n", px, px, SVG_H + 20);
-	}
+		" font-family=\"sans-serif\" font-size=\"11\">\n", SVG_W + 320, 2 * SVG_H + 60);
+	ex_svg_panel(x, f, x->cols, 20, "map", "len()");
+	ex_svg_panel(x, f, x->bcols, SVG_H + 50, "bytes", "bytes held");
 	for (i = 0; i < r->nr_maps; i++) {
-		const char *color = colors[n % (sizeof(colors) / sizeof(colors[0]))];
-		int64_t last = -1;
+		const struct rmap *m = &r->maps[i];
 
 		if (!x->col_of[i])
 			continue;
-		fprintf(f, "<polyline class=\"map\" fill=\"none\" stroke=\"%s\" points=\"",
-			color);
-		for (k = 0; k < SVG_W; k++) {
-			int64_t v = x->cols[x->col_of[i] - 1][k];
-
-			if (v < 0)
-				continue;
-			/* A step: hold the last value up to this column. */
-			if (last >= 0)
-				fprintf(f, "%zu,%" PRId64 " ", k, 20 + SVG_H - last * SVG_H / ymax);
-			fprintf(f, "%zu,%" PRId64 " ", k, 20 + SVG_H - v * SVG_H / ymax);
-			last = v;
-		}
-		fputs("\"/>\n", f);
 		fprintf(f, "<text x=\"%d\" y=\"%zu\" fill=\"%s\">pid %u map 0x%" PRIx64
-			" peak %" PRIu64 "</text>\n", SVG_W + 8, 32 + 14 * n, color,
-			r->maps[i].pid, r->maps[i].addr, r->maps[i].peak);
+			" peak %" PRIu64 ", %s%" PRIu64 " bytes</text>\n", SVG_W + 8, 32 + 14 * n,
+			svg_colors[n % (sizeof(svg_colors) / sizeof(svg_colors[0]))], m->pid,
+			m->addr, m->peak, m->bytes_estimated ? "~" : "", m->bytes);
 		n++;
 	}
 	fputs("</svg>\n", f);
@@ -1051,7 +1124,7 @@ static int ex_svg_write(struct exporter *x, const char *path)
 	return 0;
 }
 
-/* --svg: the 10 chosen maps with the largest peaks, a pass over the trace. */
+/* --svg: the first 10 chosen maps in report's order, a pass over the trace. */
 static int ex_svg(struct exporter *x, int fd, const char *input, const char *path)
 {
 	struct report *r = x->r;
@@ -1069,7 +1142,7 @@ static int ex_svg(struct exporter *x, int fd, const char *input, const char *pat
 		if (r->procs[i].last_ns > x->t1)
 			x->t1 = r->procs[i].last_ns;
 	}
-	/* The 10 chosen maps with the largest peaks; col_of is their row + 1. */
+	/* The first 10 chosen maps; col_of is their row + 1. */
 	order = calloc(r->nr_maps + 1, sizeof(*order));
 	if (!order)
 		goto out;
@@ -1081,9 +1154,11 @@ static int ex_svg(struct exporter *x, int fd, const char *input, const char *pat
 		x->col_of[order[i] - r->maps] = ++n;
 	free(order);
 	x->cols = malloc((n + 1) * sizeof(*x->cols));
-	if (!x->cols)
+	x->bcols = malloc((n + 1) * sizeof(*x->bcols));
+	if (!x->cols || !x->bcols)
 		goto out;
 	memset(x->cols, 0xff, (n + 1) * sizeof(*x->cols));	/* -1: no value */
+	memset(x->bcols, 0xff, (n + 1) * sizeof(*x->bcols));
 	if (lseek(fd, 0, SEEK_SET)) {
 		p_err("%s: cannot read it twice (a pipe?): %s", input, strerror(errno));
 		goto out;
@@ -1094,6 +1169,8 @@ static int ex_svg(struct exporter *x, int fd, const char *input, const char *pat
 out:
 	free(x->cols);
 	x->cols = NULL;
+	free(x->bcols);
+	x->bcols = NULL;
 	free(x->col_of);
 	x->col_of = NULL;
 	return ret;
@@ -1105,13 +1182,14 @@ static int export_help(void)
 		"Usage: %1$s export {--perfetto OUT | --svg OUT}... -i FILE [--top N]\n"
 		"\n"
 		"Write the trace FILE (from '%1$s -j dump -w FILE') as a Chrome/Perfetto\n"
-		"JSON timeline (open it at ui.perfetto.dev): per process, a counter track\n"
-		"of len() for each of its top N maps by peak entries (default 20; 0: all),\n"
+		"JSON timeline (open it at ui.perfetto.dev): per process, counter tracks\n"
+		"of len() and of bytes held for each of its top N maps by bytes held\n"
+		"(as report sorts them; default 20; 0: all),\n"
 		"GC cycles as slices (start to end, the cycle number in their arguments)\n"
 		"with mark termination as an instant, the scavenger's releases and the\n"
 		"madvise/munmap calls as instants with their address and length.\n"
-		"--svg draws the same maps' len() over time (at most 10 maps, colors\n"
-		"repeat) with the GC cycle ends as vertical lines.\n",
+		"--svg draws the same maps' len() and bytes held over time (the first\n"
+		"10 maps; two plots) with the GC cycle ends as vertical lines.\n",
 		bin_name);
 	return 0;
 }
