@@ -8,7 +8,8 @@
 #   make bench           ring record cost on the host
 #   make demo            trace a bundled program inside the test VM, then report
 #                        on examples/retention
-#   make install         install the module (KDIR's kernel) and mapwatchctl
+#   make install         install the module (KDIR's kernel), mapwatchctl, the UAPI
+#                        header and the udev rule (udev/60-mapwatch.rules)
 #   make sign KEY= CERT= sign the built module with the kernel's sign-file
 
 KDIR		?= /lib/modules/$(shell uname -r)/build
@@ -118,6 +119,7 @@ install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	install -D -m 0755 tools/mapwatchctl $(DESTDIR)$(PREFIX)/bin/mapwatchctl
 	install -D -m 0644 uapi/linux/mapwatch.h $(DESTDIR)$(PREFIX)/include/linux/mapwatch.h
+	install -D -m 0644 udev/60-mapwatch.rules $(DESTDIR)/etc/udev/rules.d/60-mapwatch.rules
 
 # Sign mapwatch.ko (built by 'make module') with KDIR's own sign-file.
 sign:

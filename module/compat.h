@@ -10,6 +10,7 @@
 #include <linux/version.h>
 #include <linux/mm.h>
 #include <linux/ptrace.h>
+#include <linux/sched/coredump.h>
 #include <linux/uprobes.h>
 #include <linux/mapwatch.h>
 
@@ -163,5 +164,20 @@ static inline unsigned long mapwatch_reg_value(struct pt_regs *regs, unsigned in
 	return 0;
 }
 #endif
+
+/*
+ * Is current's process dumpable by its own user, as ptrace requires of an
+ * unprivileged tracer?  Up to 6.x the mm holds it (get_dumpable()); later
+ * kernels keep it in an opaque task_exec_state no module can read, and
+ * only the credential comparison in session.c remains.
+ */
+static inline bool mapwatch_current_dumpable(void)
+{
+#ifdef SUID_DUMP_USER
+	return current->mm && get_dumpable(current->mm) == SUID_DUMP_USER;
+#else
+	return true;
+#endif
+}
 
 #endif /* _MAPWATCH_COMPAT_H */

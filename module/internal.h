@@ -41,9 +41,19 @@ struct mapwatch_rings {
 };
 
 /* Traced processes, replaced as a whole under session->lock (RCU). */
+/* A traced process. */
+struct mapwatch_traced {
+	struct pid *tgid;		/* its thread-group pid, referenced */
+	/*
+	 * Added without CAP_SYS_ADMIN: its credentials then, referenced;
+	 * it is traced while they stay the same and it stays dumpable.
+	 */
+	const struct cred *cred;
+};
+
 struct mapwatch_pids {
 	unsigned int nr;
-	struct pid *tgid[];		/* thread-group pids, referenced */
+	struct mapwatch_traced t[];
 };
 
 struct mapwatch_probe_stats {

@@ -3,9 +3,12 @@
  * a mapwatch session: its ioctls, traced processes,
  * probes, the event write path and reader wakeups.
  */
+#include <linux/capability.h>
 #include <linux/cpumask.h>
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/log2.h>
+#include <linux/magic.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -104,6 +107,25 @@ ssize_t mapwatch_session_read(struct mapwatch_session *s, char __user *buf, size
 /* ------------------------------------------------------------------------ */
 /* The event write path, shared by every probe kind.                         */
 
+/*
+ * Would ptrace still let in a tracer that could attach when the process
+ * was added with credentials @then?  Not once a setuid/setgid exec or a
+ * change of credentials gave it other ids or more capabilities, nor once
+ * it made itself undumpable.
+ */
+static bool mapwatch_current_still_traceable(const struct cred *then)
+{
+	const struct cred *now = current_real_cred();
+
+	if (now != then &&
+	    (!uid_eq(now->uid, then->uid) || !uid_eq(now->euid, then->euid) ||
+	     !uid_eq(now->suid, then->suid) || !gid_eq(now->gid, then->gid) ||
+	     !gid_eq(now->egid, then->egid) || !gid_eq(now->sgid, then->sgid) ||
+	     !cap_issubset(now->cap_permitted, then->cap_permitted)))
+		return false;
+	return mapwatch_current_dumpable();
+}
+
 bool mapwatch_session_traces_current(struct mapwatch_session *s)
 {
 	struct mapwatch_pids *pids;
@@ -115,8 +137,13 @@ bool mapwatch_session_traces_current(struct mapwatch_session *s)
 	pids = rcu_dereference(s->pids);
 	if (pids) {
 		tgid = task_tgid(current);
-		for (i = 0; i < pids->nr && !found; i++)
-			found = pids->tgid[i] == tgid;
+		for (i = 0; i < pids->nr; i++) {
+			if (pids->t[i].tgid != tgid)
+				continue;
+			found = !pids->t[i].cred ||
+				mapwatch_current_still_traceable(pids->t[i].cred);
+			break;
+		}
 	}
 	rcu_read_unlock();
 	return found;
@@ -149,7 +176,7 @@ bool mapwatch_session_traces_mm(struct mapwatch_session *s, struct mm_struct *mm
 	rcu_read_lock();
 	pids = rcu_dereference(s->pids);
 	for (i = 0; pids && i < pids->nr && !found; i++)
-		found = mapwatch_tgid_uses_mm(pids->tgid[i], mm);
+		found = mapwatch_tgid_uses_mm(pids->t[i].tgid, mm);
 	rcu_read_unlock();
 	return found;
 }
@@ -255,7 +282,8 @@ static long mapwatch_ioctl_api(struct mapwatch_session *s, void __user *uarg)
 	memset(&api, 0, sizeof(api));
 	api.abi_major = MAPWATCH_ABI_MAJOR;
 	api.abi_minor = MAPWATCH_ABI_MINOR;
-	api.features = MAPWATCH_FEAT_RING_OVERWRITE | MAPWATCH_FEAT_READ;
+	api.features = MAPWATCH_FEAT_RING_OVERWRITE | MAPWATCH_FEAT_READ |
+		       MAPWATCH_FEAT_PID_MEM_FD;
 	if (MAPWATCH_NR_REGS)
 		api.features |= MAPWATCH_FEAT_UPROBE;
 	api.kprobes = mapwatch_kprobes_available();
@@ -381,26 +409,32 @@ static long mapwatch_ioctl_counters(struct mapwatch_session *s, void __user *uar
  * Called with s->lock held.
  */
 static void mapwatch_pids_publish(struct mapwatch_session *s, struct mapwatch_pids *new,
-				  struct pid *put)
+				  struct mapwatch_traced *put)
 {
 	struct mapwatch_pids *old = rcu_dereference_protected(s->pids, lockdep_is_held(&s->lock));
 
 	rcu_assign_pointer(s->pids, new);
 	synchronize_rcu();
-	put_pid(put);
+	if (put) {
+		put_pid(put->tgid);
+		if (put->cred)
+			put_cred(put->cred);
+	}
 	kfree(old);
 }
 
 static struct mapwatch_pids *mapwatch_pids_copy(struct mapwatch_pids *old, unsigned int nr)
 {
-	struct mapwatch_pids *new = kzalloc(struct_size(new, tgid, nr), GFP_KERNEL_ACCOUNT);
+	struct mapwatch_pids *new = kzalloc(struct_size(new, t, nr), GFP_KERNEL_ACCOUNT);
 
 	if (new && old)
-		memcpy(new->tgid, old->tgid, min(nr, old->nr) * sizeof(new->tgid[0]));
+		memcpy(new->t, old->t, min(nr, old->nr) * sizeof(new->t[0]));
 	return new;
 }
 
-static int mapwatch_pids_add(struct mapwatch_session *s, struct pid *tgid)
+/* Trace @tgid; @cred: the process's credentials if the caller is not an admin. */
+static int mapwatch_pids_add(struct mapwatch_session *s, struct pid *tgid,
+			     const struct cred *cred)
 {
 	struct mapwatch_pids *old = rcu_dereference_protected(s->pids, lockdep_is_held(&s->lock));
 	unsigned int nr = old ? old->nr : 0;
@@ -408,14 +442,15 @@ static int mapwatch_pids_add(struct mapwatch_session *s, struct pid *tgid)
 	unsigned int i;
 
 	for (i = 0; i < nr; i++)
-		if (old->tgid[i] == tgid)
+		if (old->t[i].tgid == tgid)
 			return -EEXIST;
 	if (nr >= MAPWATCH_MAX_PIDS)
 		return -ENOSPC;
 	new = mapwatch_pids_copy(old, nr + 1);
 	if (!new)
 		return -ENOMEM;
-	new->tgid[nr] = get_pid(tgid);
+	new->t[nr].tgid = get_pid(tgid);
+	new->t[nr].cred = cred ? get_cred(cred) : NULL;
 	new->nr = nr + 1;
 	mapwatch_pids_publish(s, new, NULL);
 	return 0;
@@ -425,20 +460,22 @@ static int mapwatch_pids_del(struct mapwatch_session *s, struct pid *tgid)
 {
 	struct mapwatch_pids *old = rcu_dereference_protected(s->pids, lockdep_is_held(&s->lock));
 	unsigned int nr = old ? old->nr : 0;
+	struct mapwatch_traced gone;
 	struct mapwatch_pids *new;
 	unsigned int i;
 
 	for (i = 0; i < nr; i++)
-		if (old->tgid[i] == tgid)
+		if (old->t[i].tgid == tgid)
 			break;
 	if (i == nr)
 		return -ENOENT;
 	new = mapwatch_pids_copy(old, nr);
 	if (!new)
 		return -ENOMEM;
-	new->tgid[i] = new->tgid[nr - 1];
+	gone = new->t[i];
+	new->t[i] = new->t[nr - 1];
 	new->nr = nr - 1;
-	mapwatch_pids_publish(s, new, tgid);
+	mapwatch_pids_publish(s, new, &gone);
 	return 0;
 }
 
@@ -451,8 +488,11 @@ static void mapwatch_pids_clear(struct mapwatch_session *s)
 		return;
 	RCU_INIT_POINTER(s->pids, NULL);
 	synchronize_rcu();
-	for (i = 0; i < old->nr; i++)
-		put_pid(old->tgid[i]);
+	for (i = 0; i < old->nr; i++) {
+		put_pid(old->t[i].tgid);
+		if (old->t[i].cred)
+			put_cred(old->t[i].cred);
+	}
 	kfree(old);
 }
 
@@ -468,6 +508,33 @@ static struct pid *mapwatch_find_tgid(struct mapwatch_session *s, pid_t nr)
 		tgid = get_pid(task_tgid(task));
 	rcu_read_unlock();
 	return tgid;
+}
+
+/*
+ * Is @fd the caller's /proc/PID/mem (or .../task/TID/mem) of thread group
+ * @tgid?  Opening it needed ptrace-attach rights (proc_mem_open() checks
+ * them with PTRACE_MODE_ATTACH), which a module cannot check itself:
+ * ptrace_may_access() is not exported.  The file keeps the mm it was
+ * opened for; it is compared, never dereferenced.
+ */
+static int mapwatch_check_mem_fd(int fd, struct pid *tgid)
+{
+	struct file *file = fget(fd);
+	bool same;
+
+	if (!file)
+		return -EBADF;
+	if (file_inode(file)->i_sb->s_magic != PROC_SUPER_MAGIC ||
+	    !S_ISREG(file_inode(file)->i_mode) ||
+	    strcmp(file->f_path.dentry->d_name.name, "mem")) {
+		fput(file);
+		return -EINVAL;
+	}
+	rcu_read_lock();
+	same = file->private_data && mapwatch_tgid_uses_mm(tgid, file->private_data);
+	rcu_read_unlock();
+	fput(file);
+	return same ? 0 : -EACCES;
 }
 
 /*
@@ -492,15 +559,19 @@ static int mapwatch_probes_install(struct mapwatch_session *s)
 
 static long mapwatch_ioctl_pid(struct mapwatch_session *s, void __user *uarg)
 {
+	const struct cred *cred = NULL;
 	struct mapwatch_pid arg;
 	struct pid *tgid = NULL;
+	bool admin;
 	u32 usize;
 	int ret;
 
 	ret = mapwatch_copy_in(&arg, sizeof(arg), MAPWATCH_PID_SIZE_VER0, uarg, &usize);
 	if (ret)
 		return ret;
-	if (arg.flags)
+	if (arg.flags & ~MAPWATCH_PID_FLAG_MASK || arg.__reserved)
+		return -EINVAL;
+	if (arg.op != MAPWATCH_PID_ADD && arg.flags)
 		return -EINVAL;
 	switch (arg.op) {
 	case MAPWATCH_PID_ADD:
@@ -518,10 +589,35 @@ static long mapwatch_ioctl_pid(struct mapwatch_session *s, void __user *uarg)
 	default:
 		return -EINVAL;
 	}
+	/* ADD: the proof of ptrace-attach rights is checked when given. */
+	if (arg.flags & MAPWATCH_PID_MEM_FD) {
+		ret = mapwatch_check_mem_fd(arg.mem_fd, tgid);
+		if (ret) {
+			put_pid(tgid);
+			return ret;
+		}
+	}
+	admin = capable(CAP_SYS_ADMIN);
+	if (arg.op == MAPWATCH_PID_ADD && !admin && !(arg.flags & MAPWATCH_PID_MEM_FD)) {
+		put_pid(tgid);
+		return -EACCES;
+	}
+
+	/* Not an admin: the process is traced while its credentials stay. */
+	if (arg.op == MAPWATCH_PID_ADD && !admin) {
+		struct task_struct *task = get_pid_task(tgid, PIDTYPE_PID);
+
+		if (!task) {
+			put_pid(tgid);
+			return -ESRCH;
+		}
+		cred = get_task_cred(task);
+		put_task_struct(task);
+	}
 
 	mutex_lock(&s->lock);
 	if (arg.op == MAPWATCH_PID_ADD) {
-		ret = mapwatch_pids_add(s, tgid);
+		ret = mapwatch_pids_add(s, tgid, cred);
 		if (!ret) {
 			ret = mapwatch_probes_install(s);
 			if (ret)	/* not traceable after all: undo */
@@ -533,6 +629,8 @@ static long mapwatch_ioctl_pid(struct mapwatch_session *s, void __user *uarg)
 		mapwatch_pids_clear(s);
 	}
 	mutex_unlock(&s->lock);
+	if (cred)
+		put_cred(cred);
 	put_pid(tgid);
 	return ret;
 }
@@ -614,6 +712,8 @@ static long mapwatch_ioctl_kprobe_attach(struct mapwatch_session *s, void __user
 		return ret;
 	if (arg.flags)
 		return -EINVAL;
+	if (!perfmon_capable())
+		return -EPERM;
 	if (arg.type >= 64 || !(mapwatch_kprobes_available() & (1ULL << arg.type)))
 		return -EOPNOTSUPP;
 
@@ -691,7 +791,8 @@ static long mapwatch_ioctl_uprobe_attach(struct mapwatch_session *s, void __user
 		return ret;
 	if (arg.flags & ~MAPWATCH_UPROBE_FLAG_MASK || arg.__reserved)
 		return mapwatch_uprobe_einval(uarg, MAPWATCH_ALL_OPS_VALID);
-	if ((arg.flags & MAPWATCH_UPROBE_ALL_PROCESSES) && !capable(CAP_SYS_ADMIN))
+	if (!perfmon_capable() ||
+	    ((arg.flags & MAPWATCH_UPROBE_ALL_PROCESSES) && !capable(CAP_SYS_ADMIN)))
 		return -EPERM;
 
 	prog = mapwatch_fetch_prog_new(arg.ops, arg.nr_ops, &arg.bad_op);

@@ -274,9 +274,9 @@ TEST_F(handshake, reports_the_module)
 	ASSERT_EQ(MAPWATCH_ABI_MAJOR, api.abi_major);
 	ASSERT_EQ(MAPWATCH_ABI_MINOR, api.abi_minor);
 	ASSERT_EQ(0, api.flags);
-	/* x86-64 kernels have the uprobe fetch registers (ABI 1.1). */
-	ASSERT_EQ(MAPWATCH_FEAT_RING_OVERWRITE | MAPWATCH_FEAT_READ | MAPWATCH_FEAT_UPROBE,
-		  api.features);
+	/* x86-64 kernels have the uprobe fetch registers (ABI 1.1); 1.3: mem_fd. */
+	ASSERT_EQ(MAPWATCH_FEAT_RING_OVERWRITE | MAPWATCH_FEAT_READ | MAPWATCH_FEAT_UPROBE |
+		  MAPWATCH_FEAT_PID_MEM_FD, api.features);
 	/* getpriority and, ABI 1.2, madvise, munmap, mmap and exit. */
 	ASSERT_EQ((1ULL << MAPWATCH_KPROBE_MAX) - 2, api.kprobes);
 	/* One ring slot per possible CPU id; this process runs on one of them. */
@@ -408,6 +408,7 @@ static const struct ioc iocs[] = {
 	IOC(API, MAPWATCH_API_SIZE_VER0, mapwatch_api, 1),
 	IOC(RING_CONFIG, MAPWATCH_RING_CONFIG_SIZE_VER0, mapwatch_ring_config, 1),
 	IOC(COUNTERS, MAPWATCH_COUNTERS_SIZE_VER0, mapwatch_counters, 1),
+	/* ABI 1.3 added mem_fd */
 	IOC(PID, MAPWATCH_PID_SIZE_VER0, mapwatch_pid, 0),
 	IOC(KPROBE_ATTACH, MAPWATCH_KPROBE_SIZE_VER0, mapwatch_kprobe, 1),
 	IOC(DETACH, MAPWATCH_DETACH_SIZE_VER0, mapwatch_detach, 0),

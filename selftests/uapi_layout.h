@@ -69,6 +69,8 @@
 	F(mapwatch_pid, op, 4, 4)					\
 	F(mapwatch_pid, pid, 8, 4)					\
 	F(mapwatch_pid, flags, 12, 4)					\
+	F(mapwatch_pid, mem_fd, 16, 4)					\
+	F(mapwatch_pid, __reserved, 20, 4)				\
 	F(mapwatch_kp_getpriority, which, 0, 4)				\
 	F(mapwatch_kp_getpriority, who, 4, 4)				\
 	F(mapwatch_kp_madvise, start, 0, 8)				\
@@ -130,7 +132,7 @@
 	S(mapwatch_rec_event, 32, 32)					\
 	S(mapwatch_rec_lost, 32, 32)					\
 	S(mapwatch_counters, 64, MAPWATCH_COUNTERS_SIZE_VER0)		\
-	S(mapwatch_pid, 16, MAPWATCH_PID_SIZE_VER0)			\
+	S(mapwatch_pid, 24, MAPWATCH_PID_SIZE_VER1)			\
 	S(mapwatch_kp_getpriority, 8, 8)				\
 	S(mapwatch_kp_madvise, 24, 24)					\
 	S(mapwatch_kp_munmap, 16, 16)					\

@@ -1179,36 +1179,6 @@ TEST_F(uprobe, all_processes_records_an_untraced_child)
 	ASSERT_EQ(0, pc.filtered);
 }
 
-TEST_F(uprobe, all_processes_needs_cap_sys_admin)
-{
-	struct mapwatch_uprobe up;
-	int status;
-	pid_t kid;
-
-	kid = fork();
-	ASSERT_LE(0, kid);
-	if (kid == 0) {
-		/* The session is open already; its owner loses root. */
-		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
-			_exit(10);
-		if (!mwt_uprobe(self->s.fd, self->bin, self->off, NULL, 0,
-				MAPWATCH_UPROBE_ALL_PROCESSES, &up))
-			_exit(11);
-		if (errno != EPERM)
-			_exit(12);
-		/* Its own traced processes are still fine. */
-		if (mwt_uprobe(self->s.fd, self->bin, self->off, NULL, 0, 0, &up))
-			_exit(13);
-		if (mwt_detach(self->s.fd, up.probe_id))
-			_exit(14);
-		_exit(0);
-	}
-	ASSERT_EQ(kid, waitpid(kid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(0, WEXITSTATUS(status));
-	assert_probes_work(_metadata, self);
-}
-
 /* ------------------------------------------------------------------------ */
 /* Refused attaches.                                                         */
 

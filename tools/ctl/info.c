@@ -22,10 +22,11 @@ static void info_plain(const struct mapwatch_api *api)
 	printf("pids/session:    %u\n", api->max_pids);
 	printf("probes/session:  %u\n", api->max_probes);
 	printf("max payload:     %u bytes\n", api->max_payload);
-	printf("features:       %s%s%s\n",
+	printf("features:       %s%s%s%s\n",
 	       api->features & MAPWATCH_FEAT_RING_OVERWRITE ? " overwrite" : "",
 	       api->features & MAPWATCH_FEAT_READ ? " read" : "",
-	       api->features & MAPWATCH_FEAT_UPROBE ? " uprobe" : "");
+	       api->features & MAPWATCH_FEAT_UPROBE ? " uprobe" : "",
+	       api->features & MAPWATCH_FEAT_PID_MEM_FD ? " pid-mem-fd" : "");
 	printf("kprobes:        ");
 	for (t = 1; t < 64; t++)
 		if (api->kprobes & (1ULL << t))
@@ -50,6 +51,7 @@ static void info_json(const struct mapwatch_api *api)
 	jsonw_bool_field(json_wtr, "ring_overwrite", api->features & MAPWATCH_FEAT_RING_OVERWRITE);
 	jsonw_bool_field(json_wtr, "read", api->features & MAPWATCH_FEAT_READ);
 	jsonw_bool_field(json_wtr, "uprobe", api->features & MAPWATCH_FEAT_UPROBE);
+	jsonw_bool_field(json_wtr, "pid_mem_fd", api->features & MAPWATCH_FEAT_PID_MEM_FD);
 	jsonw_name(json_wtr, "kprobes");
 	jsonw_start_array(json_wtr);
 	for (t = 1; t < 64; t++)

@@ -157,17 +157,76 @@ int mw_disable(struct mw_session *s)
 	return mw_ioctl(s, MAPWATCH_IOC_DISABLE, NULL, "disable");
 }
 
+/*
+ * Does /proc number processes as our pid namespace does?  Not when the
+ * caller entered a new namespace without mounting a /proc of its own:
+ * then /proc/PID is another process.
+ */
+static bool mw_proc_is_ours(void)
+{
+	char link[32];
+	ssize_t n = readlink("/proc/self", link, sizeof(link) - 1);
+
+	if (n <= 0)
+		return false;
+	link[n] = '\0';
+	return atoi(link) == getpid();
+}
+
 int mw_pid(struct mw_session *s, uint32_t op, int pid)
 {
 	struct mapwatch_pid arg = { .size = sizeof(arg), .op = op, .pid = pid };
+	int mem_fd = -1, mem_errno = 0, ret = 0;
+	char path[64];
 
-	if (ioctl(s->fd, MAPWATCH_IOC_PID, &arg) == 0)
+	/*
+	 * The proof of ptrace-attach rights a caller without CAP_SYS_ADMIN
+	 * needs (ABI 1.3): the process's /proc/PID/mem, which only opens
+	 * for those who have them.
+	 */
+	if (op == MAPWATCH_PID_ADD && (s->api.features & MAPWATCH_FEAT_PID_MEM_FD) &&
+	    mw_proc_is_ours()) {
+		snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+		mem_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (mem_fd >= 0) {
+			arg.flags |= MAPWATCH_PID_MEM_FD;
+			arg.mem_fd = mem_fd;
+		} else {
+			mem_errno = errno;
+		}
+	} else if (op == MAPWATCH_PID_ADD) {
+		mem_errno = ENOENT;	/* no /proc of our pid namespace */
+	} else {
+		arg.size = MAPWATCH_PID_SIZE_VER0;	/* also for modules before ABI 1.3 */
+	}
+	if (ioctl(s->fd, MAPWATCH_IOC_PID, &arg))
+		ret = -1;
+	/*
+	 * A proof can fail where no proof is needed: the memory of a process
+	 * whose main thread has exited opens as nobody's.  An admin may go on.
+	 */
+	if (ret && errno == EACCES && mem_fd >= 0) {
+		arg.flags &= ~MAPWATCH_PID_MEM_FD;
+		arg.mem_fd = 0;
+		ret = ioctl(s->fd, MAPWATCH_IOC_PID, &arg) ? -1 : 0;
+	}
+	if (mem_fd >= 0)
+		close(mem_fd);
+	if (!ret)
 		return 0;
 	switch (errno) {
 	case ESRCH:
 		return mw_fail(errno, "no process %d", pid);
 	case ENOSPC:
 		return mw_fail(errno, "at most %u processes per session", s->api.max_pids);
+	case EACCES:
+		if (mem_errno)
+			return mw_fail(errno, "pid %d: no right to trace it: tracing a process needs"
+				       " the right to ptrace it (/proc/%d/mem: %s) or CAP_SYS_ADMIN",
+				       pid, pid, strerror(mem_errno));
+		return mw_fail(errno, "pid %d: no right to trace it: /proc/%d/mem did not prove the"
+			       " right to ptrace it (its main thread exited, or it exec'd meanwhile)"
+			       " and CAP_SYS_ADMIN is missing", pid, pid);
 	default:
 		return mw_fail(errno, "pid %d: %s", pid, strerror(errno));
 	}
@@ -190,6 +249,8 @@ int mw_kprobe_attach(struct mw_session *s, uint32_t type, uint32_t *probe_id)
 	}
 	if (errno == ENOSPC)
 		return mw_probes_full(s);
+	if (errno == EPERM)
+		return mw_fail(EPERM, "attaching a probe needs CAP_PERFMON or CAP_SYS_ADMIN");
 	return mw_fail(errno, "kprobe attach: %s", strerror(errno));
 }
 
@@ -221,7 +282,10 @@ int mw_uprobe_attach(struct mw_session *s, int fd, uint64_t offset, uint64_t ref
 		return mw_fail(EINVAL, "uprobe at offset %#llx: invalid (offset beyond the file, not a regular file, or payload above %u bytes)",
 			       (unsigned long long)offset, s->api.max_payload);
 	case EPERM:
-		return mw_fail(EPERM, "tracing every process running a binary needs CAP_SYS_ADMIN");
+		if (flags & MAPWATCH_UPROBE_ALL_PROCESSES)
+			return mw_fail(EPERM, "tracing every process running a binary needs"
+				       " CAP_SYS_ADMIN");
+		return mw_fail(EPERM, "attaching a probe needs CAP_PERFMON or CAP_SYS_ADMIN");
 	case ENOSPC:
 		return mw_probes_full(s);
 	default:

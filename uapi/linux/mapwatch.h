@@ -22,6 +22,14 @@
  *   poll() + drain via mmap, or read()
  *   close()                   detaches everything, frees everything
  *
+ * Permissions (ABI 1.3), checked at each ioctl against the calling task's
+ * credentials: opening the device is governed by its file mode (root-only
+ * unless an administrator's udev rule says otherwise); attaching a probe
+ * needs CAP_PERFMON or CAP_SYS_ADMIN; tracing a process, ptrace-attach
+ * rights over it (MAPWATCH_PID_MEM_FD) or CAP_SYS_ADMIN; tracing every
+ * process running a binary, CAP_SYS_ADMIN.  No record, ioctl result or
+ * error carries a kernel address.
+ *
  * Errors common to every ioctl:
  *   EINVAL  handshake not done, size smaller than the first version, unknown
  *           flag or op, reserved field not zero, value out of range
@@ -42,7 +50,7 @@
  * something is added compatibly.
  */
 #define MAPWATCH_ABI_MAJOR	1
-#define MAPWATCH_ABI_MINOR	2
+#define MAPWATCH_ABI_MINOR	3
 
 #define MAPWATCH_DEVICE		"/dev/mapwatch"
 #define MAPWATCH_IOC_MAGIC	0xE7
@@ -61,6 +69,7 @@
 #define MAPWATCH_FEAT_RING_OVERWRITE	_BITULL(0)	/* flight-recorder rings */
 #define MAPWATCH_FEAT_READ		_BITULL(1)	/* read() fallback */
 #define MAPWATCH_FEAT_UPROBE		_BITULL(2)	/* MAPWATCH_IOC_UPROBE_ATTACH (1.1) */
+#define MAPWATCH_FEAT_PID_MEM_FD	_BITULL(3)	/* MAPWATCH_PID_MEM_FD (1.3) */
 
 struct mapwatch_api {
 	__u32 size;		/* in/out: structure size */
@@ -248,15 +257,41 @@ struct mapwatch_pid {
 	__s32 pid;		/* any thread of the process, in the caller's
 				 * pid namespace
 				 */
-	__u32 flags;		/* must be 0 */
+	__u32 flags;		/* MAPWATCH_PID_*; 0 before ABI 1.3 */
+	/* ABI 1.3 */
+	__s32 mem_fd;		/* with MAPWATCH_PID_MEM_FD: see below */
+	__u32 __reserved;	/* must be 0 */
 };
 
 #define MAPWATCH_PID_SIZE_VER0	16
+#define MAPWATCH_PID_SIZE_VER1	24	/* ABI 1.3: mem_fd */
+
 /*
+ * ADD: mem_fd is a file descriptor of /proc/PID/mem (or .../task/TID/mem)
+ * of the same process, opened by the caller: the kernel checked the
+ * caller's right to ptrace-attach to it when the file was opened, and this
+ * is the proof of it.  Needed by a caller without CAP_SYS_ADMIN.
+ */
+#define MAPWATCH_PID_MEM_FD	_BITUL(0)
+#define MAPWATCH_PID_FLAG_MASK	(MAPWATCH_PID_MEM_FD)
+
+/*
+ * Permissions (ABI 1.3): ADD needs CAP_SYS_ADMIN or the mem_fd proof of
+ * ptrace-attach rights.  A process added without CAP_SYS_ADMIN is traced
+ * only while it stays dumpable by its user -- as ptrace would need: after
+ * a setuid/setgid exec or a change of credentials its events are dropped
+ * (counted as filtered in MAPWATCH_IOC_PROBE_COUNTERS).
+ *
  * ESRCH   no such process
  * EEXIST  already traced (ADD)
  * ENOENT  not traced (DEL)
  * ENOSPC  MAPWATCH_MAX_PIDS processes already traced
+ * EACCES  ADD without CAP_SYS_ADMIN and without MAPWATCH_PID_MEM_FD, or
+ *         mem_fd is the memory of another process (or of this one before
+ *         an exec)
+ * EBADF   MAPWATCH_PID_MEM_FD and mem_fd is not an open file descriptor
+ * EINVAL  MAPWATCH_PID_MEM_FD with DEL or CLEAR, or mem_fd is not a
+ *         /proc/PID/mem file
  */
 
 /* ------------------------------------------------------------------------ */
@@ -335,6 +370,7 @@ struct mapwatch_kprobe {
 /*
  * Records only for the session's traced processes (MAPWATCH_IOC_PID),
  * while the session is enabled.
+ * EPERM       without CAP_PERFMON or CAP_SYS_ADMIN (ABI 1.3)
  * EOPNOTSUPP  type unknown to this module or unavailable on this kernel
  * EEXIST      this type is already attached in the session
  * ENOSPC      MAPWATCH_MAX_PROBES probes (of any kind) already attached
@@ -446,7 +482,8 @@ struct mapwatch_uprobe {
  * EBADF   fd is not an open file
  * EINVAL  not a regular file, offsets beyond its end, an invalid program
  *         (bad_op tells which op), payload above MAPWATCH_MAX_PAYLOAD
- * EPERM   MAPWATCH_UPROBE_ALL_PROCESSES without CAP_SYS_ADMIN
+ * EPERM   without CAP_PERFMON or CAP_SYS_ADMIN (ABI 1.3), or
+ *         MAPWATCH_UPROBE_ALL_PROCESSES without CAP_SYS_ADMIN
  * ENOSPC  MAPWATCH_MAX_PROBES probes (of any kind) already attached
  * other   the errno of uprobe_register()
  */
@@ -489,7 +526,8 @@ struct mapwatch_probe_counters {
 #define MAPWATCH_IOC_ENABLE	_IO(MAPWATCH_IOC_MAGIC, 0x02)
 #define MAPWATCH_IOC_DISABLE	_IO(MAPWATCH_IOC_MAGIC, 0x03)
 #define MAPWATCH_IOC_COUNTERS	_IOWR(MAPWATCH_IOC_MAGIC, 0x04, struct mapwatch_counters)
-#define MAPWATCH_IOC_PID	_IOW(MAPWATCH_IOC_MAGIC, 0x05, struct mapwatch_pid)
+/* Its number keeps the version 0 size: the structure grew in ABI 1.3. */
+#define MAPWATCH_IOC_PID	_IOC(_IOC_WRITE, MAPWATCH_IOC_MAGIC, 0x05, MAPWATCH_PID_SIZE_VER0)
 #define MAPWATCH_IOC_KPROBE_ATTACH _IOWR(MAPWATCH_IOC_MAGIC, 0x06, struct mapwatch_kprobe)
 #define MAPWATCH_IOC_DETACH	_IOW(MAPWATCH_IOC_MAGIC, 0x07, struct mapwatch_detach)
 /* Its number keeps the version 0 size: the structure grew in ABI 1.2. */

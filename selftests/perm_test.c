@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * selftests/perm_test.c - who may do what (ABI 1.3, uapi "Permissions").
+ *
+ * Each test opens its session as root, then becomes uid/gid 65534 with
+ * exactly the capabilities it needs (or none) and checks every rule where
+ * it applies: EACCES opening the device, EPERM attaching without
+ * CAP_PERFMON, EPERM tracing every process without CAP_SYS_ADMIN, EACCES
+ * adding a process without the proof of ptrace-attach rights
+ * (MAPWATCH_PID_MEM_FD), success where the rules allow; and that a process
+ * added without CAP_SYS_ADMIN stops being traced when its credentials
+ * change (the events are counted as filtered instead).
+ */
+#include <grp.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "mapwatch_test.h"
+
+#define NOBODY		65534
+#define CAPBIT(c)	(1ULL << (c))
+
+/* Permitted and effective capabilities of the calling thread. */
+static int set_caps(uint64_t permitted, uint64_t effective)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = {
+		{ .permitted = (uint32_t)permitted, .effective = (uint32_t)effective },
+		{ .permitted = (uint32_t)(permitted >> 32),
+		  .effective = (uint32_t)(effective >> 32) },
+	};
+
+	return syscall(SYS_capset, &h, d);
+}
+
+/* Become uid/gid @id with these capabilities only, and stay dumpable. */
+static int become(uid_t id, uint64_t permitted, uint64_t effective)
+{
+	if (setgroups(0, NULL) || setresgid(id, id, id) || prctl(PR_SET_KEEPCAPS, 1) ||
+	    setresuid(id, id, id) || set_caps(permitted, effective))
+		return -1;
+	/* A change of euid cleared it; ptrace by the same user needs it. */
+	return prctl(PR_SET_DUMPABLE, 1);
+}
+
+static int pid_ioctl(int fd, uint32_t op, pid_t pid, uint32_t flags, int mem_fd)
+{
+	struct mapwatch_pid arg = {
+		.size = sizeof(arg), .op = op, .pid = pid, .flags = flags, .mem_fd = mem_fd,
+	};
+
+	return ioctl(fd, MAPWATCH_IOC_PID, &arg);
+}
+
+static int open_mem(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* A pid-filtered (or, with @flags, every-process) uprobe on this binary. */
+static int uprobe_here(int fd, uint32_t flags)
+{
+	struct mapwatch_fetch_op op = { .code = MAPWATCH_FOP_CONST, .dst = 0, .imm = 1 };
+	struct mapwatch_uprobe arg;
+	uint64_t off;
+	int bin, ret;
+
+	if (mwt_file_offset((void *)uprobe_here, &off, NULL, 0))
+		return -2;
+	bin = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (bin < 0)
+		return -2;
+	ret = mwt_uprobe(fd, bin, off, &op, 1, flags, &arg);
+	close(bin);
+	return ret;
+}
+
+FIXTURE(perm) {
+	struct mw_session s;
+};
+
+FIXTURE_SETUP(perm)
+{
+	self->s.fd = -1;
+	ASSERT_EQ(0, mw_open(&self->s, NULL, 0)) TH_LOG("%s", mw_error());
+	ASSERT_EQ(0, mw_configure(&self->s, 16, 0, 0, 0)) TH_LOG("%s", mw_error());
+	ASSERT_TRUE(self->s.api.features & MAPWATCH_FEAT_PID_MEM_FD);
+}
+
+FIXTURE_TEARDOWN(perm)
+{
+	if (self->s.fd != -1)
+		mw_close(&self->s);
+}
+
+TEST_F(perm, the_device_is_root_only)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(MAPWATCH_DEVICE, &st));
+	ASSERT_EQ(0600, st.st_mode & 07777);
+	ASSERT_EQ(0, st.st_uid);
+	ASSERT_EQ(0, become(NOBODY, 0, 0));
+	ASSERT_EQ(-1, open(MAPWATCH_DEVICE, O_RDWR | O_CLOEXEC));
+	ASSERT_EQ(EACCES, errno);
+}
+
+TEST_F(perm, without_capabilities_nothing_attaches)
+{
+	int fd = self->s.fd, mem;
+
+	ASSERT_EQ(0, become(NOBODY, 0, 0));
+	ASSERT_EQ(-1, mwt_attach(fd, MAPWATCH_KPROBE_GETPRIORITY, NULL));
+	ASSERT_EQ(EPERM, errno);
+	ASSERT_EQ(-1, uprobe_here(fd, 0));
+	ASSERT_EQ(EPERM, errno);
+	ASSERT_EQ(-1, uprobe_here(fd, MAPWATCH_UPROBE_ALL_PROCESSES));
+	ASSERT_EQ(EPERM, errno);
+	/* Adding itself: the proof is needed, and its own memory is one. */
+	ASSERT_EQ(-1, pid_ioctl(fd, MAPWATCH_PID_ADD, getpid(), 0, 0));
+	ASSERT_EQ(EACCES, errno);
+	mem = open_mem(getpid());
+	ASSERT_LE(0, mem);
+	ASSERT_EQ(0, pid_ioctl(fd, MAPWATCH_PID_ADD, getpid(), MAPWATCH_PID_MEM_FD, mem));
+	close(mem);
+	/* What it may do without capabilities: look and tidy up. */
+	ASSERT_EQ(0, mwt_pid(fd, MAPWATCH_PID_DEL, getpid()));
+}
+
+TEST_F(perm, perfmon_attaches_but_not_to_every_process)
+{
+	int fd = self->s.fd;
+
+	ASSERT_EQ(0, become(NOBODY, CAPBIT(CAP_PERFMON), CAPBIT(CAP_PERFMON)));
+	ASSERT_EQ(0, mwt_attach(fd, MAPWATCH_KPROBE_GETPRIORITY, NULL));
+	ASSERT_EQ(0, uprobe_here(fd, 0));
+	ASSERT_EQ(-1, uprobe_here(fd, MAPWATCH_UPROBE_ALL_PROCESSES));
+	ASSERT_EQ(EPERM, errno);
+	ASSERT_EQ(0, mw_pid(&self->s, MAPWATCH_PID_ADD, getpid())) TH_LOG("%s", mw_error());
+}
+
+TEST_F(perm, another_users_process_is_refused)
+{
+	int fd = self->s.fd, mem;
+
+	ASSERT_EQ(0, become(NOBODY, CAPBIT(CAP_PERFMON), CAPBIT(CAP_PERFMON)));
+	/* init is root's: its memory does not open, and no proof: EACCES. */
+	ASSERT_EQ(-1, open_mem(1));
+	ASSERT_EQ(-1, pid_ioctl(fd, MAPWATCH_PID_ADD, 1, 0, 0));
+	ASSERT_EQ(EACCES, errno);
+	ASSERT_EQ(-EACCES, mw_pid(&self->s, MAPWATCH_PID_ADD, 1));
+	/* A proof for another process does not count. */
+	mem = open_mem(getpid());
+	ASSERT_LE(0, mem);
+	ASSERT_EQ(-1, pid_ioctl(fd, MAPWATCH_PID_ADD, 1, MAPWATCH_PID_MEM_FD, mem));
+	ASSERT_EQ(EACCES, errno);
+	close(mem);
+}
+
+TEST_F(perm, the_proof_is_checked)
+{
+	int fd = self->s.fd, mem, null;
+	pid_t kid;
+
+	kid = fork();
+	ASSERT_LE(0, kid);
+	if (!kid) {
+		pause();
+		_exit(0);
+	}
+	mem = open_mem(getpid());
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, mem);
+	ASSERT_LE(0, null);
+	/* Even root's proof must be right when it is given. */
+	EXPECT_EQ(-1, pid_ioctl(fd, MAPWATCH_PID_ADD, kid, MAPWATCH_PID_MEM_FD, mem));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(-1, pid_ioctl(fd, MAPWATCH_PID_ADD, getpid(), MAPWATCH_PID_MEM_FD, null));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, pid_ioctl(fd, MAPWATCH_PID_ADD, getpid(), MAPWATCH_PID_MEM_FD, 4000));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(-1, pid_ioctl(fd, MAPWATCH_PID_ADD, getpid(), MAPWATCH_PID_MEM_FD, -1));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(-1, pid_ioctl(fd, MAPWATCH_PID_ADD, getpid(), 2, mem));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, pid_ioctl(fd, MAPWATCH_PID_ADD, getpid(), MAPWATCH_PID_MEM_FD, mem));
+	EXPECT_EQ(-1, pid_ioctl(fd, MAPWATCH_PID_DEL, getpid(), MAPWATCH_PID_MEM_FD, mem));
+	EXPECT_EQ(EINVAL, errno);
+	/* Root needs none. */
+	EXPECT_EQ(0, pid_ioctl(fd, MAPWATCH_PID_ADD, kid, 0, 0));
+	kill(kid, SIGKILL);
+	waitpid(kid, NULL, 0);
+	close(mem);
+	close(null);
+}
+
+/*
+ * A target of the same user, with CAP_SETUID, traced by a user with
+ * CAP_PERFMON (and CAP_SETUID, so that ptrace allows it): its
+ * events count while its credentials stay; after setresuid() to another
+ * user -- or, where the kernel lets a module see it, after making itself
+ * undumpable -- they are filtered.
+ */
+enum change { CHANGE_UID, CHANGE_DUMPABLE };
+
+static void traced_until_change(struct __test_metadata *_metadata, struct mw_session *s,
+				enum change how, bool dropped_after)
+{
+	struct mapwatch_probe_counters before, after;
+	int go[2], done[2], mem, status;
+	uint32_t id;
+	pid_t kid;
+	char c;
+
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(done));
+	kid = fork();
+	ASSERT_LE(0, kid);
+	if (!kid) {
+		if (become(NOBODY, CAPBIT(CAP_SETUID), CAPBIT(CAP_SETUID)))
+			_exit(10);
+		if (write(done[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(11);
+		mwt_events(0, 5);
+		if (how == CHANGE_UID ? setresuid(NOBODY - 1, NOBODY - 1, NOBODY - 1) :
+					prctl(PR_SET_DUMPABLE, 0))
+			_exit(12);
+		mwt_events(100, 7);
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(done[0], &c, 1));	/* it is nobody now */
+	/* ptrace wants the target's capabilities among the tracer's (effective ones, for /proc). */
+	ASSERT_EQ(0, become(NOBODY, CAPBIT(CAP_PERFMON) | CAPBIT(CAP_SETUID),
+			    CAPBIT(CAP_PERFMON) | CAPBIT(CAP_SETUID)));
+	mem = open_mem(kid);
+	ASSERT_LE(0, mem) TH_LOG("open /proc/%d/mem: %s", kid, strerror(errno));
+	ASSERT_EQ(0, pid_ioctl(s->fd, MAPWATCH_PID_ADD, kid, MAPWATCH_PID_MEM_FD, mem));
+	close(mem);
+	ASSERT_EQ(0, mw_kprobe_attach(s, MAPWATCH_KPROBE_GETPRIORITY, &id)) TH_LOG("%s", mw_error());
+	ASSERT_EQ(0, mw_enable(s));
+	ASSERT_EQ(0, mwt_probe_counters(s->fd, id, &before));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(kid, waitpid(kid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status)) TH_LOG("the target failed at step %d",
+						 WEXITSTATUS(status));
+	ASSERT_EQ(0, mwt_probe_counters(s->fd, id, &after));
+	ASSERT_EQ(dropped_after ? 5 : 12, after.recorded - before.recorded);
+	if (dropped_after)
+		ASSERT_LE(7, after.filtered - before.filtered);
+}
+
+TEST_F(perm, a_change_of_credentials_stops_tracing)
+{
+	traced_until_change(_metadata, &self->s, CHANGE_UID, true);
+}
+
+/*
+ * Up to 6.x a module reads dumpability from the mm; later kernels hide it
+ * (uapi "Permissions" and module/compat.h): there the events go on.
+ */
+TEST_F(perm, an_undumpable_process_is_not_traced_where_the_kernel_tells)
+{
+	struct utsname u;
+
+	ASSERT_EQ(0, uname(&u));
+	traced_until_change(_metadata, &self->s, CHANGE_DUMPABLE, atoi(u.release) < 7);
+}
+
+/*
+ * In a new pid namespace (its /proc still the parent's): the opener names
+ * its own child by the namespace's pid, the records carry that pid, and
+ * the parent namespace's processes cannot be named.  Exit codes name the
+ * step that failed.
+ */
+static int ns_opener(pid_t outsider)
+{
+	struct mwt_recs rs = {};
+	struct mw_session s;
+	int go[2], i, status;
+	uint32_t id;
+	pid_t kid;
+	char c;
+
+	if (getpid() != 1 || pipe(go))
+		return 10;
+	kid = fork();
+	if (kid < 0)
+		return 11;
+	if (!kid) {
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		mwt_events(0, 3);
+		_exit(0);
+	}
+	if (mw_open(&s, NULL, 0) || mw_configure(&s, 16, 0, 0, 0))
+		return 12;
+	if (mw_pid(&s, MAPWATCH_PID_ADD, outsider) != -ESRCH)
+		return 13;	/* a pid of the parent namespace means nothing here */
+	if (mw_pid(&s, MAPWATCH_PID_ADD, kid) ||
+	    mw_kprobe_attach(&s, MAPWATCH_KPROBE_GETPRIORITY, &id) || mw_enable(&s))
+		return 14;
+	if (write(go[1], "g", 1) != 1 || waitpid(kid, &status, 0) != kid || status)
+		return 15;
+	if (mw_disable(&s) || mwt_read_all(s.fd, &rs))
+		return 16;
+	if (rs.nr != 3)
+		return 17;
+	for (i = 0; i < 3; i++)
+		if (rs.r[i].tgid != (uint32_t)kid || rs.r[i].tid != (uint32_t)kid)
+			return 18;
+	mwt_recs_free(&rs);
+	mw_close(&s);
+	return 0;
+}
+
+TEST(pids_are_the_openers_namespace)
+{
+	pid_t outsider = getpid(), kid;
+	int status;
+
+	ASSERT_EQ(0, unshare(CLONE_NEWPID));
+	kid = fork();
+	ASSERT_LE(0, kid);
+	if (!kid)
+		_exit(ns_opener(outsider));
+	ASSERT_EQ(kid, waitpid(kid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status)) TH_LOG("step %d failed", WEXITSTATUS(status));
+}
+
+TEST_HARNESS_MAIN
