@@ -5,6 +5,8 @@
 #   make                 module for the running kernel (or KDIR=...) and mapwatchctl
 #   make check           every test: host unit tests, then the module's selftests in
 #                        qemu on Debian's 6.1, 6.12 and 7.x kernels (KERNELS=...)
+#   make check-debug     the selftests on a debug kernel (KASAN, lockdep, kmemleak,
+#                        UBSAN) under lockdown=integrity with a signed module
 #   make bench           ring record cost on the host
 #   make demo            trace a bundled program inside the test VM, then report
 #                        on examples/retention
@@ -33,7 +35,7 @@ TOOL_VERSION	:= $(shell sed -n 's/^\#define MAPWATCH_VERSION\t*"\(.*\)"/\1/p' mo
 
 STAGE		:= tools/stage
 
-.PHONY: all module tools unit gobin-test bench check demo deps install sign clean help
+.PHONY: all module tools unit gobin-test bench check check-debug demo deps install sign clean help
 
 all: tools
 	@if [ -d "$(KDIR)" ]; then $(MAKE) module; else \
@@ -100,6 +102,12 @@ deps:
 check: deps
 	KERNELS="$(KERNELS)" tools/check
 
+# The debug-kernel tier: KASAN, lockdep, kmemleak, UBSAN, signed module
+# under lockdown=integrity (tools/check-debug).
+check-debug: deps tools/mapwatchctl
+	make -s -C selftests
+	tools/check-debug
+
 $(BUILD)/demo/godemo: tools/demo/godemo/main.go tools/demo/godemo/go.mod
 	tools/demo/build-godemo $@
 
@@ -131,4 +139,4 @@ clean:
 	rm -f *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers module/*.o module/.*.cmd
 
 help:
-	@sed -n '3,13s/^# \{0,1\}//p' Makefile
+	@sed -n '3,15s/^# \{0,1\}//p' Makefile
