@@ -24,9 +24,11 @@
 #define MAPWATCH_VERSION	"0.1.0"
 #define MAPWATCH_DEFAULT_TIMER_MS	100
 
-/* One CPU's ring: one vmalloc_user() area laid out as in the mmap ABI. */
+/* One CPU's ring: one vmap() area laid out as in the mmap ABI. */
 struct mapwatch_cpu_ring {
 	void *area;			/* consumer page, producer page, data */
+	struct page **pages;		/* nr_pages, the area's */
+	u32 nr_pages;
 	struct mapwatch_ring rb;
 };
 

@@ -2,11 +2,17 @@
 /*
  * a session's per-CPU rings: allocation, mmap, read().
  *
- * Each possible CPU gets one vmalloc_user() area that is, byte for byte,
- * the mmap region the ABI describes:
+ * Each possible CPU gets one area that is, byte for byte, the mmap region
+ * the ABI describes:
  *
  *   | consumer page | producer page | data pages ... |
  *   ^ cpu * stride
+ *
+ * Its pages are allocated one by one and mapped with vmap(VM_USERMAP), as
+ * the BPF ring buffer does, rather than by vmalloc_user(): the size is the
+ * caller's choice, so a failure is an ENOMEM for the caller and not a
+ * warning with a stack dump in the kernel log (__GFP_NOWARN), and the
+ * pages are charged to the caller's memory cgroup.
  */
 #include <linux/cpumask.h>
 #include <linux/log2.h>
@@ -18,6 +24,39 @@
 
 #include "compat.h"
 #include "internal.h"
+
+#define MAPWATCH_RING_GFP	(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN)
+
+static void ring_area_free(struct mapwatch_cpu_ring *r)
+{
+	u32 i;
+
+	if (r->area)
+		vunmap(r->area);
+	if (!r->pages)
+		return;
+	for (i = 0; i < r->nr_pages && r->pages[i]; i++)
+		__free_page(r->pages[i]);
+	kvfree(r->pages);
+}
+
+static int ring_area_alloc(struct mapwatch_cpu_ring *r, u32 nr_pages)
+{
+	u32 i;
+
+	r->pages = kvcalloc(nr_pages, sizeof(*r->pages), MAPWATCH_RING_GFP);
+	if (!r->pages)
+		return -ENOMEM;
+	r->nr_pages = nr_pages;
+	for (i = 0; i < nr_pages; i++) {
+		r->pages[i] = alloc_page(MAPWATCH_RING_GFP);
+		if (!r->pages[i])
+			return -ENOMEM;
+	}
+	/* VM_USERMAP: remap_vmalloc_range() maps it to userspace. */
+	r->area = vmap(r->pages, nr_pages, VM_MAP | VM_USERMAP, PAGE_KERNEL);
+	return r->area ? 0 : -ENOMEM;
+}
 
 struct mapwatch_rings *mapwatch_rings_alloc(const struct mapwatch_ring_config *cfg)
 {
@@ -40,8 +79,7 @@ struct mapwatch_rings *mapwatch_rings_alloc(const struct mapwatch_ring_config *c
 	for_each_possible_cpu(cpu) {
 		struct mapwatch_cpu_ring *r = &rings->cpu[cpu];
 
-		r->area = vmalloc_user(rings->stride);
-		if (!r->area)
+		if (ring_area_alloc(r, rings->stride >> PAGE_SHIFT))
 			goto err_free_rings;
 		mapwatch_ring_init(&r->rb, r->area, r->area + PAGE_SIZE, r->area + 2 * PAGE_SIZE,
 				   data_size, cpu, cfg->flags, watermark);
@@ -60,7 +98,7 @@ void mapwatch_rings_free(struct mapwatch_rings *rings)
 	if (!rings)
 		return;
 	for (cpu = 0; cpu < rings->nr; cpu++)
-		vfree(rings->cpu[cpu].area);
+		ring_area_free(&rings->cpu[cpu]);
 	kfree(rings);
 }
 
