@@ -36,6 +36,8 @@
  *   E2BIG   size larger than the kernel knows and the extra bytes not zero,
  *           or larger than a page
  *   EFAULT  argument pointer not readable or writable
+ *   ENOMEM  kernel memory could not be allocated (the session is as before
+ *           the call: the call may be tried again)
  *   ENOTTY  unknown ioctl
  */
 #ifndef _UAPI_LINUX_MAPWATCH_H
