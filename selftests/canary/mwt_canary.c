@@ -31,9 +31,12 @@ static DEFINE_MUTEX(canary_a);
 static DEFINE_MUTEX(canary_b);
 static DEFINE_SPINLOCK(canary_lock);
 
-/* Read through a volatile so that the compiler keeps every bug. */
-static volatile unsigned int canary_shift = 40;
-static void *volatile canary_ptr;
+/* A parameter: the compiler cannot see the shift is too wide. */
+static unsigned int shift = 40;
+module_param(shift, uint, 0444);
+MODULE_PARM_DESC(shift, "the ubsan bug's shift (past 31 by default)");
+
+static void *canary_ptr;
 
 static void canary_lockdep(void)
 {
@@ -59,14 +62,14 @@ static void canary_ubsan(void)
 {
 	unsigned int one = 1;
 
-	pr_info("mwt_canary: 1 << %u = %u\n", canary_shift, one << canary_shift);
+	pr_info("mwt_canary: 1 << %u = %u\n", shift, one << shift);
 }
 
 static void canary_leak(void)
 {
 	/* kmemleak's hex dump of the object shows its first 16 bytes */
-	canary_ptr = kstrdup("mwt-canary-leak-object", GFP_KERNEL);
-	canary_ptr = NULL;
+	WRITE_ONCE(canary_ptr, kstrdup("mwt-canary-leak-object", GFP_KERNEL));
+	WRITE_ONCE(canary_ptr, NULL);
 }
 
 static void canary_kasan(void)
@@ -75,9 +78,7 @@ static void canary_kasan(void)
 
 	if (!p)
 		return;
-	canary_ptr = p;
 	pr_info("mwt_canary: byte 17 of 17: %d\n", READ_ONCE(p[17]));
-	canary_ptr = NULL;
 	kfree(p);
 }
 
