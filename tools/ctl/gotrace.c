@@ -686,11 +686,15 @@ bool gotrace_print(struct gotrace *t, const struct gotrace_probe *gp,
 	unsigned int i;
 
 	if (fp_decode(&gp->prog, mw_event_payload(ev), ev->payload_size, v)) {
-		if (jw)
+		if (jw) {
+			event_head_json(jw, "error", ev);
+			jsonw_string_field(jw, "func", gp->f->sym);
 			jsonw_string_field(jw, "error", "payload does not match the probe");
-		else
+			jsonw_end_object(jw);
+		} else {
 			fprintf(out, "%u/%u %s: payload does not match the probe\n", ev->tgid,
 				ev->tid, gp->f->sym);
+		}
 		return true;
 	}
 	goid = fp_get(&gp->prog, v, "goid");
