@@ -53,7 +53,10 @@ static void jsonw_indent(json_writer_t *w)
 		fputs("    ", w->f);
 }
 
-/* Separate this element from the previous one at the same depth. */
+/*
+ * Separate this element from the previous one at the same depth; top-level
+ * values (an error, then a report) by a newline: a stream of JSON values.
+ */
 static void jsonw_eor(json_writer_t *w)
 {
 	if (w->after_name) {
@@ -61,7 +64,7 @@ static void jsonw_eor(json_writer_t *w)
 		return;
 	}
 	if (!w->first)
-		fputc(',', w->f);
+		fputc(w->depth ? ',' : '\n', w->f);
 	if (w->depth)
 		jsonw_indent(w);
 	w->first = false;
