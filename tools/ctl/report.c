@@ -1000,8 +1000,10 @@ static int ex_object(void *ctx, json_object *o)
 		ex_common(x, "i", probe, ns, pid, TRACK_KERNEL);
 		fprintf(x->out, ",\"s\":\"t\",\"args\":{\"start\":%" PRIu64 ",\"len\":%" PRIu64,
 			get_u64(o, "start"), get_u64(o, "len"));
-		if (get_str(o, "advice"))
-			fprintf(x->out, ",\"advice\":\"%s\"", get_str(o, "advice"));
+		if (get_str(o, "advice"))	/* the trace's string, quoted again */
+			fprintf(x->out, ",\"advice\":%s", json_object_to_json_string_ext(
+				json_object_object_get(o, "advice"),
+				JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		fputs("}}", x->out);
 	}
 	return ferror(x->out) ? -1 : 0;
@@ -1042,6 +1044,12 @@ static const char *const svg_colors[] = { "#1f77b4", "#ff7f0e", "#2ca02c", "#d62
 					  "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
 					  "#bcbd22", "#17becf" };
 
+/* The y of value @v (0 to @ymax) in a plot at @y0; in double: @v * SVG_H may overflow. */
+static int64_t svg_y(int y0, int64_t v, int64_t ymax)
+{
+	return y0 + SVG_H - (int64_t)((double)v * SVG_H / (double)ymax);
+}
+
 /* One plot at @y0: a polyline of class @cls per chosen map, GC ends as lines. */
 static void ex_svg_panel(struct exporter *x, FILE *f, int64_t (*cols)[SVG_W], int y0,
 			 const char *cls, const char *title)
@@ -1081,8 +1089,8 @@ static void ex_svg_panel(struct exporter *x, FILE *f, int64_t (*cols)[SVG_W], in
 				continue;
 			/* A step: hold the last value up to this column. */
 			if (last >= 0)
-				fprintf(f, "%zu,%" PRId64 " ", k, y0 + SVG_H - last * SVG_H / ymax);
-			fprintf(f, "%zu,%" PRId64 " ", k, y0 + SVG_H - v * SVG_H / ymax);
+				fprintf(f, "%zu,%" PRId64 " ", k, svg_y(y0, last, ymax));
+			fprintf(f, "%zu,%" PRId64 " ", k, svg_y(y0, v, ymax));
 			last = v;
 		}
 		fputs("\"/>\n", f);
