@@ -8,6 +8,7 @@
 #   make check-debug     the selftests on a debug kernel (KASAN, lockdep, kmemleak,
 #                        UBSAN) under lockdown=integrity with a signed module
 #   make bench           ring record cost on the host
+#   make fuzz            mapwatchctl's parsers under libFuzzer (FUZZ_SECONDS per target)
 #   make demo            trace a bundled program inside the test VM, then report
 #                        on examples/retention
 #   make install         install the module (KDIR's kernel), mapwatchctl, the UAPI
@@ -35,7 +36,7 @@ TOOL_VERSION	:= $(shell sed -n 's/^\#define MAPWATCH_VERSION\t*"\(.*\)"/\1/p' mo
 
 STAGE		:= tools/stage
 
-.PHONY: all module tools unit gobin-test bench check check-debug demo deps install sign clean help
+.PHONY: all module tools unit gobin-test bench fuzz fuzz-short check check-debug demo deps install sign clean help
 
 all: tools
 	@if [ -d "$(KDIR)" ]; then $(MAKE) module; else \
@@ -95,6 +96,17 @@ unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test \
 bench: $(BUILD)/ring_bench
 	$(BUILD)/ring_bench
 
+# mapwatchctl's ELF / Go build info / pclntab reader, trace reading and record
+# decoding under libFuzzer with ASan+UBSan (clang-14, tools/fuzz/run): seeds from
+# the Go fixtures when built; corpora and crashes in $(CACHE)/fuzz.
+FUZZ_SECONDS	?= 300
+fuzz:
+	tools/fuzz/run -t $(FUZZ_SECONDS)
+
+# The bounded run for tools/check: 25 s for each of the five targets.
+fuzz-short:
+	tools/fuzz/run -t 25
+
 deps:
 	tools/deps
 
@@ -139,4 +151,4 @@ clean:
 	rm -f *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers module/*.o module/.*.cmd
 
 help:
-	@sed -n '3,15s/^# \{0,1\}//p' Makefile
+	@sed -n '3,16s/^# \{0,1\}//p' Makefile

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* tools/fuzz/gobin_exercise.h - what the gobin harnesses do with an opened binary. */
+#ifndef _MAPWATCH_FUZZ_GOBIN_EXERCISE_H
+#define _MAPWATCH_FUZZ_GOBIN_EXERCISE_H
+
+#include "../ctl/gobin.h"
+
+/*
+ * Look functions up by name and address, walk .symtab's objects and place
+ * the probes of a few functions (capstone over their bytes), as
+ * `mapwatchctl symbols` and dump do.
+ */
+void fz_gobin_exercise(struct gobin *gb);
+
+#endif
