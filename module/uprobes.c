@@ -92,6 +92,16 @@ static void mapwatch_installer_free(struct mapwatch_uprobe_installer *in)
 }
 
 /*
+ * uprobe_register() reports an instruction it cannot probe as ENOTSUPP,
+ * a kernel-internal code (524) that means nothing to userspace: the
+ * caller gets EOPNOTSUPP.
+ */
+static int mapwatch_uprobe_errno(int ret)
+{
+	return ret == -ENOTSUPP ? -EOPNOTSUPP : ret;
+}
+
+/*
  * The traced set grew: register a fresh installer, whose registration puts
  * the breakpoint into every process the filter now accepts, then drop the
  * previous one.  Called with session->lock held.
@@ -114,7 +124,7 @@ int mapwatch_uprobe_install(struct mapwatch_probe *p)
 	ret = mapwatch_uprobe_register(&in->reg, &in->uc);
 	if (ret) {
 		kfree(in);
-		return ret;
+		return mapwatch_uprobe_errno(ret);
 	}
 	mapwatch_installer_free(p->up.installer);
 	p->up.installer = in;
@@ -134,7 +144,7 @@ int mapwatch_uprobe_attach(struct mapwatch_probe *p, struct inode *inode,
 	up->all_processes = arg->flags & MAPWATCH_UPROBE_ALL_PROCESSES;
 	up->uc.handler = mapwatch_uprobe_handler;
 	up->uc.filter = mapwatch_uprobe_filter;
-	return mapwatch_uprobe_register(&up->reg, &up->uc);
+	return mapwatch_uprobe_errno(mapwatch_uprobe_register(&up->reg, &up->uc));
 }
 
 /*
