@@ -160,6 +160,12 @@ static inline struct mapwatch_rings *mapwatch_session_rings(struct mapwatch_sess
 }
 
 /* rings.c */
+/* Bytes of one CPU's region: consumer page, producer page, data pages. */
+static inline size_t mapwatch_rings_stride(u32 data_pages)
+{
+	return ((size_t)data_pages + 2) << PAGE_SHIFT;
+}
+
 struct mapwatch_rings *mapwatch_rings_alloc(const struct mapwatch_ring_config *cfg);
 void mapwatch_rings_free(struct mapwatch_rings *rings);
 int mapwatch_rings_mmap(struct mapwatch_rings *rings, struct vm_area_struct *vma);

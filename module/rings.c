@@ -74,7 +74,7 @@ struct mapwatch_rings *mapwatch_rings_alloc(const struct mapwatch_ring_config *c
 	rings->data_pages = cfg->data_pages;
 	rings->watermark = watermark;
 	rings->timer_ms = cfg->timer_ms ? cfg->timer_ms : MAPWATCH_DEFAULT_TIMER_MS;
-	rings->stride = data_size + 2 * PAGE_SIZE;
+	rings->stride = mapwatch_rings_stride(cfg->data_pages);
 
 	for_each_possible_cpu(cpu) {
 		struct mapwatch_cpu_ring *r = &rings->cpu[cpu];

@@ -325,6 +325,15 @@ static long mapwatch_ioctl_ring_config(struct mapwatch_session *s, void __user *
 	    cfg.timer_ms > MAPWATCH_MAX_TIMER_MS)
 		return -EINVAL;
 
+	/*
+	 * The reply first: a caller whose reply cannot be written (EFAULT)
+	 * is left with no rings, as after any other error.
+	 */
+	cfg.mmap_stride = mapwatch_rings_stride(cfg.data_pages);
+	ret = mapwatch_copy_out(uarg, &cfg, sizeof(cfg), usize);
+	if (ret)
+		return ret;
+
 	mutex_lock(&s->lock);
 	ret = -EBUSY;
 	if (s->rings)
@@ -338,10 +347,7 @@ static long mapwatch_ioctl_ring_config(struct mapwatch_session *s, void __user *
 	ret = 0;
 out_unlock:
 	mutex_unlock(&s->lock);
-	if (ret)
-		return ret;
-	cfg.mmap_stride = rings->stride;
-	return mapwatch_copy_out(uarg, &cfg, sizeof(cfg), usize);
+	return ret;
 }
 
 static long mapwatch_ioctl_enable(struct mapwatch_session *s)

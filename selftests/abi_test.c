@@ -899,6 +899,32 @@ TEST_F(abi, unwritable_reply_leaves_no_probe_behind)
 	assert_session_works(_metadata, &self->s);
 }
 
+TEST_F(abi, unwritable_ring_config_reply_leaves_no_rings)
+{
+	long page = page_size();
+	struct mapwatch_ring_config *cfg;
+	uint8_t *ro;
+
+	ro = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	cfg = (void *)ro;
+	cfg->size = sizeof(*cfg);
+	cfg->data_pages = 1;
+	ASSERT_EQ(0, mprotect(ro, page, PROT_READ));
+
+	/* The caller never learns the stride: the rings must not exist. */
+	ASSERT_EQ(-1, ioctl(self->s.fd, MAPWATCH_IOC_RING_CONFIG, cfg));
+	ASSERT_EQ(EFAULT, errno);
+	munmap(ro, page);
+	ASSERT_EQ(-1, mwt_enable(self->s.fd));
+	ASSERT_EQ(ENODEV, errno);
+	/* So configuring again works (not EBUSY). */
+	configure(_metadata, &self->s, 1);
+	ASSERT_EQ((uint64_t)3 * page, self->s.stride);
+	attach(_metadata, &self->s);
+	assert_session_works(_metadata, &self->s);
+}
+
 TEST_F(abi, unwritable_uprobe_reply_leaves_no_probe_behind)
 {
 	long page = page_size();
