@@ -120,6 +120,7 @@ struct mapwatch_ring_config {
  *         than the data area, timer_ms too large
  * EBUSY   the rings are already configured
  * ENOMEM  the rings could not be allocated
+ * On any error the session has no rings yet (unless it had them before).
  */
 
 /*
@@ -294,6 +295,11 @@ struct mapwatch_pid {
  * EBADF   MAPWATCH_PID_MEM_FD and mem_fd is not an open file descriptor
  * EINVAL  MAPWATCH_PID_MEM_FD with DEL or CLEAR, or mem_fd is not a
  *         /proc/PID/mem file
+ * other   ADD: the errno of uprobe_register() when a uprobe of the session
+ *         cannot be put into the process (an offset its binary has no
+ *         probeable instruction at, found only now that a traced process
+ *         maps it: EINVAL, EIO, ENOEXEC, EOPNOTSUPP on x86-64); the process
+ *         is not traced
  */
 
 /* ------------------------------------------------------------------------ */
@@ -487,7 +493,8 @@ struct mapwatch_uprobe {
  * EPERM   without CAP_PERFMON or CAP_SYS_ADMIN (ABI 1.3), or
  *         MAPWATCH_UPROBE_ALL_PROCESSES without CAP_SYS_ADMIN
  * ENOSPC  MAPWATCH_MAX_PROBES probes (of any kind) already attached
- * other   the errno of uprobe_register()
+ * other   the errno of uprobe_register() (EOPNOTSUPP for an instruction
+ *         it cannot probe, found when a traced process maps the binary)
  */
 
 /* ------------------------------------------------------------------------ */
