@@ -63,3 +63,20 @@ void fz_gobin_exercise(struct gobin *gb)
 	gobin_func_at(gb, in->text_start);
 	elfbin_for_each_symbol(gobin_elf(gb), STT_OBJECT, count_sym, &syms, &e);
 }
+
+void fz_gobin_open_exercise(void *elf, size_t len,
+			    void (*check)(struct gobin *gb))
+{
+	struct gobin_err err = { .code = GOBIN_OK };
+	struct gobin *gb = gobin_open_mem(elf, len, &err);
+
+	if (!gb) {
+		if (!err.msg[0])
+			abort();
+		return;
+	}
+	if (check)
+		check(gb);
+	fz_gobin_exercise(gb);
+	gobin_close(gb);
+}

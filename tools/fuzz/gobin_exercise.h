@@ -11,5 +11,12 @@
  * `mapwatchctl symbols` and dump do.
  */
 void fz_gobin_exercise(struct gobin *gb);
+/*
+ * Open the ELF image at @elf (not taken over) with gobin_open_mem(); abort (a finding) if
+ * it fails without saying why.  Opened, it goes through @check (if any)
+ * and fz_gobin_exercise(), then is closed.
+ */
+void fz_gobin_open_exercise(void *elf, size_t len,
+			    void (*check)(struct gobin *gb));
 
 #endif
