@@ -73,6 +73,13 @@ $(BUILD)/gostorage_test: $(GOSTORAGE_TEST_SRCS) tools/ctl/gostorage.h tools/ctl/
 	@mkdir -p $(BUILD)
 	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ $(GOSTORAGE_TEST_SRCS)
 
+USDT_TEST_SRCS	:= tools/tests/usdt_test.c tools/ctl/usdt.c tools/ctl/elf.c tools/ctl/fetchprog.c
+
+# Also builds probe fixtures with gcc and <sys/sdt.h>, and runs mapwatchctl usdt.
+$(BUILD)/usdt_test: $(USDT_TEST_SRCS) tools/ctl/usdt.h tools/ctl/elf.h tools/ctl/fetchprog.h
+	@mkdir -p $(BUILD)
+	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ $(USDT_TEST_SRCS) -lelf -ljson-c
+
 GOBIN_TEST_SRCS	:= tools/tests/gobin_test.c tools/ctl/gobin.c tools/ctl/elf.c tools/ctl/gover.c
 
 $(BUILD)/gobin_test.asan: $(GOBIN_TEST_SRCS) tools/ctl/gobin.h tools/ctl/elf.h tools/ctl/gover.h
@@ -84,14 +91,15 @@ gobin-test: $(BUILD)/gobin_test.asan
 	$(BUILD)/gobin_test.asan
 
 # Host unit tests: the ring core under ThreadSanitizer and AddressSanitizer+UBSan,
-# mapwatchctl's fetch-program builder and decoder and its Go map storage
-# arithmetic under ASan+UBSan.
+# mapwatchctl's fetch-program builder and decoder, its Go map storage
+# arithmetic and its SDT (USDT) note reader under ASan+UBSan.
 unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test \
-	$(BUILD)/gostorage_test tools/mapwatchctl
+	$(BUILD)/gostorage_test $(BUILD)/usdt_test tools/mapwatchctl
 	$(BUILD)/ring_test.tsan
 	$(BUILD)/ring_test.asan
 	$(BUILD)/fetchprog_test
 	$(BUILD)/gostorage_test
+	$(BUILD)/usdt_test tools/mapwatchctl
 
 bench: $(BUILD)/ring_bench
 	$(BUILD)/ring_bench
@@ -103,7 +111,7 @@ FUZZ_SECONDS	?= 300
 fuzz:
 	tools/fuzz/run -t $(FUZZ_SECONDS)
 
-# The bounded run for tools/check: 25 s for each of the five targets.
+# The bounded run for tools/check: 25 s for each of the six targets.
 fuzz-short:
 	tools/fuzz/run -t 25
 

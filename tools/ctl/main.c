@@ -75,7 +75,7 @@ static int do_help(int argc, char **argv)
 		"Usage: %1$s [OPTIONS] COMMAND ...\n"
 		"       %1$s help\n"
 		"\n"
-		"COMMAND := { info | dump | report | export | symbols | version }\n"
+		"COMMAND := { info | dump | report | export | symbols | usdt | version }\n"
 		"       %1$s info                 module version, ABI, rings and probes available\n"
 		"       %1$s dump -p PID ...      trace PID and print each event as it arrives\n"
 		"                                 (see '%1$s dump help')\n"
@@ -85,6 +85,9 @@ static int do_help(int argc, char **argv)
 		"       %1$s export --perfetto OUT -i FILE  a recorded trace as a Perfetto\n"
 		"                                 timeline (or --svg OUT: a plot)\n"
 		"       %1$s symbols PATH         what would be probed in the Go binary PATH\n"
+		"       %1$s usdt PATH            the SystemTap SDT probes (USDT) of the ELF\n"
+		"                                 file PATH (libjvm.so): offsets, semaphores,\n"
+		"                                 arguments (see '%1$s usdt help')\n"
 		"       " HELP_SPEC_OPTIONS "\n",
 		bin_name);
 	return 0;
@@ -114,6 +117,7 @@ static const struct cmd commands[] = {
 	{ "report",	do_report },
 	{ "export",	do_export },
 	{ "symbols",	do_symbols },
+	{ "usdt",	do_usdt },
 	{ "version",	do_version },
 	{ NULL,		NULL },
 };

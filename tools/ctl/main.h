@@ -32,5 +32,6 @@ int do_dump(int argc, char **argv);
 int do_symbols(int argc, char **argv);
 int do_report(int argc, char **argv);
 int do_export(int argc, char **argv);
+int do_usdt(int argc, char **argv);
 
 #endif

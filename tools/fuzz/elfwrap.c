@@ -267,3 +267,50 @@ unsigned char *ew_moduledata(const unsigned char *pcln, uint64_t pcln_va, uint64
 	put_u64(md + 184, etext);
 	return md;
 }
+
+unsigned char *ew_stapsdt(uint16_t machine, const void *notes, size_t len, size_t *out_len)
+{
+	static const unsigned char zeros[EW_PROBES_LEN];
+	struct ew_seg segs[3] = {
+		{ zeros, 1, EW_SDTBASE_VA, PF_R, ".stapsdt.base", SHF_ALLOC },
+		{ zeros, EW_PROBES_LEN, EW_PROBES_VA, PF_R | PF_W, ".probes",
+		  SHF_ALLOC | SHF_WRITE },
+		{ notes, len, 0, PF_R, ".note.stapsdt", 0 },
+	};
+	unsigned char *f = ew_build(machine, segs, 3, out_len);
+	Elf64_Ehdr *eh;
+	Elf64_Shdr *sh;
+
+	if (!f)
+		return NULL;
+	/* ew_build() makes PROGBITS sections: the third named one is the notes */
+	eh = (Elf64_Ehdr *)f;
+	sh = (Elf64_Shdr *)(f + eh->e_shoff);
+	sh[3].sh_type = SHT_NOTE;
+	sh[3].sh_addralign = 4;
+	return f;
+}
+
+int ew_stapsdt_note(unsigned char *buf, size_t *len, size_t cap, uint64_t pc, uint64_t base,
+		    uint64_t sema, const char *provider, const char *name, const char *args)
+{
+	size_t pl = strlen(provider) + 1, nl = strlen(name) + 1, al = strlen(args) + 1;
+	size_t desc = 24 + pl + nl + al, total = 12 + 8 + ((desc + 3) & ~(size_t)3);
+	unsigned char *p = buf + *len;
+
+	if (cap - *len < total)
+		return -1;
+	memset(p, 0, total);
+	put_u32(p, 8);
+	put_u32(p + 4, desc);
+	put_u32(p + 8, 3);		/* NT_STAPSDT */
+	memcpy(p + 12, "stapsdt", 8);
+	put_u64(p + 20, pc);
+	put_u64(p + 28, base);
+	put_u64(p + 36, sema);
+	memcpy(p + 44, provider, pl);
+	memcpy(p + 44 + pl, name, nl);
+	memcpy(p + 44 + pl + nl, args, al);
+	*len += total;
+	return 0;
+}

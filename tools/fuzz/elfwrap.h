@@ -66,4 +66,22 @@ unsigned char *ew_buildinfo_ptr(uint64_t va, const char *version, const char *mo
 unsigned char *ew_moduledata(const unsigned char *pcln, uint64_t pcln_va, uint64_t text,
 			     uint64_t etext);
 
+/*
+ * An ET_EXEC for MACHINE around NOTES (LEN bytes) as its .note.stapsdt
+ * (SHT_NOTE, not allocated), with a 1-byte .stapsdt.base at
+ * EW_SDTBASE_VA and EW_PROBES_LEN zero bytes of writable .probes at
+ * EW_PROBES_VA (semaphores); the whole file is text at EW_TEXT_VA, where
+ * probe addresses go.  malloc'd; NULL without memory.
+ */
+#define EW_SDTBASE_VA	0x580000ull
+#define EW_PROBES_VA	0x680000ull
+#define EW_PROBES_LEN	64
+unsigned char *ew_stapsdt(uint16_t machine, const void *notes, size_t len, size_t *out_len);
+/*
+ * Append one well-formed stapsdt note (4-aligned) to BUF at *LEN, if it
+ * fits in CAP bytes; returns 0, or -1 when it does not.
+ */
+int ew_stapsdt_note(unsigned char *buf, size_t *len, size_t cap, uint64_t pc, uint64_t base,
+		    uint64_t sema, const char *provider, const char *name, const char *args);
+
 #endif

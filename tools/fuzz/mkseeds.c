@@ -2,15 +2,17 @@
 /*
  * tools/fuzz/mkseeds.c - seed corpora for the fuzzers (tools/fuzz/run).
  *
- *   mkseeds OUT [--trace FILE]... [GOBIN]...
+ *   mkseeds OUT [--trace FILE]... [--usdt FILE]... [GOBIN]...
  *
- * Writes OUT/{gobin,buildinfo,pclntab,trace,records}/: small handcrafted
+ * Writes OUT/{gobin,buildinfo,pclntab,trace,records,usdt}/: small handcrafted
  * inputs always (so that a machine without Go fixtures still has seeds),
  * and from each Go binary its .go.buildinfo and its .gopclntab (with the
  * runtime.firstmoduledata bytes a table without a text start needs); the
  * first probe-able binary also gives well-formed records of every probe
  * dump would attach.  Each --trace FILE (a `-j dump` trace) gives its first
- * objects.  The binaries themselves are copied by the run script.
+ * objects.  Each --usdt FILE (an ELF file with SDT notes, libjvm.so) gives
+ * its probes' argument strings, and its notes moved into a minimal ELF.
+ * The binaries themselves are copied by the run script.
  */
 #include <elf.h>
 #include <errno.h>
@@ -19,6 +21,7 @@
 
 #include "../ctl/gotrace.h"
 #include "../ctl/main.h"
+#include "../ctl/usdt.h"
 #include "elfwrap.h"
 
 static const char *outdir;
@@ -364,25 +367,144 @@ static void seeds_records(const char *gobin)
 	gotrace_close(&t);
 }
 
+/* ------------------------------------------------------------------------ */
+/* usdt: "\x7fELF..." a whole file; "\0" or "\2" + notes (x86-64, arm64); "\1" + args */
+
+static const struct {
+	const char *provider, *name, *args;
+} sdt_probes[] = {
+	{ "hotspot", "gc__begin", "1@%dil" },
+	{ "hotspot", "gc__end", "" },
+	{ "hotspot", "method__entry", "-8@%rax 8@%rdx -4@%ecx 8@%rsi -4@%edi 8@%r8 -4@%r9d" },
+	{ "hotspot", "thread__start", "8@%r13 -4@-60(%rbp) -8@-56(%rbp) 8@%r15 1@%al" },
+	{ "hotspot", "class__loaded", "8@%rdx -4@%eax 8@152(%rdi) 1@%cl" },
+	{ "hotspot_jni", "GetVersion__return", "-4@$655361" },
+	{ "tprov", "subregs", "2@%r10w -1@%r11b -2@%r13w 1@%sil 2@%di 4@%esp 8@%rip" },
+	{ "tprov", "consts", "-4@$5 -4@$-1 8@$0x10 1@$0" },
+	{ "tprov", "globals", "-8@g_counter(%rip) -4@8+g_arr(%rip) 4@g_arr-4(%rip) 8@16(%rip)" },
+	{ "tprov", "sib", "-4@(%rdx,%rbx,4) 1@-96(%rbp,%rax,8) 4@16(,%rax,8)" },
+	{ "tprov", "flt", "8f@%rdx 4f@%eax" },
+	{ "tprov", "tls", "-4@%fs:tls_v@tpoff" },
+	{ "tprov", "twelve", "-8@%rdi -8@%rsi -8@%rdx -8@%rcx -8@%r8 -8@%r9 -4@(%rax) -4@4(%rax) "
+	  "-2@8(%rax) -1@12(%rax) 1@%dil -4@counter(%rip)" },
+	{ "bad", "size", "3@%rdi" },
+	{ "bad", "high", "1@%ah" },
+};
+#define NR_SDT_PROBES	(sizeof(sdt_probes) / sizeof(sdt_probes[0]))
+
+static const char *const arm64_args[] = {
+	"-4@x0 8@[sp, 8] -4@[x29, -4] 8@5 -4@w1 8@[x1,#16]",
+	"8@x30 8@sp 4@#7 8@[x0]",
+	"8@[x0, x1] 8@x31",
+};
+
+/* The notes and the ELF around them, for MACHINE; with JSON, one more byte. */
+static void put_sdt(const char *name, uint16_t machine, const unsigned char *notes, size_t len)
+{
+	unsigned char *elf;
+	size_t el;
+	char n[96];
+
+	snprintf(n, sizeof(n), "notes-%s", name);
+	put("usdt", n, machine == EM_AARCH64 ? "\2" : "\0", 1, notes, len);
+	elf = must(ew_stapsdt(machine, notes, len, &el));
+	snprintf(n, sizeof(n), "elf-%s", name);
+	put("usdt", n, elf, el, NULL, 0);
+	snprintf(n, sizeof(n), "elf-%s-json", name);
+	put("usdt", n, elf, el, "\x01", 1);
+	free(elf);
+}
+
+static void seeds_usdt(void)
+{
+	static unsigned char notes[16384];
+	char name[64];
+	size_t len = 0, i;
+
+	for (i = 0; i < NR_SDT_PROBES; i++) {
+		uint64_t sema = i % 3 ? 0 : EW_PROBES_VA + 2 * i;
+
+		if (ew_stapsdt_note(notes, &len, sizeof(notes), EW_TEXT_VA + 0x10 * i, EW_SDTBASE_VA,
+				    sema, sdt_probes[i].provider, sdt_probes[i].name,
+				    sdt_probes[i].args))
+			break;
+		snprintf(name, sizeof(name), "args-%zu", i);
+		put("usdt", name, "\1", 1, sdt_probes[i].args, strlen(sdt_probes[i].args));
+	}
+	put_sdt("x86", EM_X86_64, notes, len);
+	/* prelinked: notes written 0x1000 below where everything is now */
+	len = 0;
+	for (i = 0; i < 3; i++)
+		ew_stapsdt_note(notes, &len, sizeof(notes), EW_TEXT_VA + 0x10 * i - 0x1000,
+				EW_SDTBASE_VA - 0x1000, EW_PROBES_VA + 2 * i - 0x1000,
+				"prelinked", sdt_probes[i].name, sdt_probes[i].args);
+	put_sdt("prelinked", EM_X86_64, notes, len);
+	len = 0;
+	for (i = 0; i < sizeof(arm64_args) / sizeof(arm64_args[0]); i++) {
+		ew_stapsdt_note(notes, &len, sizeof(notes), EW_TEXT_VA + 0x10 * i, EW_SDTBASE_VA, 0,
+				"arm", "probe", arm64_args[i]);
+		snprintf(name, sizeof(name), "args-arm64-%zu", i);
+		put("usdt", name, "\1", 1, arm64_args[i], strlen(arm64_args[i]));
+	}
+	put_sdt("arm64", EM_AARCH64, notes, len);
+}
+
+/* FILE's probes: their argument strings, and their notes moved into ew_stapsdt(). */
+static void seeds_usdt_file(const char *path, unsigned int n)
+{
+	static unsigned char notes[65536];
+	struct elfbin_err err;
+	struct usdt_file uf;
+	char name[64];
+	size_t len = 0, i, nr_args = 0;
+
+	if (usdt_open(path, &uf, &err)) {
+		fprintf(stderr, "mkseeds: %s: %s (skipped)\n", path, err.msg);
+		return;
+	}
+	for (i = 0; i < uf.nr; i++) {
+		const struct usdt_probe *pr = &uf.probes[i];
+
+		/* one in 4 gets a semaphore: HotSpot's have none */
+		if (ew_stapsdt_note(notes, &len, sizeof(notes), EW_TEXT_VA + 0x10 * (i % 256),
+				    EW_SDTBASE_VA, i % 4 ? 0 : EW_PROBES_VA + 2 * (i % 32),
+				    pr->provider, pr->name, pr->args_str))
+			break;
+		if (nr_args < 64 && pr->nr_args > 2) {
+			snprintf(name, sizeof(name), "file-%u-args-%zu", n, nr_args++);
+			put("usdt", name, "\1", 1, pr->args_str, strlen(pr->args_str));
+		}
+	}
+	snprintf(name, sizeof(name), "file-%u", n);
+	put_sdt(name, uf.machine, notes, len);
+	usdt_free(&uf);
+}
+
 int main(int argc, char **argv)
 {
-	unsigned int i, nt = 0, nb = 0;
+	unsigned int i, nt = 0, nb = 0, nu = 0;
 	const char *first_go = NULL;
 	char name[64];
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: mkseeds OUT [--trace FILE]... [GOBIN]...\n");
+		fprintf(stderr,
+			"usage: mkseeds OUT [--trace FILE]... [--usdt FILE]... [GOBIN]...\n");
 		return 2;
 	}
 	bin_name = "mkseeds";
 	outdir = argv[1];
 	seeds_buildinfo();
 	seeds_tables();
+	seeds_usdt();
 	for (i = 0; i < sizeof(traces) / sizeof(traces[0]); i++) {
 		snprintf(name, sizeof(name), "synthetic-%u", i);
 		put("trace", name, traces[i], strlen(traces[i]), NULL, 0);
 	}
 	for (i = 2; i < (unsigned int)argc; i++) {
+		if (!strcmp(argv[i], "--usdt") && i + 1 < (unsigned int)argc) {
+			seeds_usdt_file(argv[++i], nu++);
+			continue;
+		}
 		if (!strcmp(argv[i], "--trace") && i + 1 < (unsigned int)argc) {
 			/* the first also past the 64 KiB that report reads at a time */
 			if (!nt)
