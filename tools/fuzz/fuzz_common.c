@@ -7,6 +7,8 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "../ctl/json_writer.h"
+#include "../ctl/main.h"
 #include "fuzz_common.h"
 
 const char *fz_memfd_put(int *fd, const char *name, const uint8_t *data, size_t size)
@@ -28,6 +30,42 @@ const char *fz_memfd_put(int *fd, const char *name, const uint8_t *data, size_t 
 	}
 	snprintf(p, sizeof(path[0]), "/proc/self/fd/%d", *fd);
 	return p;
+}
+
+void fz_run_file_cmd(int (*cmd)(int argc, char **argv), const char *what, int *fd,
+		     const char *name, const uint8_t *data, size_t size)
+{
+	char *argv[2], *out = NULL;
+	size_t out_len = 0;
+	FILE *f = NULL;
+
+	argv[0] = (char *)fz_memfd_put(fd, name, data, size);
+	argv[1] = NULL;
+	json_output = size && (data[size - 1] & 1);
+	if (json_output) {
+		f = open_memstream(&out, &out_len);
+		if (!f || !(json_wtr = jsonw_new(f)))
+			abort();
+	}
+	cmd(1, argv);
+	if (json_output) {
+		jsonw_destroy(&json_wtr);	/* asserts the output is balanced */
+		fclose(f);
+		fz_check_json(what, out, out_len);
+		free(out);
+		json_output = false;
+	}
+}
+
+void *fz_copy(const uint8_t *data, size_t size)
+{
+	void *copy = malloc(size ? size : 1);
+
+	if (!copy)
+		abort();
+	if (size)
+		memcpy(copy, data, size);
+	return copy;
 }
 
 void fz_quiet_stdout(void)

@@ -21,6 +21,15 @@ void fz_quiet_stdout(void);
  * program would read mapwatchctl's -j output.
  */
 void fz_check_json(const char *what, const char *text, size_t len);
+/*
+ * `mapwatchctl [-j] CMD FILE` with DATA as FILE (a memfd named NAME, kept
+ * in *FD between runs): -j when DATA's last byte is odd, its output
+ * checked with fz_check_json().
+ */
+void fz_run_file_cmd(int (*cmd)(int argc, char **argv), const char *what, int *fd,
+		     const char *name, const uint8_t *data, size_t size);
+/* A malloc'ed copy of DATA (at least 1 byte): the readers get their own. */
+void *fz_copy(const uint8_t *data, size_t size);
 /* A little-endian integer from a possibly short input; 0 past its end. */
 uint64_t fz_get(const uint8_t *data, size_t size, size_t off, unsigned int bytes);
 

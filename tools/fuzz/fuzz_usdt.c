@@ -88,31 +88,10 @@ static void read_file(void *elf, size_t len)
 static void whole_file(const uint8_t *data, size_t size)
 {
 	static int fd = -1;
-	char *argv[2], *out = NULL;
-	size_t out_len = 0;
-	FILE *f = NULL;
 	void *copy;
 
-	argv[0] = (char *)fz_memfd_put(&fd, "fuzz-usdt", data, size);
-	argv[1] = NULL;
-	json_output = size && (data[size - 1] & 1);
-	if (json_output) {
-		f = open_memstream(&out, &out_len);
-		if (!f || !(json_wtr = jsonw_new(f)))
-			abort();
-	}
-	do_usdt(1, argv);
-	if (json_output) {
-		jsonw_destroy(&json_wtr);	/* asserts the output is balanced */
-		fclose(f);
-		fz_check_json("usdt -j", out, out_len);
-		free(out);
-		json_output = false;
-	}
-	copy = malloc(size ? size : 1);
-	if (!copy)
-		abort();
-	memcpy(copy, data, size);
+	fz_run_file_cmd(do_usdt, "usdt -j", &fd, "fuzz-usdt", data, size);
+	copy = fz_copy(data, size);
 	read_file(copy, size);
 	free(copy);
 }
