@@ -7,7 +7,8 @@
 #                        qemu on Debian's 6.1, 6.12 and 7.x kernels (KERNELS=...)
 #   make check-debug     the selftests on a debug kernel (KASAN, lockdep, kmemleak,
 #                        UBSAN) under lockdown=integrity with a signed module
-#   make bench           ring record cost on the host
+#   make bench           what a probe hit costs: mapwatch next to a bare uprobe,
+#                        uprobe_events and bpftrace, in the VM (tools/bench/run)
 #   make fuzz            mapwatchctl's parsers under libFuzzer (FUZZ_SECONDS per target)
 #   make demo            trace a bundled program inside the test VM, then report
 #                        on examples/retention
@@ -63,6 +64,19 @@ $(BUILD)/ring_bench: tools/bench/ring_bench.c module/ring.c module/ring.h module
 	@mkdir -p $(BUILD)
 	$(CC) $(WFLAGS) -O2 $(CPPFLAGS) -o $@ tools/bench/ring_bench.c module/ring.c
 
+# The handler benchmark (tools/bench/run, in the VM): mapwatchctl's Go tracing
+# code plans the probe, its main() renamed out of the way.
+$(BUILD)/bench/ctl_main.o: tools/ctl/main.c $(CTL_HDRS)
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(WFLAGS) $(CFLAGS) $(CPPFLAGS) -DMAPWATCH_TOOL_VERSION='"$(TOOL_VERSION)"' \
+		-Dmain=mapwatchctl_main -c -o $@ $<
+
+$(BUILD)/handler_bench: tools/bench/handler_bench.c module/bench.h $(CTL_SRCS) $(CTL_HDRS) \
+		$(BUILD)/bench/ctl_main.o
+	$(CC) $(WFLAGS) $(CFLAGS) $(CPPFLAGS) -DMAPWATCH_TOOL_VERSION='"$(TOOL_VERSION)"' -o $@ \
+		tools/bench/handler_bench.c $(filter-out tools/ctl/main.c,$(CTL_SRCS)) \
+		$(BUILD)/bench/ctl_main.o $(CTL_LIBS)
+
 $(BUILD)/fetchprog_test: tools/tests/fetchprog_test.c tools/ctl/fetchprog.c tools/ctl/fetchprog.h
 	@mkdir -p $(BUILD)
 	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ tools/tests/fetchprog_test.c tools/ctl/fetchprog.c
@@ -101,8 +115,11 @@ unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test \
 	$(BUILD)/gostorage_test
 	$(BUILD)/usdt_test tools/mapwatchctl
 
-bench: $(BUILD)/ring_bench
-	$(BUILD)/ring_bench
+# BENCH_KERNELS: the kernels booted (tools/bench/run -k); BENCH_ARGS: more
+# of its options (-n N, --reps R).
+BENCH_KERNELS	?= 6.1 7
+bench:
+	tools/bench/run -k "$(BENCH_KERNELS)" $(BENCH_ARGS)
 
 # mapwatchctl's ELF / Go build info / pclntab reader, trace reading and record
 # decoding under libFuzzer with ASan+UBSan (clang-14, tools/fuzz/run): seeds from

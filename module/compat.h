@@ -10,6 +10,7 @@
 #include <linux/version.h>
 #include <linux/mm.h>
 #include <linux/ptrace.h>
+#include <linux/ring_buffer.h>
 #include <linux/sched/coredump.h>
 #include <linux/uprobes.h>
 #include <linux/mapwatch.h>
@@ -119,11 +120,14 @@ static inline void mapwatch_uprobe_unregister(struct mapwatch_uprobe_reg *r,
 	mapwatch_uprobe_sync();
 }
 
-/* Fetch-program registers: the UAPI index of a register to its value. */
+/*
+ * Fetch-program registers: where the register with this UAPI index lives in
+ * @regs (the index is checked when the program is validated).
+ */
 #if defined(CONFIG_X86_64)
 #define MAPWATCH_NR_REGS	MAPWATCH_REG_X86_NR
 
-static inline unsigned long mapwatch_reg_value(struct pt_regs *regs, unsigned int idx)
+static inline unsigned long *mapwatch_reg_slot(struct pt_regs *regs, unsigned int idx)
 {
 	static const unsigned short off[MAPWATCH_REG_X86_NR] = {
 		[MAPWATCH_REG_X86_AX] = offsetof(struct pt_regs, ax),
@@ -145,25 +149,43 @@ static inline unsigned long mapwatch_reg_value(struct pt_regs *regs, unsigned in
 		[MAPWATCH_REG_X86_IP] = offsetof(struct pt_regs, ip),
 	};
 
-	return *(unsigned long *)((char *)regs + off[idx]);
+	return (unsigned long *)((char *)regs + off[idx]);
 }
 #elif defined(CONFIG_ARM64)
 #define MAPWATCH_NR_REGS	MAPWATCH_REG_ARM64_NR
 
-static inline unsigned long mapwatch_reg_value(struct pt_regs *regs, unsigned int idx)
+static inline unsigned long *mapwatch_reg_slot(struct pt_regs *regs, unsigned int idx)
 {
 	if (idx < 31)
-		return regs->regs[idx];
-	return idx == MAPWATCH_REG_ARM64_SP ? regs->sp : regs->pc;
+		return (unsigned long *)&regs->regs[idx];
+	return (unsigned long *)(idx == MAPWATCH_REG_ARM64_SP ? &regs->sp : &regs->pc);
 }
 #else
 #define MAPWATCH_NR_REGS	0	/* uprobes unsupported on this architecture */
 
-static inline unsigned long mapwatch_reg_value(struct pt_regs *regs, unsigned int idx)
+static inline unsigned long *mapwatch_reg_slot(struct pt_regs *regs, unsigned int idx)
 {
-	return 0;
+	return NULL;
 }
 #endif
+
+static inline unsigned long mapwatch_reg_value(struct pt_regs *regs, unsigned int idx)
+{
+	unsigned long *slot = mapwatch_reg_slot(regs, idx);
+
+	return slot ? *slot : 0;
+}
+
+/* The ftrace ring buffer's commit stopped taking the event in 6.2. */
+static inline int mapwatch_rb_unlock_commit(struct trace_buffer *buffer,
+					    struct ring_buffer_event *event)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	return ring_buffer_unlock_commit(buffer);
+#else
+	return ring_buffer_unlock_commit(buffer, event);
+#endif
+}
 
 /*
  * Is current's process dumpable by its own user, as ptrace requires of an

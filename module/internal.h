@@ -175,6 +175,7 @@ void mapwatch_rings_flush_lost(struct mapwatch_rings *rings);
 void mapwatch_rings_counters(struct mapwatch_rings *rings, u32 cpu, struct mapwatch_counters *c);
 
 /* session.c */
+struct mapwatch_probe *mapwatch_probe_find(struct mapwatch_session *s, u32 id);
 struct mapwatch_session *mapwatch_session_create(void);
 void mapwatch_session_destroy(struct mapwatch_session *s);
 long mapwatch_session_ioctl(struct mapwatch_session *s, unsigned int cmd, void __user *uarg);
@@ -193,6 +194,7 @@ u32 mapwatch_fetch_run(const struct mapwatch_fetch_prog *prog, struct pt_regs *r
 		       bool *fault, bool may_fault);
 
 /* uprobes.c */
+int mapwatch_uprobe_handle(struct mapwatch_probe *p, struct pt_regs *regs);
 int mapwatch_uprobe_attach(struct mapwatch_probe *p, struct inode *inode,
 			   const struct mapwatch_uprobe *arg, struct mapwatch_fetch_prog *prog);
 void mapwatch_uprobe_detach_nosync(struct mapwatch_probe *p);
@@ -206,5 +208,32 @@ u64 mapwatch_kprobes_available(void);
 int mapwatch_kprobe_attach(struct mapwatch_probe *p, u32 type);
 void mapwatch_kprobe_detach(struct mapwatch_probe *p);
 u64 mapwatch_kprobe_missed(const struct mapwatch_probe *p);
+
+/*
+ * The benchmark build (make bench; Kbuild with MAPWATCH_BENCH=1, module/
+ * bench.c) adds what a benchmark needs and a tracer must not offer; the
+ * module users build has neither.
+ */
+#ifdef MAPWATCH_BENCH
+extern bool mapwatch_bench_noop_param;
+
+static inline bool mapwatch_bench_noop(void)
+{
+	return READ_ONCE(mapwatch_bench_noop_param);
+}
+
+long mapwatch_bench_ioctl(struct mapwatch_session *s, unsigned int cmd, void __user *uarg);
+#else
+static inline bool mapwatch_bench_noop(void)
+{
+	return false;
+}
+
+static inline long mapwatch_bench_ioctl(struct mapwatch_session *s, unsigned int cmd,
+					void __user *uarg)
+{
+	return -ENOTTY;
+}
+#endif
 
 #endif /* _MAPWATCH_INTERNAL_H */

@@ -645,7 +645,8 @@ static long mapwatch_ioctl_pid(struct mapwatch_session *s, void __user *uarg)
 /* ------------------------------------------------------------------------ */
 /* Probes.                                                                   */
 
-static struct mapwatch_probe *mapwatch_probe_find(struct mapwatch_session *s, u32 id)
+/* Called with s->lock held. */
+struct mapwatch_probe *mapwatch_probe_find(struct mapwatch_session *s, u32 id)
 {
 	struct mapwatch_probe *p;
 
@@ -926,7 +927,7 @@ long mapwatch_session_ioctl(struct mapwatch_session *s, unsigned int cmd, void _
 	case MAPWATCH_IOC_BASE(MAPWATCH_IOC_PROBE_COUNTERS):
 		return mapwatch_ioctl_probe_counters(s, uarg);
 	}
-	return -ENOTTY;
+	return mapwatch_bench_ioctl(s, cmd, uarg);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -16,9 +16,12 @@ static bool mapwatch_uprobe_wants_mm(struct mapwatch_probe *p, struct mm_struct 
 	return p->up.all_processes || mapwatch_session_traces_mm(p->session, mm);
 }
 
-static int mapwatch_uprobe_handler(MAPWATCH_UPROBE_HANDLER_ARGS)
+/*
+ * The handler's work: count the hit, filter, run the fetch program, write
+ * the record.  Also run on synthetic registers by the benchmark build.
+ */
+int mapwatch_uprobe_handle(struct mapwatch_probe *p, struct pt_regs *regs)
 {
-	struct mapwatch_probe *p = container_of(uc, struct mapwatch_probe, up.uc);
 	const struct mapwatch_fetch_prog *prog = p->up.prog;
 	u8 payload[MAPWATCH_MAX_PAYLOAD];
 	struct mapwatch_rec_event *rec;
@@ -54,6 +57,20 @@ static int mapwatch_uprobe_handler(MAPWATCH_UPROBE_HANDLER_ARGS)
 	}
 	mapwatch_event_end(p, flags);
 	return 0;
+}
+
+NOKPROBE_SYMBOL(mapwatch_uprobe_handle);
+
+static int mapwatch_uprobe_handler(MAPWATCH_UPROBE_HANDLER_ARGS)
+{
+	struct mapwatch_probe *p = container_of(uc, struct mapwatch_probe, up.uc);
+
+	/* Benchmark build only: the bare trap, with the same probes. */
+	if (mapwatch_bench_noop()) {
+		this_cpu_inc(p->stats->hits);
+		return 0;
+	}
+	return mapwatch_uprobe_handle(p, regs);
 }
 
 NOKPROBE_SYMBOL(mapwatch_uprobe_handler);

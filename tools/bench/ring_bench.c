@@ -5,7 +5,8 @@
  * plain memcpy() of the same 64 bytes, measured in the same run.
  *
  * Each repetition times a batch that fits the ring, then frees the ring
- * untimed; the median over repetitions is reported.
+ * untimed; the median over repetitions is reported.  With -j: one JSON
+ * object instead of text (tools/bench/run).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,8 +43,9 @@ static double median(double *v, int n)
 	return v[n / 2];
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	int json = argc == 2 && !strcmp(argv[1], "-j");
 	struct mapwatch_ring_consumer *cons = aligned_alloc(PAGE, PAGE);
 	struct mapwatch_ring_producer *prod = aligned_alloc(PAGE, PAGE);
 	u8 *data = aligned_alloc(PAGE, DATA_SIZE);
@@ -87,11 +89,16 @@ int main(void)
 	{
 		double ring = median(t_ring, REPS), copy = median(t_copy, REPS);
 
-		printf("ring record (reserve + %d-byte write + commit): %.1f ns/record (median of %d x %u)\n",
-		       PAYLOAD, ring, REPS, (unsigned int)BATCH);
-		printf("memcpy of the same %d bytes:                     %.1f ns/record\n",
-		       PAYLOAD, copy);
-		printf("ratio ring/memcpy: %.1f\n", ring / copy);
+		if (json) {
+			printf("{\"payload\":%d,\"ring_ns\":%.2f,\"memcpy_ns\":%.2f,\"reps\":%d,\"batch\":%u}\n",
+			       PAYLOAD, ring, copy, REPS, (unsigned int)BATCH);
+		} else {
+			printf("ring record (reserve + %d-byte write + commit): %.1f ns/record (median of %d x %u)\n",
+			       PAYLOAD, ring, REPS, (unsigned int)BATCH);
+			printf("memcpy of the same %d bytes:                     %.1f ns/record\n",
+			       PAYLOAD, copy);
+			printf("ratio ring/memcpy: %.1f\n", ring / copy);
+		}
 	}
 	free(cons);
 	free(prod);

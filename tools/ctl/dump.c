@@ -78,9 +78,9 @@ static int dump_help(void)
 		"With -j, the output is one JSON array: an object per event (\"type\":\n"
 		"\"map\" for Go map operations, \"gc\" and \"scavenge\" for the Go\n"
 		"runtime's, \"event\" for kernel probes), \"lost\"\n"
-		"objects, and a last \"summary\" (probes attached, events printed, records\n"
-		"produced, lost_ring_full, lost_nested, lost_overwritten, lost_reported,\n"
-		"and the kernel probes that were on).\n"
+		"objects, and a last \"summary\" (probes attached, their hits, events\n"
+		"printed, records produced, lost_ring_full, lost_nested,\n"
+		"lost_overwritten, lost_reported, and the kernel probes that were on).\n"
 		"Tracing ends with -c/-t, on SIGINT or SIGTERM, when CMD exits, or when\n"
 		"every PID has exited.\n"
 		"\n"
@@ -435,21 +435,39 @@ static pid_t spawn(char **argv, int *go_fd)
 	return pid;
 }
 
+/* Handler runs of every probe attached, traced process or not. */
+static uint64_t probe_hits(struct dump *d)
+{
+	struct mapwatch_probe_counters pc;
+	uint64_t hits = 0;
+	unsigned int i;
+
+	for (i = 1; i <= d->nr_probes; i++)
+		if (d->probe_type[i] && !mw_probe_counters(&d->s, i, &pc))
+			hits += pc.hits;
+	for (i = 0; d->go && i < d->gt.nr; i++)
+		if (!mw_probe_counters(&d->s, d->gt.probes[i].id, &pc))
+			hits += pc.hits;
+	return hits;
+}
+
 static void summary(struct dump *d)
 {
 	struct mapwatch_counters c;
 	unsigned int i;
-	uint64_t lost;
+	uint64_t lost, hits;
 
 	if (mw_counters(&d->s, MAPWATCH_ALL_CPUS, &c)) {
 		p_err("%s", mw_error());
 		return;
 	}
 	lost = c.lost_full + c.lost_nested + c.lost_overwritten;
+	hits = probe_hits(d);
 	if (json_output) {
 		jsonw_start_object(json_wtr);
 		jsonw_string_field(json_wtr, "type", "summary");
 		jsonw_uint_field(json_wtr, "probes", d->attached);
+		jsonw_uint_field(json_wtr, "hits", hits);
 		jsonw_uint_field(json_wtr, "events", d->events);
 		jsonw_uint_field(json_wtr, "produced", c.produced);
 		jsonw_uint_field(json_wtr, "lost_ring_full", c.lost_full);
@@ -465,8 +483,8 @@ static void summary(struct dump *d)
 		jsonw_end_object(json_wtr);
 		return;
 	}
-	fprintf(stderr, "dump: %llu events printed, %llu lost", (unsigned long long)d->events,
-		(unsigned long long)lost);
+	fprintf(stderr, "dump: %llu events printed, %llu lost, %llu probe hits",
+		(unsigned long long)d->events, (unsigned long long)lost, (unsigned long long)hits);
 	if (lost)
 		fprintf(stderr, " (ring full %llu, nested %llu, overwritten %llu; try --pages)",
 			(unsigned long long)c.lost_full, (unsigned long long)c.lost_nested,
@@ -659,6 +677,7 @@ int do_dump(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	if (mw_enable(&d.s))
 		goto out_err;
+	p_info("dump: tracing");
 	if (go_fd >= 0) {
 		if (write(go_fd, "g", 1) != 1)
 			p_err("cannot start '%s'", argv[0]);

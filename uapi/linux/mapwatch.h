@@ -544,6 +544,7 @@ struct mapwatch_probe_counters {
 					 MAPWATCH_PROBE_COUNTERS_SIZE_VER0)
 #define MAPWATCH_IOC_UPROBE_ATTACH _IOWR(MAPWATCH_IOC_MAGIC, 0x10, struct mapwatch_uprobe)
 /* 0x11..0x1f: reserved for more probe kinds. */
+/* 0xb0..0xbf: the benchmark build's (module/bench.h); ENOTTY in any other. */
 
 /*
  * read(): copies whole records, CPU by CPU, and advances each ring's

@@ -1,0 +1,3 @@
+module mapwatch/tools/bench/mapbench
+
+go 1.19
