@@ -19,10 +19,7 @@
 #define R_AARCH64_RELATIVE	1027
 #endif
 
-static int set_err(struct elfbin_err *err, enum elfbin_errc code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int set_err(struct elfbin_err *err, enum elfbin_errc code, const char *fmt, ...)
+int elfbin_set_err(struct elfbin_err *err, enum elfbin_errc code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -62,28 +59,28 @@ static int load_phdrs(struct elfbin *eb, struct elfbin_err *err)
 	size_t i, n;
 
 	if (elf_getphdrnum(eb->elf, &n))
-		return set_err(err, ELFBIN_E_CORRUPT, "bad program headers: %s", elf_errmsg(-1));
+		return elfbin_set_err(err, ELFBIN_E_CORRUPT, "bad program headers: %s", elf_errmsg(-1));
 	if (!n)
-		return set_err(err, ELFBIN_E_CORRUPT, "no program headers (not an executable?)");
+		return elfbin_set_err(err, ELFBIN_E_CORRUPT, "no program headers (not an executable?)");
 	eb->phdrs = calloc(n, sizeof(*eb->phdrs));
 	if (!eb->phdrs)
-		return set_err(err, ELFBIN_E_IO, "out of memory");
+		return elfbin_set_err(err, ELFBIN_E_IO, "out of memory");
 	for (i = 0; i < n; i++) {
 		GElf_Phdr *ph = &eb->phdrs[i];
 
 		if (!gelf_getphdr(eb->elf, i, ph))
-			return set_err(err, ELFBIN_E_CORRUPT, "bad program header %zu: %s", i,
+			return elfbin_set_err(err, ELFBIN_E_CORRUPT, "bad program header %zu: %s", i,
 				       elf_errmsg(-1));
 		if (ph->p_type != PT_LOAD)
 			continue;
 		if (!in_file(eb, ph->p_offset, ph->p_filesz))
-			return set_err(err, ELFBIN_E_CORRUPT,
+			return elfbin_set_err(err, ELFBIN_E_CORRUPT,
 				       "truncated or corrupt: segment %zu (file bytes 0x%llx+0x%llx) "
 				       "goes past the end of the file (0x%zx bytes)", i,
 				       (unsigned long long)ph->p_offset,
 				       (unsigned long long)ph->p_filesz, eb->size);
 		if (ph->p_vaddr + ph->p_memsz < ph->p_vaddr || ph->p_filesz > ph->p_memsz)
-			return set_err(err, ELFBIN_E_CORRUPT, "corrupt segment %zu", i);
+			return elfbin_set_err(err, ELFBIN_E_CORRUPT, "corrupt segment %zu", i);
 	}
 	eb->nr_phdrs = n;
 	return 0;
@@ -95,23 +92,23 @@ static int load_sects(struct elfbin *eb, struct elfbin_err *err)
 	Elf_Scn *scn = NULL;
 
 	if (elf_getshdrnum(eb->elf, &n) || elf_getshdrstrndx(eb->elf, &shstrndx))
-		return set_err(err, ELFBIN_E_CORRUPT,
+		return elfbin_set_err(err, ELFBIN_E_CORRUPT,
 			       "truncated or corrupt: bad section headers: %s", elf_errmsg(-1));
 	if (!n)
 		return 0;
 	eb->sects = calloc(n, sizeof(*eb->sects));
 	if (!eb->sects)
-		return set_err(err, ELFBIN_E_IO, "out of memory");
+		return elfbin_set_err(err, ELFBIN_E_IO, "out of memory");
 	while ((scn = elf_nextscn(eb->elf, scn)) && i < n) {
 		struct elfbin_sect *s = &eb->sects[i];
 		GElf_Shdr sh;
 
 		if (!gelf_getshdr(scn, &sh))
-			return set_err(err, ELFBIN_E_CORRUPT, "bad section header: %s",
+			return elfbin_set_err(err, ELFBIN_E_CORRUPT, "bad section header: %s",
 				       elf_errmsg(-1));
 		s->name = elf_strptr(eb->elf, shstrndx, sh.sh_name);
 		if (!s->name)
-			return set_err(err, ELFBIN_E_CORRUPT, "corrupt section name table");
+			return elfbin_set_err(err, ELFBIN_E_CORRUPT, "corrupt section name table");
 		s->addr = sh.sh_addr;
 		s->offset = sh.sh_offset;
 		s->size = sh.sh_size;
@@ -119,7 +116,7 @@ static int load_sects(struct elfbin *eb, struct elfbin_err *err)
 		s->flags = sh.sh_flags;
 		s->index = elf_ndxscn(scn);
 		if (s->type != SHT_NOBITS && s->type != SHT_NULL && !in_file(eb, s->offset, s->size))
-			return set_err(err, ELFBIN_E_CORRUPT,
+			return elfbin_set_err(err, ELFBIN_E_CORRUPT,
 				       "truncated or corrupt: section %s (file bytes 0x%llx+0x%llx) "
 				       "goes past the end of the file (0x%zx bytes)", s->name,
 				       (unsigned long long)s->offset, (unsigned long long)s->size,
@@ -150,7 +147,7 @@ static int load_rels(struct elfbin *eb, struct elfbin_err *err)
 		return 0;
 	eb->rels = calloc(total, sizeof(*eb->rels));
 	if (!eb->rels)
-		return set_err(err, ELFBIN_E_IO, "out of memory");
+		return elfbin_set_err(err, ELFBIN_E_IO, "out of memory");
 	for (i = 0; i < eb->nr_sects; i++) {
 		const struct elfbin_sect *s = &eb->sects[i];
 		Elf_Scn *scn;
@@ -162,14 +159,14 @@ static int load_rels(struct elfbin *eb, struct elfbin_err *err)
 		scn = elf_getscn(eb->elf, s->index);
 		d = scn ? elf_getdata(scn, NULL) : NULL;
 		if (!d)
-			return set_err(err, ELFBIN_E_CORRUPT, "unreadable relocations in %s: %s",
+			return elfbin_set_err(err, ELFBIN_E_CORRUPT, "unreadable relocations in %s: %s",
 				       s->name, elf_errmsg(-1));
 		n = d->d_size / sizeof(Elf64_Rela);
 		for (j = 0; j < n && eb->nr_rels < total; j++) {
 			GElf_Rela r;
 
 			if (!gelf_getrela(d, j, &r))
-				return set_err(err, ELFBIN_E_CORRUPT, "bad relocation in %s", s->name);
+				return elfbin_set_err(err, ELFBIN_E_CORRUPT, "bad relocation in %s", s->name);
 			if (GELF_R_TYPE(r.r_info) != rel_type)
 				continue;
 			eb->rels[eb->nr_rels].offset = r.r_offset;
@@ -186,28 +183,28 @@ static int elfbin_init(struct elfbin *eb, struct elfbin_err *err)
 	const unsigned char *id = eb->data;
 
 	if (eb->size < EI_NIDENT || memcmp(id, ELFMAG, SELFMAG))
-		return set_err(err, ELFBIN_E_NOT_ELF, "not an ELF file");
+		return elfbin_set_err(err, ELFBIN_E_NOT_ELF, "not an ELF file");
 	if (id[EI_CLASS] != ELFCLASS64)
-		return set_err(err, ELFBIN_E_FORMAT, "not a 64-bit ELF file (class %u)", id[EI_CLASS]);
+		return elfbin_set_err(err, ELFBIN_E_FORMAT, "not a 64-bit ELF file (class %u)", id[EI_CLASS]);
 	if (id[EI_DATA] != ELFDATA2LSB)
-		return set_err(err, ELFBIN_E_FORMAT, "not a little-endian ELF file");
+		return elfbin_set_err(err, ELFBIN_E_FORMAT, "not a little-endian ELF file");
 	if (eb->size < sizeof(Elf64_Ehdr))
-		return set_err(err, ELFBIN_E_CORRUPT, "truncated ELF header");
+		return elfbin_set_err(err, ELFBIN_E_CORRUPT, "truncated ELF header");
 	if (elf_version(EV_CURRENT) == EV_NONE)
-		return set_err(err, ELFBIN_E_IO, "libelf: %s", elf_errmsg(-1));
+		return elfbin_set_err(err, ELFBIN_E_IO, "libelf: %s", elf_errmsg(-1));
 	eb->elf = elf_memory((char *)eb->data, eb->size);
 	if (!eb->elf || elf_kind(eb->elf) != ELF_K_ELF || !gelf_getehdr(eb->elf, &eb->ehdr))
-		return set_err(err, ELFBIN_E_CORRUPT, "bad ELF header: %s", elf_errmsg(-1));
+		return elfbin_set_err(err, ELFBIN_E_CORRUPT, "bad ELF header: %s", elf_errmsg(-1));
 	if (eb->ehdr.e_type != ET_EXEC && eb->ehdr.e_type != ET_DYN)
-		return set_err(err, ELFBIN_E_FORMAT, "not an executable (ELF type %u)",
+		return elfbin_set_err(err, ELFBIN_E_FORMAT, "not an executable (ELF type %u)",
 			       eb->ehdr.e_type);
 	if (eb->ehdr.e_machine != EM_X86_64 && eb->ehdr.e_machine != EM_AARCH64) {
 		const char *m = elfbin_machine_name(eb->ehdr.e_machine);
 
 		if (m)
-			return set_err(err, ELFBIN_E_ARCH,
+			return elfbin_set_err(err, ELFBIN_E_ARCH,
 				       "unsupported architecture %s (x86-64 and arm64 are)", m);
-		return set_err(err, ELFBIN_E_ARCH,
+		return elfbin_set_err(err, ELFBIN_E_ARCH,
 			       "unsupported architecture (ELF machine %u; x86-64 and arm64 are)",
 			       eb->ehdr.e_machine);
 	}
@@ -237,24 +234,24 @@ int elfbin_open(struct elfbin *eb, const char *path, struct elfbin_err *err)
 	memset(eb, 0, sizeof(*eb));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return set_err(err, ELFBIN_E_IO, "cannot open %s: %s", path, strerror(errno));
+		return elfbin_set_err(err, ELFBIN_E_IO, "cannot open %s: %s", path, strerror(errno));
 	if (fstat(fd, &st)) {
-		set_err(err, ELFBIN_E_IO, "cannot stat %s: %s", path, strerror(errno));
+		elfbin_set_err(err, ELFBIN_E_IO, "cannot stat %s: %s", path, strerror(errno));
 		goto err_close;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		set_err(err, ELFBIN_E_IO, "%s is not a regular file", path);
+		elfbin_set_err(err, ELFBIN_E_IO, "%s is not a regular file", path);
 		goto err_close;
 	}
 	if (st.st_size < EI_NIDENT) {
-		set_err(err, ELFBIN_E_NOT_ELF, "%s is not an ELF file (%lld bytes)", path,
+		elfbin_set_err(err, ELFBIN_E_NOT_ELF, "%s is not an ELF file (%lld bytes)", path,
 			(long long)st.st_size);
 		goto err_close;
 	}
 	/* Private and writable: libelf may convert in place; the file is never written. */
 	p = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	if (p == MAP_FAILED) {
-		set_err(err, ELFBIN_E_IO, "cannot map %s: %s", path, strerror(errno));
+		elfbin_set_err(err, ELFBIN_E_IO, "cannot map %s: %s", path, strerror(errno));
 		goto err_close;
 	}
 	close(fd);
@@ -396,22 +393,22 @@ int elfbin_for_each_symbol(const struct elfbin *eb, unsigned int type, elfbin_sy
 		return 0;
 	scn = elf_getscn(eb->elf, s->index);
 	if (!scn || !gelf_getshdr(scn, &sh) || !(d = elf_getdata(scn, NULL)))
-		return set_err(err, ELFBIN_E_CORRUPT, "unreadable symbol table: %s", elf_errmsg(-1));
+		return elfbin_set_err(err, ELFBIN_E_CORRUPT, "unreadable symbol table: %s", elf_errmsg(-1));
 	if (!sh.sh_entsize || sh.sh_entsize != sizeof(Elf64_Sym))
-		return set_err(err, ELFBIN_E_CORRUPT, "corrupt symbol table entry size");
+		return elfbin_set_err(err, ELFBIN_E_CORRUPT, "corrupt symbol table entry size");
 	n = d->d_size / sh.sh_entsize;
 	for (i = 1; i < n; i++) {
 		const char *name;
 		GElf_Sym sym;
 
 		if (!gelf_getsym(d, i, &sym))
-			return set_err(err, ELFBIN_E_CORRUPT, "bad symbol %zu", i);
+			return elfbin_set_err(err, ELFBIN_E_CORRUPT, "bad symbol %zu", i);
 		if (GELF_ST_TYPE(sym.st_info) != type || !sym.st_value ||
 		    sym.st_shndx == SHN_UNDEF)
 			continue;
 		name = elf_strptr(eb->elf, sh.sh_link, sym.st_name);
 		if (!name)
-			return set_err(err, ELFBIN_E_CORRUPT, "bad name of symbol %zu", i);
+			return elfbin_set_err(err, ELFBIN_E_CORRUPT, "bad name of symbol %zu", i);
 		if (!*name)
 			continue;
 		ret = fn(ctx, name, sym.st_value, sym.st_size);

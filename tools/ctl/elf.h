@@ -33,6 +33,10 @@ struct elfbin_err {
 	char msg[ELFBIN_ERR_LEN];
 };
 
+/* Fill @err (when not NULL) with @code and the message; returns -1. */
+int elfbin_set_err(struct elfbin_err *err, enum elfbin_errc code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 struct elfbin_sect {
 	const char *name;
 	uint64_t addr, offset, size;

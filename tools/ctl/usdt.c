@@ -35,21 +35,8 @@ static int errf(char *buf, size_t len, const char *fmt, ...)
 	return -1;
 }
 
-static int corrupt(struct elfbin_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int corrupt(struct elfbin_err *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err) {
-		err->code = ELFBIN_E_CORRUPT;
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
+/* A malformed file: the whole file is refused. */
+#define corrupt(err, ...)	elfbin_set_err(err, ELFBIN_E_CORRUPT, __VA_ARGS__)
 
 /* The first problem of PR, prefixed "provider:name: "; later ones are dropped. */
 static void probe_err(struct usdt_probe *pr, const char *fmt, ...)
