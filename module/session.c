@@ -210,8 +210,14 @@ struct mapwatch_rec_event *mapwatch_event_begin(struct mapwatch_probe *p, u32 pa
 		local_irq_restore(*irqflags);
 		return NULL;
 	}
-	rec->tgid = task_tgid_nr_ns(current, s->pid_ns);
-	rec->tid = task_pid_nr_ns(current, s->pid_ns);
+	if (likely(s->pid_ns == &init_pid_ns)) {
+		/* The common case, without the walk through the pid's levels. */
+		rec->tgid = current->tgid;
+		rec->tid = current->pid;
+	} else {
+		rec->tgid = task_tgid_nr_ns(current, s->pid_ns);
+		rec->tid = task_pid_nr_ns(current, s->pid_ns);
+	}
 	rec->probe_id = p->id;
 	return rec;
 }
