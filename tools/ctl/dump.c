@@ -15,6 +15,7 @@
 #include "gotrace.h"
 #include "main.h"
 #include "probes.h"
+#include "usdttrace.h"
 #include "../lib/mapwatch.h"
 
 #define DUMP_MAX_PROBES	16
@@ -28,6 +29,7 @@ struct dump {
 	bool use_read;
 	bool go;			/* the target is a Go binary: its maps are traced */
 	struct gotrace gt;
+	struct usdttrace ut;		/* --usdt, --jvm */
 	/* Records drained but not yet printed, see drain(). */
 	struct pending *pend;
 	size_t nr_pend, max_pend;
@@ -58,7 +60,8 @@ static int dump_help(void)
 	fprintf(stderr,
 		"Usage: %1$s dump [-p PID]... [-k KPROBE]... [-c COUNT] [-t SECONDS]\n"
 		"                 [--key-max N] [--hot] [--pages N] [--overwrite] [--read]\n"
-		"                 [-w FILE]\n"
+		"                 [-w FILE] [--usdt PROVIDER:NAME]... [-e FILE]\n"
+		"                 [--jvm [--methods CLASS.METHOD]... [--alloc]]\n"
 		"                 [-- CMD [ARG]...]\n"
 		"\n"
 		"Trace the processes PID (any thread of each; up to the module's limit) or\n"
@@ -73,14 +76,28 @@ static int dump_help(void)
 		"numbered like runtime.MemStats.NumGC when the binary has a symbol\n"
 		"table) and the scavenger's releases of memory to the OS (address,\n"
 		"bytes).\n"
+		"--usdt traces SDT (USDT) probes by name, any program: each hit prints\n"
+		"its arguments (arg0..) as integers.  --jvm traces HotSpot: GC begin and\n"
+		"end (full-GC flag, duration), with --methods the entries of the Java\n"
+		"methods matching CLASS.METHOD (a glob on the JVM's names, such as\n"
+		"'java/util/WeakHashMap.*'; decoded as class.method(signature) with the\n"
+		"Java thread id; the JVM must run with -XX:+DTraceMethodProbes), with\n"
+		"--alloc object allocations (-XX:+DTraceAllocProbes).  Every method\n"
+		"entry the JVM makes is recorded and those not matching are dropped here\n"
+		"(counted in the summary): fetch programs cannot compare.  The file\n"
+		"probed: -e FILE; else the one mapped by the first PID that has the\n"
+		"probes (libjvm.so for --jvm); else, for --jvm, the libjvm.so of the JDK\n"
+		"whose bin/java CMD is.\n"
 		"Lost events are printed where they happened (those of a ring still full\n"
 		"when tracing stopped: last) and summed at the end.\n"
 		"With -j, the output is one JSON array: an object per event (\"type\":\n"
 		"\"map\" for Go map operations, \"gc\" and \"scavenge\" for the Go\n"
 		"runtime's, \"event\" for kernel probes), \"lost\"\n"
-		"objects, and a last \"summary\" (probes attached, their hits, events\n"
+		"objects, \"usdt\", \"jvm_gc\", \"jvm_method\", \"jvm_alloc\" objects for\n"
+		"SDT probes, and a last \"summary\" (probes attached, their hits, events\n"
 		"printed, records produced, lost_ring_full, lost_nested,\n"
-		"lost_overwritten, lost_reported, and the kernel probes that were on).\n"
+		"lost_overwritten, lost_reported, methods_filtered, and the kernel probes\n"
+		"that were on).\n"
 		"Tracing ends with -c/-t, on SIGINT or SIGTERM, when CMD exits, or when\n"
 		"every PID has exited.\n"
 		"\n"
@@ -95,7 +112,12 @@ static int dump_help(void)
 		"      --overwrite     flight recorder: keep the newest events, print them\n"
 		"                      when tracing stops\n"
 		"      --read          drain with read(2) instead of the mmap'ed rings\n"
-		"  -w, --write FILE    write the events to FILE (CMD keeps stdout)\n",
+		"  -w, --write FILE    write the events to FILE (CMD keeps stdout)\n"
+		"      --usdt P:N      SDT probe(s) PROVIDER:NAME (glob), repeatable\n"
+		"  -e, --elf FILE      the file whose SDT probes --usdt/--jvm trace\n"
+		"      --jvm           HotSpot's GC cycles\n"
+		"      --methods C.M   and Java method entries (implies --jvm), repeatable\n"
+		"      --alloc         and object allocations (implies --jvm)\n",
 		bin_name);
 	return 0;
 }
@@ -169,6 +191,7 @@ static void print_unmarked_lost(struct dump *d)
 
 static int print_record(struct dump *d, unsigned int cpu, const struct mapwatch_rec_hdr *hdr)
 {
+	const struct usdttrace_probe *up;
 	const struct gotrace_probe *gp;
 
 	if (hdr->type == MAPWATCH_REC_LOST) {
@@ -180,7 +203,12 @@ static int print_record(struct dump *d, unsigned int cpu, const struct mapwatch_
 		return 0;
 	gp = d->go ? gotrace_probe(&d->gt, ((const struct mapwatch_rec_event *)hdr)->probe_id) :
 		     NULL;
-	if (gp) {
+	up = usdttrace_probe(&d->ut, ((const struct mapwatch_rec_event *)hdr)->probe_id);
+	if (up) {
+		if (!usdttrace_print(&d->ut, up, (const void *)hdr, stdout,
+				     json_output ? json_wtr : NULL))
+			return 0;
+	} else if (gp) {
 		if (!gotrace_print(&d->gt, gp, (const void *)hdr, stdout,
 				   json_output ? json_wtr : NULL))
 			return 0;
@@ -448,6 +476,9 @@ static uint64_t probe_hits(struct dump *d)
 	for (i = 0; d->go && i < d->gt.nr; i++)
 		if (!mw_probe_counters(&d->s, d->gt.probes[i].id, &pc))
 			hits += pc.hits;
+	for (i = 0; i < d->ut.nr; i++)
+		if (d->ut.probes[i].id && !mw_probe_counters(&d->s, d->ut.probes[i].id, &pc))
+			hits += pc.hits;
 	return hits;
 }
 
@@ -474,6 +505,7 @@ static void summary(struct dump *d)
 		jsonw_uint_field(json_wtr, "lost_nested", c.lost_nested);
 		jsonw_uint_field(json_wtr, "lost_overwritten", c.lost_overwritten);
 		jsonw_uint_field(json_wtr, "lost_reported", c.lost_reported);
+		jsonw_uint_field(json_wtr, "methods_filtered", d->ut.methods_filtered);
 		jsonw_name(json_wtr, "kprobes");
 		jsonw_start_array(json_wtr);
 		for (i = 1; i <= d->nr_probes; i++)
@@ -490,6 +522,9 @@ static void summary(struct dump *d)
 			(unsigned long long)c.lost_full, (unsigned long long)c.lost_nested,
 			(unsigned long long)c.lost_overwritten);
 	fputc('\n', stderr);
+	if (d->ut.nr_methods)
+		fprintf(stderr, "dump: %llu method entries not matching --methods dropped\n",
+			(unsigned long long)d->ut.methods_filtered);
 }
 
 int do_dump(int argc, char **argv)
@@ -505,6 +540,11 @@ int do_dump(int argc, char **argv)
 		{ "key-max",	required_argument,	NULL, 'K' },
 		{ "hot",	no_argument,		NULL, 'H' },
 		{ "write",	required_argument,	NULL, 'w' },
+		{ "usdt",	required_argument,	NULL, 'U' },
+		{ "elf",	required_argument,	NULL, 'e' },
+		{ "jvm",	no_argument,		NULL, 'J' },
+		{ "methods",	required_argument,	NULL, 'M' },
+		{ "alloc",	no_argument,		NULL, 'A' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 },
 	};
@@ -516,7 +556,7 @@ int do_dump(int argc, char **argv)
 	char target[4096], err[512];
 	double seconds = 0;
 	struct timespec t0;
-	const char *output = NULL;
+	const char *output = NULL, *elf = NULL;
 	pid_t child = 0;
 	char *end;
 
@@ -525,20 +565,39 @@ int do_dump(int argc, char **argv)
 	optind = 0;	/* argv[0] is an option here: restart getopt at it */
 	argc++;
 	argv--;
-	while ((opt = getopt_long(argc, argv, "+p:k:c:t:w:h", options, NULL)) >= 0) {
+	usdttrace_init(&d.ut);
+	while ((opt = getopt_long(argc, argv, "+p:k:c:t:w:e:h", options, NULL)) >= 0) {
 		switch (opt) {
+		case 'U':
+			if (usdttrace_add_pattern(&d.ut, optarg, err, sizeof(err)))
+				goto bad_opt;
+			break;
+		case 'e':
+			elf = optarg;
+			break;
+		case 'J':
+			d.ut.jvm = true;
+			break;
+		case 'M':
+			d.ut.jvm = true;
+			if (usdttrace_add_methods(&d.ut, optarg, err, sizeof(err)))
+				goto bad_opt;
+			break;
+		case 'A':
+			d.ut.jvm = d.ut.alloc = true;
+			break;
 		case 'w':
 			output = optarg;
 			break;
 		case 'p':
 			if (nr_pids == MAPWATCH_MAX_PIDS) {
 				p_err("at most %d processes", MAPWATCH_MAX_PIDS);
-				return -1;
+				goto bad;
 			}
 			pids[nr_pids] = strtol(optarg, &end, 10);
 			if (*end || pids[nr_pids] <= 0) {
 				p_err("'%s' is not a pid", optarg);
-				return -1;
+				goto bad;
 			}
 			nr_pids++;
 			break;
@@ -546,7 +605,7 @@ int do_dump(int argc, char **argv)
 			if (nr_kprobes == DUMP_MAX_PROBES ||
 			    kprobe_type(optarg, &kprobes[nr_kprobes])) {
 				p_err("unknown kprobe '%s'; see '%s info'", optarg, bin_name);
-				return -1;
+				goto bad;
 			}
 			nr_kprobes++;
 			break;
@@ -554,21 +613,21 @@ int do_dump(int argc, char **argv)
 			d.max_events = strtoull(optarg, &end, 10);
 			if (*end || !d.max_events) {
 				p_err("--count wants a positive number, not '%s'", optarg);
-				return -1;
+				goto bad;
 			}
 			break;
 		case 't':
 			seconds = strtod(optarg, &end);
 			if (*end || seconds <= 0) {
 				p_err("--time wants seconds, not '%s'", optarg);
-				return -1;
+				goto bad;
 			}
 			break;
 		case 'P':
 			pages = strtoul(optarg, &end, 10);
 			if (*end || !pages || (pages & (pages - 1))) {
 				p_err("--pages wants a power of two, not '%s'", optarg);
-				return -1;
+				goto bad;
 			}
 			break;
 		case 'o':
@@ -582,28 +641,38 @@ int do_dump(int argc, char **argv)
 			if (*end || !key_max || key_max > MAPWATCH_MAX_PAYLOAD / 2) {
 				p_err("--key-max wants 1..%d, not '%s'", MAPWATCH_MAX_PAYLOAD / 2,
 				      optarg);
-				return -1;
+				goto bad;
 			}
 			break;
 		case 'H':
 			hot = true;
 			break;
 		case 'h':
+			{
+			usdttrace_close(&d.ut);
 			return dump_help();
+		}
 		default:
 			p_err("see '%s dump help'", bin_name);
-			return -1;
+			goto bad;
+bad_opt:
+			p_err("%s", err);
+			goto bad;
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (!nr_pids && !argc) {
 		p_err("nothing to trace: give -p PID or -- CMD");
-		return -1;
+		goto bad;
 	}
 
+	if (elf && !usdttrace_wanted(&d.ut)) {
+		p_err("-e FILE names the file of --usdt or --jvm probes: give one of them");
+		goto bad;
+	}
 	if (output && write_to(output))
-		return -1;
+		goto bad;
 
 	/* The first target's program: is it Go? */
 	if (nr_pids)
@@ -612,13 +681,19 @@ int do_dump(int argc, char **argv)
 		target[0] = 0;
 	i = target[0] ? is_go_binary(target) : 0;
 	if (i < 0)
-		return -1;
+		goto bad;
 	if (i) {
 		if (gotrace_open(&d.gt, target, key_max, hot, err, sizeof(err))) {
 			p_err("%s", err);
-			return -1;
+			goto bad;
 		}
 		d.go = true;
+	}
+	if (usdttrace_wanted(&d.ut) &&
+	    (usdttrace_find(&d.ut, elf, nr_pids ? pids[0] : 0, target[0] ? target : NULL, err,
+			    sizeof(err)) || usdttrace_open(&d.ut, err, sizeof(err)))) {
+		p_err("%s", err);
+		goto out_go;
 	}
 
 	if (mw_open(&d.s, device_path, 0)) {
@@ -631,7 +706,7 @@ int do_dump(int argc, char **argv)
 	}
 	if (mw_configure(&d.s, pages, flags, 0, 0))
 		goto out_err;
-	if (!nr_kprobes && !d.go) {
+	if (!nr_kprobes && !d.go && !usdttrace_wanted(&d.ut)) {
 		for (i = 1; i < MAPWATCH_KPROBE_MAX && nr_kprobes < DUMP_MAX_PROBES; i++)
 			if (d.s.api.kprobes & (1ULL << i))
 				kprobes[nr_kprobes++] = i;
@@ -671,6 +746,17 @@ int do_dump(int argc, char **argv)
 		p_info("dump: %s: Go %s, %s maps, %zu probes (%zu functions absent)", target,
 		       d.gt.info->version, gomap_impl_name(d.gt.info->map_impl), d.gt.nr,
 		       d.gt.absent);
+	}
+
+	if (d.ut.nr) {
+		if (!(d.s.api.features & MAPWATCH_FEAT_UPROBE)) {
+			p_err("the module cannot place uprobes on this architecture");
+			goto out_close;
+		}
+		if (usdttrace_attach(&d.ut, &d.s))
+			goto out_err;
+		d.attached += d.ut.nr;
+		p_info("dump: %s: %zu SDT probes", d.ut.path, d.ut.nr);
 	}
 
 	signal(SIGINT, on_signal);
@@ -747,5 +833,9 @@ out_close:
 out_go:
 	if (d.go)
 		gotrace_close(&d.gt);
+	usdttrace_close(&d.ut);
 	return ret;
+bad:
+	usdttrace_close(&d.ut);
+	return -1;
 }

@@ -40,6 +40,24 @@ struct rmap {
 enum { OP_MAKE, OP_ASSIGN, OP_DELETE, OP_CLEAR, OP_GROW };
 static const char *const op_names[] = { "make", "assign", "delete", "clear", "grow" };
 
+/* Java methods entered in one interval between GC pauses: "class.method" -> count. */
+struct jcount {
+	char *name;
+	uint64_t n;
+};
+
+struct jinterval {
+	struct jcount *c;
+	size_t nr;
+};
+
+/* One HotSpot GC pause (dump --jvm) and the methods entered before it. */
+struct jpause {
+	uint64_t begin_ns, duration_ns;
+	bool full, ended;
+	struct jinterval before;	/* since the previous pause began */
+};
+
 struct rproc {
 	uint32_t pid;
 	uint64_t first_ns, last_ns;
@@ -52,6 +70,12 @@ struct rproc {
 	int64_t exit_status, exit_signal;
 	size_t nr_maps, nr_sized;		/* maps; live ones with a storage figure */
 	uint64_t map_bytes;			/* their storage */
+	/* JVM (dump --jvm): pauses, and methods entered after the last one */
+	bool jvm;
+	struct jpause *jp;
+	size_t nr_jp;
+	struct jinterval jafter;
+	uint64_t jmethods;
 };
 
 struct report {
@@ -294,6 +318,75 @@ static void on_runtime_event(struct rproc *p, json_object *o, bool gc)
 	}
 }
 
+static int jcount_add(struct jinterval *in, const char *name)
+{
+	struct jcount *c;
+	size_t i;
+
+	for (i = 0; i < in->nr; i++)
+		if (!strcmp(in->c[i].name, name)) {
+			in->c[i].n++;
+			return 0;
+		}
+	c = realloc(in->c, (in->nr + 1) * sizeof(*c));
+	if (!c)
+		return -1;
+	in->c = c;
+	c[in->nr].name = strdup(name);
+	if (!c[in->nr].name)
+		return -1;
+	c[in->nr++].n = 1;
+	return 0;
+}
+
+static void jinterval_free(struct jinterval *in)
+{
+	while (in->nr)
+		free(in->c[--in->nr].name);
+	free(in->c);
+	in->c = NULL;
+}
+
+/*
+ * dump --jvm: a gc begin opens a pause and takes the methods counted since
+ * the previous one; its end gives the duration.  Records come in time order.
+ */
+static int on_jvm_event(struct rproc *p, json_object *o, uint64_t ns, bool gc)
+{
+	const char *op = get_str(o, "op"), *cls = get_str(o, "class");
+	const char *method = get_str(o, "method");
+	struct jpause *jp;
+	char name[512];
+
+	p->jvm = true;
+	if (!gc) {
+		snprintf(name, sizeof(name), "%s.%s", cls ? cls : "?", method ? method : "?");
+		p->jmethods++;
+		return jcount_add(&p->jafter, name);
+	}
+	if (!op)
+		return 0;
+	if (!strcmp(op, "begin")) {
+		jp = realloc(p->jp, (p->nr_jp + 1) * sizeof(*jp));
+		if (!jp)
+			return -1;
+		p->jp = jp;
+		jp = &p->jp[p->nr_jp++];
+		memset(jp, 0, sizeof(*jp));
+		jp->begin_ns = ns;
+		jp->full = json_object_get_boolean(json_object_object_get(o, "full"));
+		jp->before = p->jafter;
+		memset(&p->jafter, 0, sizeof(p->jafter));
+	} else if (!strcmp(op, "end") && p->nr_jp && has(o, "duration_ns")) {
+		jp = &p->jp[p->nr_jp - 1];
+		if (!jp->ended) {
+			jp->ended = true;
+			jp->duration_ns = get_u64(o, "duration_ns");
+		}
+	}
+	return 0;
+}
+
 static void on_kprobe_event(struct rproc *p, json_object *o)
 {
 	const char *probe = get_str(o, "probe"), *s;
@@ -368,6 +461,8 @@ static int on_object(struct report *r, json_object *o)
 	r->events++;
 	if (!strcmp(type, "map"))
 		return on_map_event(r, o, p, ns);
+	if (!strcmp(type, "jvm_gc") || !strcmp(type, "jvm_method"))
+		return on_jvm_event(p, o, ns, !strcmp(type, "jvm_gc"));
 	if (!strcmp(type, "gc") || !strcmp(type, "scavenge"))
 		on_runtime_event(p, o, !strcmp(type, "gc"));
 	else if (!strcmp(type, "event"))
@@ -582,6 +677,84 @@ static bool kp_on(const struct report *r, unsigned int type)
 	return r->kprobes & (1u << type);
 }
 
+/* "a 120, b 3" (plain) or {"a":120,"b":3} (JSON) */
+static void print_jinterval(const struct jinterval *in, bool json)
+{
+	size_t i;
+
+	if (json) {
+		jsonw_start_object(json_wtr);
+		for (i = 0; i < in->nr; i++)
+			jsonw_uint_field(json_wtr, in->c[i].name, in->c[i].n);
+		jsonw_end_object(json_wtr);
+		return;
+	}
+	for (i = 0; i < in->nr; i++)
+		printf("%s%s %" PRIu64, i ? ", " : "", in->c[i].name, in->c[i].n);
+	if (!in->nr)
+		printf("-");
+	putchar('\n');
+}
+
+static void print_jvm_plain(const struct rproc *p)
+{
+	uint64_t total = 0, longest = 0;
+	size_t i, full = 0;
+
+	for (i = 0; i < p->nr_jp; i++) {
+		total += p->jp[i].duration_ns;
+		if (p->jp[i].duration_ns > longest)
+			longest = p->jp[i].duration_ns;
+		full += p->jp[i].full;
+	}
+	printf("  JVM: %zu GC pauses (%zu full), %.3f ms paused, longest %.3f ms; %" PRIu64
+	       " method entries traced\n", p->nr_jp, full, total / 1e6, longest / 1e6,
+	       p->jmethods);
+	if (p->nr_jp)
+		printf("  %-6s %12s %9s %-4s  %s\n", "PAUSE", "AT (s)", "MS", "FULL",
+		       "METHODS ENTERED SINCE THE PREVIOUS PAUSE");
+	for (i = 0; i < p->nr_jp; i++) {
+		const struct jpause *jp = &p->jp[i];
+
+		printf("  %-6zu %12.6f ", i + 1, jp->begin_ns / 1e9);
+		if (jp->ended)
+			printf("%9.3f ", jp->duration_ns / 1e6);
+		else
+			printf("%9s ", "?");
+		printf("%-4s  ", jp->full ? "yes" : "no");
+		print_jinterval(&jp->before, false);
+	}
+	if (p->jafter.nr) {
+		printf("  after the last pause: ");
+		print_jinterval(&p->jafter, false);
+	}
+}
+
+static void print_jvm_json(const struct rproc *p)
+{
+	size_t i;
+
+	jsonw_name(json_wtr, "jvm");
+	jsonw_start_object(json_wtr);
+	jsonw_uint_field(json_wtr, "method_entries", p->jmethods);
+	jsonw_name(json_wtr, "gc_pauses");
+	jsonw_start_array(json_wtr);
+	for (i = 0; i < p->nr_jp; i++) {
+		jsonw_start_object(json_wtr);
+		jsonw_uint_field(json_wtr, "begin_ns", p->jp[i].begin_ns);
+		if (p->jp[i].ended)
+			jsonw_uint_field(json_wtr, "duration_ns", p->jp[i].duration_ns);
+		jsonw_bool_field(json_wtr, "full", p->jp[i].full);
+		jsonw_name(json_wtr, "methods_before");
+		print_jinterval(&p->jp[i].before, true);
+		jsonw_end_object(json_wtr);
+	}
+	jsonw_end_array(json_wtr);
+	jsonw_name(json_wtr, "methods_after");
+	print_jinterval(&p->jafter, true);
+	jsonw_end_object(json_wtr);
+}
+
 static void print_proc_plain(const struct report *r, const struct rproc *p)
 {
 	printf("process %u: %.3f s traced", p->pid, (p->last_ns - p->first_ns) / 1e9);
@@ -591,7 +764,13 @@ static void print_proc_plain(const struct report *r, const struct rproc *p)
 		else
 			printf(", exited with status %" PRId64, p->exit_status);
 	}
-	printf("\n  GC: %" PRIu64 " cycles ended", p->gc_end);
+	putchar('\n');
+	/* A JVM's trace has no Go runtime events: only its own section. */
+	if (p->jvm && !p->gc_start && !p->gc_end && !p->releases && !p->nr_maps) {
+		print_jvm_plain(p);
+		return;
+	}
+	printf("  GC: %" PRIu64 " cycles ended", p->gc_end);
 	if (p->cycle_first)
 		printf(" (cycles %" PRIu64 "-%" PRIu64 ")", p->cycle_first, p->cycle_last);
 	printf(", %" PRIu64 " started, %" PRIu64 " marked\n", p->gc_start, p->gc_mark_end);
@@ -608,6 +787,8 @@ static void print_proc_plain(const struct report *r, const struct rproc *p)
 		       p->mmap_calls, p->mmap_anon);
 	printf("  %zu maps; the %zu live ones of known size hold %" PRIu64 " bytes\n", p->nr_maps,
 	       p->nr_sized, p->map_bytes);
+	if (p->jvm)
+		print_jvm_plain(p);
 }
 
 static void print_proc_json(const struct rproc *p)
@@ -644,6 +825,8 @@ static void print_proc_json(const struct rproc *p)
 		jsonw_int_field(json_wtr, "signal", p->exit_signal);
 		jsonw_end_object(json_wtr);
 	}
+	if (p->jvm)
+		print_jvm_json(p);
 }
 
 static int print_report(struct report *r)
@@ -762,6 +945,9 @@ static int report_help(void)
 		"function (with the runtime function that made it in brackets). A map\n"
 		"whose entries fell to a quarter of a peak of 64 or more gets a\n"
 		"verdict: it holds the bytes of its peak (Go maps never shrink).\n"
+		"For a JVM traced with --jvm: its GC pauses (start, duration, full or\n"
+		"not) and, with --methods, the Java methods entered (class.method)\n"
+		"between the start of one pause and the start of the next.\n"
 		"\n"
 		"  -i, --input FILE   a trace written by '%1$s -j dump' ('-' for stdin)\n"
 		"      --top N        at most N maps per process (default 20; 0: all)\n"
@@ -857,6 +1043,14 @@ int do_report(int argc, char **argv)
 		ret = -1;
 	free(r.maps);
 	free(r.slot);
+	for (i = 0; i < (int)r.nr_procs; i++) {
+		struct rproc *p = &r.procs[i];
+
+		while (p->nr_jp)
+			jinterval_free(&p->jp[--p->nr_jp].before);
+		free(p->jp);
+		jinterval_free(&p->jafter);
+	}
 	free(r.procs);
 	free(rest);
 	return ret;

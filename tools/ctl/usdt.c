@@ -993,8 +993,47 @@ static const char *untranslatable(uint16_t machine, const struct usdt_arg *a)
 	return NULL;
 }
 
+/* The variable holding argument A's value: a register as it is, or a load. */
+static int arg_var(struct fprog *p, struct reg_cache *rc, const struct usdt_probe *pr,
+		   const struct usdt_arg *a)
+{
+	switch (a->kind) {
+	case USDT_ARG_REG:
+		return reg_var(p, rc, a->reg);
+	case USDT_ARG_MEM:
+		return fp_load(p, reg_var(p, rc, a->reg), a->value, a->size, a->is_signed);
+	case USDT_ARG_CONST:
+		return fp_const(p, a->value);
+	case USDT_ARG_GLOBAL: {
+		int pc = fp_pc(p, (int64_t)(a->sym_addr + (uint64_t)a->value - pr->pc));
+		int val = fp_load(p, pc, 0, a->size, a->is_signed);
+
+		fp_free(p, pc);
+		return val;
+	}
+	}
+	return -1;
+}
+
+/* The usdt_bytes entry whose pointer is argument I, or NULL. */
+static const struct usdt_bytes *bytes_of(const struct usdt_bytes *b, unsigned int nr,
+					 unsigned int i)
+{
+	while (nr--)
+		if (b[nr].ptr_arg == i)
+			return &b[nr];
+	return NULL;
+}
+
 int usdt_fetchprog(const struct usdt_probe *pr, uint16_t machine, struct fprog *p, char *err,
 		   size_t errlen)
+{
+	return usdt_fetchprog_bytes(pr, machine, NULL, 0, p, err, errlen);
+}
+
+int usdt_fetchprog_bytes(const struct usdt_probe *pr, uint16_t machine,
+			 const struct usdt_bytes *copies, unsigned int nr_copies, struct fprog *p,
+			 char *err, size_t errlen)
 {
 	struct reg_cache rc = { .n = 0 };
 	unsigned int i;
@@ -1005,12 +1044,37 @@ int usdt_fetchprog(const struct usdt_probe *pr, uint16_t machine, struct fprog *
 	for (i = 0; i < pr->nr_args; i++) {
 		const struct usdt_arg *a = &pr->args[i];
 		const char *name = usdt_arg_name(i), *why = untranslatable(machine, a);
+		const struct usdt_bytes *b;
 		unsigned int bytes;
 		int var, val;
 
 		if (why)
 			return errf(err, errlen, "%.64s:%.64s: argument %u '%.96s': %s",
 				    pr->provider, pr->name, i, a->spec, why);
+		b = bytes_of(copies, nr_copies, i);
+		if (b) {
+			const struct usdt_arg *la = b->len_arg < pr->nr_args ?
+						    &pr->args[b->len_arg] : NULL;
+
+			if (!la || la->is_float || untranslatable(machine, la) || !b->max)
+				return errf(err, errlen, "%.64s:%.64s: argument %u: no length "
+					    "argument %u to copy its bytes with", pr->provider,
+					    pr->name, i, b->len_arg);
+			var = arg_var(p, &rc, pr, a);
+			val = arg_var(p, &rc, pr, la);
+			/*
+			 * The length variable is the whole register: a 32-bit
+			 * length may have garbage above it, so the copy is
+			 * at most max bytes and the emitted length says how
+			 * many of them count.
+			 */
+			fp_copy(p, name, var, val, b->max);
+			if (a->kind != USDT_ARG_REG)
+				fp_free(p, var);
+			if (la->kind != USDT_ARG_REG)
+				fp_free(p, val);
+			goto next;
+		}
 		switch (a->kind) {
 		case USDT_ARG_REG:
 			/* A narrower register holds the value: %edi's low 32 bits of DI. */
@@ -1037,6 +1101,7 @@ int usdt_fetchprog(const struct usdt_probe *pr, uint16_t machine, struct fprog *
 			fp_free(p, var);
 			break;
 		}
+next:
 		if (p->error)
 			return errf(err, errlen, "%.64s:%.64s: argument %u '%.96s': fetch program: "
 				    "%s (%u operations at most)", pr->provider, pr->name, i,

@@ -139,6 +139,26 @@ void usdt_args_release(struct usdt_probe *pr);
 int usdt_fetchprog(const struct usdt_probe *pr, uint16_t machine, struct fprog *p, char *err,
 		   size_t errlen);
 
+/*
+ * An argument that points to bytes whose count is another argument (the
+ * class and method names of hotspot:method__entry, not NUL-terminated).
+ */
+struct usdt_bytes {
+	unsigned int ptr_arg;	/* field argPTR_ARG: FP_BYTES, at most max bytes */
+	unsigned int len_arg;	/* still emitted as an integer: the true length */
+	unsigned int max;
+};
+
+/*
+ * usdt_fetchprog(), with the arguments of COPIES (NR_COPIES of them) copied
+ * rather than emitted.  Where the copy has more bytes than argument len_arg
+ * says (the copy's length is its whole register, clamped to max), the
+ * extra bytes are not the argument's: the decoder cuts the field to it.
+ */
+int usdt_fetchprog_bytes(const struct usdt_probe *pr, uint16_t machine,
+			 const struct usdt_bytes *copies, unsigned int nr_copies, struct fprog *p,
+			 char *err, size_t errlen);
+
 /* "arg0".."arg11" (static strings: fetch program field names). */
 const char *usdt_arg_name(unsigned int i);
 /* "rdi", "x0": the full register's name for MACHINE. */

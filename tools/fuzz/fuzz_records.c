@@ -7,13 +7,16 @@
  *
  * With MAPWATCH_FUZZ_GOBIN=PATH (a supported Go binary) the probes are
  * those `mapwatchctl dump` would attach to it; without, only kernel-probe
- * and built programs are decoded.
+ * and built programs are decoded.  With MAPWATCH_FUZZ_LIBJVM=PATH (HotSpot's
+ * libjvm.so), also the probes of `dump --jvm --methods '*.*' --alloc`
+ * (usdttrace_print: GC pauses, method and allocation names).
  *
  * Input: byte 0 bit 0: JSON output (checked to parse); then records, each
  * { u16 sel, u8 flags, u8 tgid, u16 len } and len payload bytes (fewer if
  * the input ends).  sel bit 15: a kernel probe of type sel & 0xff; bit 14:
- * a program built from the payload's first bytes (see built()); else probe
- * sel % the number of Go probes.  flags bit 0: MAPWATCH_RECF_FAULT.
+ * a program built from the payload's first bytes (see built()); bit 13: JVM
+ * probe sel % their number; else probe sel % the number of Go probes.
+ * flags bit 0: MAPWATCH_RECF_FAULT.
  */
 #include <search.h>
 #include <stdlib.h>
@@ -22,6 +25,7 @@
 #include "../ctl/gotrace.h"
 #include "../ctl/main.h"
 #include "../ctl/probes.h"
+#include "../ctl/usdttrace.h"
 #include "fuzz_common.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -29,6 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct gotrace gt;
 static bool have_gt;
+static struct usdttrace ut;
 static volatile unsigned int sink;	/* what built() read: kept */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -46,6 +51,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		}
 		have_gt = gt.nr > 0;
 		fprintf(stderr, "fuzz_records: %zu probes of %s\n", gt.nr, path);
+	}
+	usdttrace_init(&ut);
+	path = getenv("MAPWATCH_FUZZ_LIBJVM");
+	if (path && *path) {
+		ut.jvm = ut.alloc = true;
+		if (usdttrace_add_methods(&ut, "*.*", err, sizeof(err)) ||
+		    usdttrace_find(&ut, path, 0, NULL, err, sizeof(err)) ||
+		    usdttrace_open(&ut, err, sizeof(err))) {
+			fprintf(stderr, "fuzz_records: %s\n", err);
+			return -1;
+		}
+		fprintf(stderr, "fuzz_records: %zu JVM probes of %s\n", ut.nr, path);
 	}
 	return 0;
 }
@@ -149,6 +166,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			} else {
 				kprobe_print_payload(f, sel & 0xff, ev + 1, len);
 			}
+		} else if ((sel & 0x2000) && ut.nr) {
+			usdttrace_print(&ut, &ut.probes[sel % ut.nr], ev, f, jw);
 		} else if ((sel & 0x4000) || !have_gt) {
 			sink += built((const uint8_t *)(ev + 1), len);
 		} else {
@@ -169,5 +188,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		gt.maps = NULL;
 		memset(gt.last, 0, sizeof(gt.last));
 	}
+	memset(ut.gc, 0, sizeof(ut.gc));
 	return 0;
 }

@@ -450,6 +450,20 @@ static size_t run_prog(const struct fprog *p, const struct fake *f, uint64_t ip,
 			memcpy(out + n, &var[op->src], op->size);	/* little-endian */
 			n += op->size;
 			break;
+		case MAPWATCH_FOP_COPY: {
+			uint64_t len = op->dst == MAPWATCH_FETCH_NOVAR ? op->max :
+				       var[op->dst] < op->max ? var[op->dst] : op->max;
+			uint16_t got = (uint16_t)len;
+
+			if (len && !fake_read(f, var[op->src] + op->imm, (unsigned int)len,
+					      out + n + 2)) {
+				*fault = true;
+				got = 0;
+			}
+			memcpy(out + n, &got, 2);
+			n += 2 + got;
+			break;
+		}
 		default:
 			*fault = true;
 		}
@@ -657,6 +671,54 @@ static void test_fetch(void)
 	CHECK_EQ(p.nr_ops, 24);
 	CHECK_EQ(vals[10], 1);
 	CHECK_EQ(vals[11], UINT64_MAX);
+
+	context = "hotspot:method__entry: names copied, lengths emitted";
+	{
+		static const struct usdt_bytes names[] = { { 1, 2, 16 }, { 3, 4, 16 }, { 5, 6, 16 } };
+		struct fp_value out[FP_MAX_FIELDS];
+		struct usdt_probe pr;
+		uint8_t payload[256];
+		bool fault;
+		size_t n;
+
+		init_fake(&f);
+		CHECK(make_probe(&pr, EM_X86_64, "-8@%rax 8@%rdx -4@%ecx 8@%rsi -4@%edi 8@%r8 "
+				 "-4@%r9d") == 0);
+		f.regs[X(DX)] = STACK_VA + 0x10;
+		f.regs[X(SI)] = STACK_VA + 0x20;
+		f.regs[X(DI)] = 3;
+		f.regs[X(R8)] = STACK_VA + 0x30;
+		f.regs[X(R9)] = 0xffffffff00000000ull;	/* r9d 0, garbage above */
+		/* rcx: ecx -2 with garbage above; the copy is clamped to max. */
+		CHECK(usdt_fetchprog_bytes(&pr, EM_X86_64, names, 3, &p, err, sizeof(err)) == 0);
+		CHECK(!p.error);
+		CHECK_EQ(p.nr_fields, 7);
+		n = run_prog(&p, &f, BIAS + 0x401000, payload, &fault);
+		CHECK(!fault);
+		CHECK(fp_decode(&p, payload, n, out) == 0);
+		CHECK_EQ(out[0].u, (uint64_t)-10);
+		CHECK(out[1].field->kind == FP_BYTES && out[1].len == 16 && out[1].bytes &&
+		      out[1].bytes[0] == 0x10 && out[1].bytes[15] == 0x1f);
+		CHECK_EQ(out[2].u, (uint64_t)-2);	/* the true length: the decoder cuts */
+		CHECK(out[3].len == 3 && out[3].bytes[0] == 0x20 && out[3].bytes[2] == 0x22);
+		CHECK_EQ(out[4].u, 3);
+		CHECK(out[5].len == 16);		/* r9 is all the copy sees */
+		CHECK_EQ(out[6].u, 0);
+		CHECK_STR(out[5].field->name, "arg5");
+		free_probe(&pr);
+
+		/* A length argument that does not exist. */
+		CHECK(make_probe(&pr, EM_X86_64, "8@%rdx -4@%ecx") == 0);
+		{
+			static const struct usdt_bytes bad[] = { { 0, 2, 16 } };
+
+			CHECK(usdt_fetchprog_bytes(&pr, EM_X86_64, bad, 1, &p, err,
+						   sizeof(err)) == -1);
+			CHECK(strstr(err, "no length argument 2"));
+		}
+		free_probe(&pr);
+		init_fake(&f);
+	}
 
 	context = "a probe with an error";
 	{
