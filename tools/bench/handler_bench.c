@@ -65,7 +65,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	const char *func = "runtime.mapassign_faststr";
-	unsigned int iterations = 2000, reps = 21, r, i, j;
+	unsigned int iterations = 2000, reps = 21, r, i, j, reads = 0;
 	const struct gotrace_probe *gp = NULL;
 	struct mapwatch_bench_handler b;
 	struct mapwatch_counters c;
@@ -188,8 +188,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	printf("{\"function\":\"%s\",\"payload\":%u,\"iterations\":%u,\"reps\":%u", func,
-	       b.payload, iterations, reps);
+	/* The program's shape: its user-memory reads are most of its cost. */
+	for (j = 0; j < gp->prog.nr_ops; j++)
+		reads += gp->prog.ops[j].code == MAPWATCH_FOP_LOAD ||
+			 gp->prog.ops[j].code == MAPWATCH_FOP_COPY ||
+			 gp->prog.ops[j].code == MAPWATCH_FOP_STR;
+	printf("{\"function\":\"%s\",\"payload\":%u,\"iterations\":%u,\"reps\":%u,"
+	       "\"ops\":%u,\"reads\":%u", func, b.payload, iterations, reps, gp->prog.nr_ops, reads);
 	for (j = 0; j < NR_FIGURES; j++) {
 		qsort(t[j], reps, sizeof(double), cmp_double);
 		printf(",\"%s\":{\"median\":%.1f,\"min\":%.1f,\"max\":%.1f}", figures[j],
