@@ -87,7 +87,8 @@ static int dump_help(void)
 		"(counted in the summary): fetch programs cannot compare.  The file\n"
 		"probed: -e FILE; else the one mapped by the first PID that has the\n"
 		"probes (libjvm.so for --jvm); else, for --jvm, the libjvm.so of the JDK\n"
-		"whose bin/java CMD is.\n"
+		"whose bin/java CMD is.  -e FILE with neither PID nor CMD traces every\n"
+		"process that maps FILE, until -c, -t or a signal (CAP_SYS_ADMIN).\n"
 		"Lost events are printed where they happened (those of a ring still full\n"
 		"when tracing stopped: last) and summed at the end.\n"
 		"With -j, the output is one JSON array: an object per event (\"type\":\n"
@@ -662,10 +663,13 @@ bad_opt:
 	}
 	argc -= optind;
 	argv += optind;
-	if (!nr_pids && !argc) {
-		p_err("nothing to trace: give -p PID or -- CMD");
+	if (!nr_pids && !argc && !(elf && usdttrace_wanted(&d.ut))) {
+		p_err("nothing to trace: give -p PID or -- CMD (or -e FILE with --usdt/--jvm: every "
+		      "process using FILE)");
 		goto bad;
 	}
+	/* -e FILE alone: every process that maps it (CAP_SYS_ADMIN). */
+	d.ut.all_processes = !nr_pids && !argc;
 
 	if (elf && !usdttrace_wanted(&d.ut)) {
 		p_err("-e FILE names the file of --usdt or --jvm probes: give one of them");
@@ -677,7 +681,7 @@ bad_opt:
 	/* The first target's program: is it Go? */
 	if (nr_pids)
 		snprintf(target, sizeof(target), "/proc/%d/exe", pids[0]);
-	else if (find_program(argv[0], target, sizeof(target)))
+	else if (!argc || find_program(argv[0], target, sizeof(target)))
 		target[0] = 0;
 	i = target[0] ? is_go_binary(target) : 0;
 	if (i < 0)
@@ -756,7 +760,8 @@ bad_opt:
 		if (usdttrace_attach(&d.ut, &d.s))
 			goto out_err;
 		d.attached += d.ut.nr;
-		p_info("dump: %s: %zu SDT probes", d.ut.path, d.ut.nr);
+		p_info("dump: %s: %zu SDT probes%s", d.ut.path, d.ut.nr,
+		       d.ut.all_processes ? ", in every process that maps it" : "");
 	}
 
 	signal(SIGINT, on_signal);

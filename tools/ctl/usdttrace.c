@@ -305,7 +305,9 @@ int usdttrace_attach(struct usdttrace *t, struct mw_session *s)
 	for (i = 0; i < t->nr; i++) {
 		struct usdttrace_probe *tp = &t->probes[i];
 		int ret = mw_uprobe_attach(s, t->fd, tp->up->offset, tp->up->sema_offset,
-					   tp->prog.ops, tp->prog.nr_ops, 0, &tp->id);
+					   tp->prog.ops, tp->prog.nr_ops,
+					   t->all_processes ? MAPWATCH_UPROBE_ALL_PROCESSES : 0,
+					   &tp->id);
 
 		if (ret)
 			return ret;

@@ -62,6 +62,7 @@ struct usdttrace {
 	struct usdttrace_probe *probes;
 	size_t nr;
 	bool jvm, alloc;
+	bool all_processes;		/* every process mapping the file (dump -e alone) */
 	char *pats[USDTTRACE_MAX_PATS];	/* --usdt */
 	unsigned int nr_pats;
 	char *methods[USDTTRACE_MAX_PATS];	/* --methods, on "class.method" */
