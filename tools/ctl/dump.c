@@ -739,11 +739,11 @@ bad_opt:
 		if (mw_pid(&d.s, MAPWATCH_PID_ADD, child))
 			goto out_err;
 	}
+	if ((d.go || d.ut.nr) && !(d.s.api.features & MAPWATCH_FEAT_UPROBE)) {
+		p_err("the module cannot place uprobes on this architecture");
+		goto out_close;
+	}
 	if (d.go) {
-		if (!(d.s.api.features & MAPWATCH_FEAT_UPROBE)) {
-			p_err("the module cannot place uprobes on this architecture");
-			goto out_close;
-		}
 		if (gotrace_attach(&d.gt, &d.s))
 			goto out_err;
 		d.attached += d.gt.nr;
@@ -751,12 +751,7 @@ bad_opt:
 		       d.gt.info->version, gomap_impl_name(d.gt.info->map_impl), d.gt.nr,
 		       d.gt.absent);
 	}
-
 	if (d.ut.nr) {
-		if (!(d.s.api.features & MAPWATCH_FEAT_UPROBE)) {
-			p_err("the module cannot place uprobes on this architecture");
-			goto out_close;
-		}
 		if (usdttrace_attach(&d.ut, &d.s))
 			goto out_err;
 		d.attached += d.ut.nr;
