@@ -31,18 +31,25 @@ void usdttrace_init(struct usdttrace *t)
 	t->fd = -1;
 }
 
+/* Append a copy of PAT to the ARR of NR (option OPT, for the message). */
+static int pat_push(char **arr, unsigned int *nr, const char *pat, const char *opt, char *err,
+		    size_t errlen)
+{
+	if (*nr == USDTTRACE_MAX_PATS)
+		return errf(err, errlen, "at most %d %s patterns", USDTTRACE_MAX_PATS, opt);
+	arr[*nr] = strdup(pat);
+	if (!arr[*nr])
+		return errf(err, errlen, "out of memory");
+	(*nr)++;
+	return 0;
+}
+
 int usdttrace_add_pattern(struct usdttrace *t, const char *pat, char *err, size_t errlen)
 {
 	if (!strchr(pat, ':') || pat[0] == ':')
 		return errf(err, errlen, "--usdt '%s': want PROVIDER:NAME (globs allowed), for "
 			    "example hotspot:gc__begin or 'hotspot:gc__*'", pat);
-	if (t->nr_pats == USDTTRACE_MAX_PATS)
-		return errf(err, errlen, "at most %d --usdt patterns", USDTTRACE_MAX_PATS);
-	t->pats[t->nr_pats] = strdup(pat);
-	if (!t->pats[t->nr_pats])
-		return errf(err, errlen, "out of memory");
-	t->nr_pats++;
-	return 0;
+	return pat_push(t->pats, &t->nr_pats, pat, "--usdt", err, errlen);
 }
 
 int usdttrace_add_methods(struct usdttrace *t, const char *pat, char *err, size_t errlen)
@@ -51,13 +58,7 @@ int usdttrace_add_methods(struct usdttrace *t, const char *pat, char *err, size_
 		return errf(err, errlen, "--methods '%s': want CLASS.METHOD with the class in "
 			    "the JVM's form (globs allowed), for example "
 			    "'java/util/WeakHashMap.*'", pat);
-	if (t->nr_methods == USDTTRACE_MAX_PATS)
-		return errf(err, errlen, "at most %d --methods patterns", USDTTRACE_MAX_PATS);
-	t->methods[t->nr_methods] = strdup(pat);
-	if (!t->methods[t->nr_methods])
-		return errf(err, errlen, "out of memory");
-	t->nr_methods++;
-	return 0;
+	return pat_push(t->methods, &t->nr_methods, pat, "--methods", err, errlen);
 }
 
 bool usdttrace_wanted(const struct usdttrace *t)
@@ -439,7 +440,8 @@ bool usdttrace_print(struct usdttrace *t, const struct usdttrace_probe *tp,
 		names_str(&tp->prog, v, "arg1", "arg2", cls, sizeof(cls), &cut);
 		names_str(&tp->prog, v, "arg3", "arg4", method, sizeof(method), &cut);
 		names_str(&tp->prog, v, "arg5", "arg6", sig, sizeof(sig), &cut);
-		if (!method_selected(t, cls, method)) {
+		/* A faulted read is shown, never filtered away as a mismatch. */
+		if (!fault && !method_selected(t, cls, method)) {
 			t->methods_filtered++;
 			return false;
 		}

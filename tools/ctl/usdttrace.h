@@ -16,7 +16,8 @@
  * a straight list of loads and copies with no comparison (the module
  * validates its cost once, at attach), so every method__entry the JVM
  * fires is recorded and those outside the patterns are counted and
- * dropped here.  The summary reports them.
+ * dropped here (a record whose reads faulted is always printed).  The
+ * summary reports them.
  */
 #ifndef _MAPWATCHCTL_USDTTRACE_H
 #define _MAPWATCHCTL_USDTTRACE_H
