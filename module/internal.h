@@ -114,6 +114,7 @@ struct mapwatch_probe {
 enum mapwatch_state {
 	MAPWATCH_STATE_WAIT_API,	/* only MAPWATCH_IOC_API accepted */
 	MAPWATCH_STATE_READY,
+	MAPWATCH_STATE_DEAD,		/* released: a control-plane reader sees nothing */
 };
 
 /* session->wflags bits */
@@ -135,6 +136,12 @@ enum {
  * so synchronize_rcu() after clearing ->enabled waits for all of them.
  */
 struct mapwatch_session {
+	u32 id;				/* in mapwatch_sessions: the control plane's name */
+	refcount_t ref;			/* the file's, plus a control-plane reader's */
+	kuid_t owner_uid;		/* who opened it (control plane: status) */
+	pid_t owner_pid;		/* its tgid in the initial pid namespace */
+	char owner_comm[TASK_COMM_LEN];
+	u64 opened_ns;			/* ktime_get_real_ns() at open */
 	struct mutex lock;		/* configuration, probes, pids */
 	struct mutex read_lock;		/* one read() at a time */
 	enum mapwatch_state state;	/* under lock */
@@ -150,6 +157,7 @@ struct mapwatch_session {
 	struct irq_work wake_work;	/* wakes readers from any context */
 	struct delayed_work timer_work;	/* periodic wakeup while enabled */
 	atomic64_t wakeups;
+	struct rcu_head rcu;		/* freed after readers of mapwatch_sessions */
 };
 
 /* The session's rings, or NULL before RING_CONFIG; once set, they live until release. */
@@ -178,6 +186,11 @@ void mapwatch_rings_counters(struct mapwatch_rings *rings, u32 cpu, struct mapwa
 struct mapwatch_probe *mapwatch_probe_find(struct mapwatch_session *s, u32 id);
 struct mapwatch_session *mapwatch_session_create(void);
 void mapwatch_session_destroy(struct mapwatch_session *s);
+/* The live session @id with a reference (mapwatch_session_put()), or NULL. */
+struct mapwatch_session *mapwatch_session_get(u32 id);
+/* The first live session with an id >= *@id, referenced; *@id is its id. */
+struct mapwatch_session *mapwatch_session_find_next(u32 *id);
+void mapwatch_session_put(struct mapwatch_session *s);
 long mapwatch_session_ioctl(struct mapwatch_session *s, unsigned int cmd, void __user *uarg);
 __poll_t mapwatch_session_poll(struct mapwatch_session *s, struct file *file, poll_table *wait);
 ssize_t mapwatch_session_read(struct mapwatch_session *s, char __user *buf, size_t count,

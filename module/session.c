@@ -939,12 +939,68 @@ long mapwatch_session_ioctl(struct mapwatch_session *s, unsigned int cmd, void _
 /* ------------------------------------------------------------------------ */
 /* Life cycle.                                                               */
 
+/*
+ * Every open session, by id, for the control plane (status, dumps).  A
+ * session leaves it when its file is released, before teardown; a reader
+ * that found it holds a reference, so the memory outlives the teardown
+ * until the last mapwatch_session_put().
+ */
+static DEFINE_XARRAY_ALLOC1(mapwatch_sessions);
+static u32 mapwatch_next_session_id;
+
+struct mapwatch_session *mapwatch_session_get(u32 id)
+{
+	struct mapwatch_session *s;
+
+	rcu_read_lock();
+	s = xa_load(&mapwatch_sessions, id);
+	if (s && !refcount_inc_not_zero(&s->ref))
+		s = NULL;
+	rcu_read_unlock();
+	return s;
+}
+
+struct mapwatch_session *mapwatch_session_find_next(u32 *id)
+{
+	struct mapwatch_session *s;
+	unsigned long index = *id;
+
+	rcu_read_lock();
+	xa_for_each_start(&mapwatch_sessions, index, s, *id) {
+		if (refcount_inc_not_zero(&s->ref)) {
+			*id = index;
+			rcu_read_unlock();
+			return s;
+		}
+	}
+	rcu_read_unlock();
+	return NULL;
+}
+
+void mapwatch_session_put(struct mapwatch_session *s)
+{
+	if (refcount_dec_and_test(&s->ref)) {
+		mutex_destroy(&s->lock);
+		kfree_rcu(s, rcu);
+	}
+}
+
 struct mapwatch_session *mapwatch_session_create(void)
 {
 	struct mapwatch_session *s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 
 	if (!s)
 		return NULL;
+	refcount_set(&s->ref, 1);
+	s->owner_uid = current_uid();
+	s->owner_pid = task_tgid_nr(current);
+	get_task_comm(s->owner_comm, current);
+	s->opened_ns = ktime_get_real_ns();
+	if (xa_alloc_cyclic(&mapwatch_sessions, &s->id, s, xa_limit_31b,
+			    &mapwatch_next_session_id, GFP_KERNEL_ACCOUNT) < 0) {
+		kfree(s);
+		return NULL;
+	}
 	mutex_init(&s->lock);
 	mutex_init(&s->read_lock);
 	s->state = MAPWATCH_STATE_WAIT_API;
@@ -964,6 +1020,8 @@ void mapwatch_session_destroy(struct mapwatch_session *s)
 {
 	struct mapwatch_probe *p, *tmp;
 
+	/* Out of the control plane's sight first: no new reference. */
+	xa_erase(&mapwatch_sessions, s->id);
 	mutex_lock(&s->lock);
 	__mapwatch_disable(s);
 	/* Uprobes: unregister all, then wait once for their handlers (6.12+). */
@@ -981,6 +1039,7 @@ void mapwatch_session_destroy(struct mapwatch_session *s)
 		mapwatch_probe_free(p);
 	}
 	mapwatch_pids_clear(s);
+	s->state = MAPWATCH_STATE_DEAD;
 	mutex_unlock(&s->lock);
 
 	irq_work_sync(&s->wake_work);
@@ -988,8 +1047,9 @@ void mapwatch_session_destroy(struct mapwatch_session *s)
 	/* release() runs when no read() or poll() can hold the file. */
 	WARN_ON_ONCE(waitqueue_active(&s->wq));
 	mapwatch_rings_free(s->rings);
+	s->rings = NULL;
 	put_pid_ns(s->pid_ns);
 	mutex_destroy(&s->read_lock);
-	mutex_destroy(&s->lock);
-	kfree(s);
+	/* s->lock outlives teardown: a reader holding a reference takes it. */
+	mapwatch_session_put(s);
 }
