@@ -201,6 +201,10 @@ struct mapwatch_rec_event *mapwatch_event_begin(struct mapwatch_probe *p, u32 pa
 						unsigned long *irqflags);
 void mapwatch_event_end(struct mapwatch_probe *p, unsigned long irqflags);
 
+/* genl.c */
+int mapwatch_genl_init(void);
+void mapwatch_genl_exit(void);
+
 /* fetch.c */
 struct mapwatch_fetch_prog *mapwatch_fetch_prog_new(u64 uops, u32 nr_ops, u32 *bad_op);
 u32 mapwatch_fetch_run(const struct mapwatch_fetch_prog *prog, struct pt_regs *regs, u8 *out,

@@ -88,12 +88,20 @@ static struct miscdevice mapwatch_misc = {
 
 static int __init mapwatch_init(void)
 {
-	return misc_register(&mapwatch_misc);
+	int ret = mapwatch_genl_init();
+
+	if (ret)
+		return ret;
+	ret = misc_register(&mapwatch_misc);
+	if (ret)
+		mapwatch_genl_exit();
+	return ret;
 }
 
 static void __exit mapwatch_exit(void)
 {
 	misc_deregister(&mapwatch_misc);
+	mapwatch_genl_exit();
 }
 
 module_init(mapwatch_init);

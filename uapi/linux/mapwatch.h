@@ -558,4 +558,44 @@ struct mapwatch_probe_counters {
  * timer when any data is unread; EPOLLHUP once the session is closing.
  */
 
+/* ------------------------------------------------------------------------ */
+/* The control plane: generic netlink family "mapwatch" (WIP, issue 8).      */
+/*
+ * Commands and attributes are append-only; MAPWATCH_GENL_VERSION grows
+ * with them.  Every attribute is validated by the command's policy: an
+ * unknown one is EINVAL.  No attribute carries a kernel address.
+ */
+#define MAPWATCH_GENL_NAME		"mapwatch"
+#define MAPWATCH_GENL_VERSION		1
+#define MAPWATCH_GENL_MCGRP_EVENTS	"events"
+
+enum mapwatch_genl_cmd {
+	MAPWATCH_CMD_UNSPEC,
+	MAPWATCH_CMD_SESSION_GET,	/* doit: MAPWATCH_A_SESSION_ID; dumpit: all */
+	__MAPWATCH_CMD_MAX,
+};
+
+#define MAPWATCH_CMD_MAX (__MAPWATCH_CMD_MAX - 1)
+
+enum mapwatch_genl_attr {
+	MAPWATCH_A_UNSPEC,
+	MAPWATCH_A_PAD,
+	MAPWATCH_A_SESSION_ID,		/* u32 */
+	MAPWATCH_A_OWNER_UID,		/* u32, in the initial user namespace */
+	MAPWATCH_A_OWNER_PID,		/* u32, in the initial pid namespace */
+	MAPWATCH_A_OWNER_COMM,		/* string */
+	MAPWATCH_A_OPENED_NS,		/* u64, CLOCK_REALTIME */
+	MAPWATCH_A_ENABLED,		/* u8 */
+	MAPWATCH_A_NR_PROBES,		/* u32 */
+	MAPWATCH_A_RING_PAGES,		/* u32, 0: rings not configured */
+	MAPWATCH_A_PRODUCED,		/* u64 */
+	MAPWATCH_A_WRITTEN,		/* u64 */
+	MAPWATCH_A_LOST_FULL,		/* u64 */
+	MAPWATCH_A_LOST_NESTED,		/* u64 */
+	MAPWATCH_A_LOST_OVERWRITTEN,	/* u64 */
+	__MAPWATCH_A_MAX,
+};
+
+#define MAPWATCH_A_MAX (__MAPWATCH_A_MAX - 1)
+
 #endif /* _UAPI_LINUX_MAPWATCH_H */

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control plane: generic netlink family "mapwatch" (WIP, issue 8).
+ *
+ * Sessions are listed from the registry in session.c, by id: a dump
+ * resumes after the last id it sent, so sessions coming and going between
+ * two parts neither repeat nor stop it.  Reading needs what opening
+ * /dev/mapwatch needs (root, mode 0600): mapwatch_genl_may_read().
+ */
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <net/genetlink.h>
+
+#include "internal.h"
+
+static struct genl_family mapwatch_genl_family;
+
+/* /dev/mapwatch is 0600 root: its owner, or who may override file modes. */
+static bool mapwatch_genl_may_read(struct sk_buff *skb)
+{
+	return uid_eq(current_fsuid(), GLOBAL_ROOT_UID) ||
+	       netlink_capable(skb, CAP_DAC_OVERRIDE);
+}
+
+static int mapwatch_genl_put_session(struct sk_buff *msg, struct mapwatch_session *s,
+				     u32 portid, u32 seq, int flags)
+{
+	struct mapwatch_counters c = { .cpu = MAPWATCH_ALL_CPUS };
+	u32 pages = 0, nr_probes;
+	bool enabled, dead;
+	void *hdr;
+
+	mutex_lock(&s->lock);
+	dead = s->state == MAPWATCH_STATE_DEAD;
+	enabled = READ_ONCE(s->enabled);
+	nr_probes = s->nr_probes;
+	if (!dead && s->rings) {
+		mapwatch_rings_counters(s->rings, MAPWATCH_ALL_CPUS, &c);
+		pages = s->rings->data_pages;
+	}
+	mutex_unlock(&s->lock);
+	if (dead)
+		return 0;	/* released meanwhile: not listed */
+
+	hdr = genlmsg_put(msg, portid, seq, &mapwatch_genl_family, flags,
+			  MAPWATCH_CMD_SESSION_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(msg, MAPWATCH_A_SESSION_ID, s->id) ||
+	    nla_put_u32(msg, MAPWATCH_A_OWNER_UID, from_kuid(&init_user_ns, s->owner_uid)) ||
+	    nla_put_u32(msg, MAPWATCH_A_OWNER_PID, s->owner_pid) ||
+	    nla_put_string(msg, MAPWATCH_A_OWNER_COMM, s->owner_comm) ||
+	    nla_put_u64_64bit(msg, MAPWATCH_A_OPENED_NS, s->opened_ns, MAPWATCH_A_PAD) ||
+	    nla_put_u8(msg, MAPWATCH_A_ENABLED, enabled) ||
+	    nla_put_u32(msg, MAPWATCH_A_NR_PROBES, nr_probes) ||
+	    nla_put_u32(msg, MAPWATCH_A_RING_PAGES, pages) ||
+	    nla_put_u64_64bit(msg, MAPWATCH_A_PRODUCED, c.produced, MAPWATCH_A_PAD) ||
+	    nla_put_u64_64bit(msg, MAPWATCH_A_WRITTEN, c.written, MAPWATCH_A_PAD) ||
+	    nla_put_u64_64bit(msg, MAPWATCH_A_LOST_FULL, c.lost_full, MAPWATCH_A_PAD) ||
+	    nla_put_u64_64bit(msg, MAPWATCH_A_LOST_NESTED, c.lost_nested, MAPWATCH_A_PAD) ||
+	    nla_put_u64_64bit(msg, MAPWATCH_A_LOST_OVERWRITTEN, c.lost_overwritten,
+			      MAPWATCH_A_PAD)) {
+		genlmsg_cancel(msg, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return 0;
+}
+
+static int mapwatch_genl_session_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mapwatch_session *s;
+	struct sk_buff *msg;
+	int ret;
+
+	if (!mapwatch_genl_may_read(skb))
+		return -EPERM;
+	if (GENL_REQ_ATTR_CHECK(info, MAPWATCH_A_SESSION_ID))
+		return -EINVAL;
+	s = mapwatch_session_get(nla_get_u32(info->attrs[MAPWATCH_A_SESSION_ID]));
+	if (!s)
+		return -ENOENT;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg) {
+		mapwatch_session_put(s);
+		return -ENOMEM;
+	}
+	ret = mapwatch_genl_put_session(msg, s, info->snd_portid, info->snd_seq, 0);
+	mapwatch_session_put(s);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int mapwatch_genl_session_start(struct netlink_callback *cb)
+{
+	return mapwatch_genl_may_read(cb->skb) ? 0 : -EPERM;
+}
+
+/* cb->args[0]: the last session id sent (0: none yet). */
+static int mapwatch_genl_session_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mapwatch_session *s;
+	u32 id;
+
+	for (;;) {
+		if (cb->args[0] >= U32_MAX)
+			break;
+		id = cb->args[0] + 1;
+		s = mapwatch_session_find_next(&id);
+		if (!s)
+			break;
+		if (mapwatch_genl_put_session(skb, s, NETLINK_CB(cb->skb).portid,
+					      cb->nlh->nlmsg_seq, NLM_F_MULTI)) {
+			mapwatch_session_put(s);
+			break;	/* full: this id again in the next part */
+		}
+		mapwatch_session_put(s);
+		cb->args[0] = id;
+	}
+	return skb->len;
+}
+
+static const struct nla_policy mapwatch_genl_session_policy[MAPWATCH_A_SESSION_ID + 1] = {
+	[MAPWATCH_A_SESSION_ID] = { .type = NLA_U32 },
+};
+
+static const struct genl_ops mapwatch_genl_ops[] = {
+	{
+		.cmd		= MAPWATCH_CMD_SESSION_GET,
+		.doit		= mapwatch_genl_session_doit,
+		.start		= mapwatch_genl_session_start,
+		.dumpit		= mapwatch_genl_session_dumpit,
+		.policy		= mapwatch_genl_session_policy,
+		.maxattr	= ARRAY_SIZE(mapwatch_genl_session_policy) - 1,
+	},
+};
+
+static const struct genl_multicast_group mapwatch_genl_mcgrps[] = {
+	{ .name = MAPWATCH_GENL_MCGRP_EVENTS, },
+};
+
+static struct genl_family mapwatch_genl_family __ro_after_init = {
+	.name		= MAPWATCH_GENL_NAME,
+	.version	= MAPWATCH_GENL_VERSION,
+	.module		= THIS_MODULE,
+	.parallel_ops	= true,
+	.ops		= mapwatch_genl_ops,
+	.n_ops		= ARRAY_SIZE(mapwatch_genl_ops),
+	.mcgrps		= mapwatch_genl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(mapwatch_genl_mcgrps),
+};
+
+int __init mapwatch_genl_init(void)
+{
+	return genl_register_family(&mapwatch_genl_family);
+}
+
+void mapwatch_genl_exit(void)
+{
+	genl_unregister_family(&mapwatch_genl_family);
+}
