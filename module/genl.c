@@ -123,6 +123,92 @@ static int mapwatch_genl_session_dumpit(struct sk_buff *skb, struct netlink_call
 	return skb->len;
 }
 
+static int mapwatch_genl_put_probe(struct sk_buff *msg, struct mapwatch_session *s,
+				   struct mapwatch_probe *p, u32 portid, u32 seq)
+{
+	struct mapwatch_probe_counters c = {};
+	void *hdr;
+
+	mapwatch_probe_sum(p, &c);
+	hdr = genlmsg_put(msg, portid, seq, &mapwatch_genl_family, NLM_F_MULTI,
+			  MAPWATCH_CMD_PROBE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(msg, MAPWATCH_A_SESSION_ID, s->id) ||
+	    nla_put_u32(msg, MAPWATCH_A_PROBE_ID, p->id) ||
+	    nla_put_u32(msg, MAPWATCH_A_PROBE_KIND, p->kind == MAPWATCH_PROBE_KPROBE ? 1 : 2))
+		goto full;
+	if (p->kind == MAPWATCH_PROBE_KPROBE) {
+		if (nla_put_u32(msg, MAPWATCH_A_KPROBE_TYPE, p->type))
+			goto full;
+	} else {
+		struct inode *inode = p->up.reg.inode;
+		u64 dev = new_encode_dev(inode->i_sb->s_dev);
+
+		if (nla_put_u64_64bit(msg, MAPWATCH_A_UPROBE_DEV, dev, MAPWATCH_A_PAD) ||
+		    nla_put_u64_64bit(msg, MAPWATCH_A_UPROBE_INO, inode->i_ino, MAPWATCH_A_PAD) ||
+		    nla_put_u64_64bit(msg, MAPWATCH_A_UPROBE_OFFSET, p->up.reg.offset,
+				      MAPWATCH_A_PAD) ||
+		    (p->up.all_processes && nla_put_flag(msg, MAPWATCH_A_UPROBE_ALL)))
+			goto full;
+	}
+	if (nla_put_u64_64bit(msg, MAPWATCH_A_HITS, c.hits, MAPWATCH_A_PAD) ||
+	    nla_put_u64_64bit(msg, MAPWATCH_A_FILTERED, c.filtered, MAPWATCH_A_PAD) ||
+	    nla_put_u64_64bit(msg, MAPWATCH_A_RECORDED, c.recorded, MAPWATCH_A_PAD) ||
+	    nla_put_u64_64bit(msg, MAPWATCH_A_FAULTS, c.faults, MAPWATCH_A_PAD) ||
+	    nla_put_u64_64bit(msg, MAPWATCH_A_MISSED, c.missed, MAPWATCH_A_PAD))
+		goto full;
+	genlmsg_end(msg, hdr);
+	return 0;
+full:
+	genlmsg_cancel(msg, hdr);
+	return -EMSGSIZE;
+}
+
+/*
+ * cb->args[0]: the session being listed (0: none yet); cb->args[1]: the
+ * last probe id of it sent.  Both only grow: a probe attached behind the
+ * cursor waits for the next dump, none is sent twice.
+ */
+static int mapwatch_genl_probe_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mapwatch_session *s;
+	struct mapwatch_probe *p;
+	bool full = false;
+	u32 id;
+
+	while (!full && cb->args[0] < U32_MAX) {
+		id = cb->args[0] ? cb->args[0] : 1;
+		s = mapwatch_session_find_next(&id);
+		if (!s)
+			break;
+		if (id != cb->args[0]) {
+			cb->args[0] = id;
+			cb->args[1] = 0;
+		}
+		mutex_lock(&s->lock);
+		if (s->state != MAPWATCH_STATE_DEAD) {
+			list_for_each_entry(p, &s->probes, node) {
+				if (p->id <= cb->args[1])
+					continue;
+				if (mapwatch_genl_put_probe(skb, s, p, NETLINK_CB(cb->skb).portid,
+							    cb->nlh->nlmsg_seq)) {
+					full = true;
+					break;
+				}
+				cb->args[1] = p->id;
+			}
+		}
+		mutex_unlock(&s->lock);
+		mapwatch_session_put(s);
+		if (!full) {
+			cb->args[0] = id + 1;
+			cb->args[1] = 0;
+		}
+	}
+	return skb->len;
+}
+
 static const struct nla_policy mapwatch_genl_session_policy[MAPWATCH_A_SESSION_ID + 1] = {
 	[MAPWATCH_A_SESSION_ID] = { .type = NLA_U32 },
 };
@@ -135,6 +221,11 @@ static const struct genl_ops mapwatch_genl_ops[] = {
 		.dumpit		= mapwatch_genl_session_dumpit,
 		.policy		= mapwatch_genl_session_policy,
 		.maxattr	= ARRAY_SIZE(mapwatch_genl_session_policy) - 1,
+	},
+	{
+		.cmd		= MAPWATCH_CMD_PROBE_GET,
+		.start		= mapwatch_genl_session_start,
+		.dumpit		= mapwatch_genl_probe_dumpit,
 	},
 };
 

@@ -866,12 +866,28 @@ static long mapwatch_ioctl_detach(struct mapwatch_session *s, void __user *uarg)
 	return p ? 0 : -ENOENT;
 }
 
+/* @p's counters into @c's out fields (zero on entry); under session->lock. */
+void mapwatch_probe_sum(struct mapwatch_probe *p, struct mapwatch_probe_counters *c)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct mapwatch_probe_stats *st = per_cpu_ptr(p->stats, cpu);
+
+		c->hits += READ_ONCE(st->hits);
+		c->filtered += READ_ONCE(st->filtered);
+		c->recorded += READ_ONCE(st->recorded);
+		c->faults += READ_ONCE(st->faults);
+	}
+	c->missed = p->kind == MAPWATCH_PROBE_KPROBE ? mapwatch_kprobe_missed(p) : 0;
+}
+
 static long mapwatch_ioctl_probe_counters(struct mapwatch_session *s, void __user *uarg)
 {
 	struct mapwatch_probe_counters c;
 	struct mapwatch_probe *p;
 	u32 usize;
-	int ret, cpu;
+	int ret;
 
 	ret = mapwatch_copy_in(&c, sizeof(c), MAPWATCH_PROBE_COUNTERS_SIZE_VER0, uarg, &usize);
 	if (ret)
@@ -884,17 +900,8 @@ static long mapwatch_ioctl_probe_counters(struct mapwatch_session *s, void __use
 	c.missed = 0;
 	mutex_lock(&s->lock);
 	p = mapwatch_probe_find(s, c.probe_id);
-	if (p) {
-		for_each_possible_cpu(cpu) {
-			const struct mapwatch_probe_stats *st = per_cpu_ptr(p->stats, cpu);
-
-			c.hits += READ_ONCE(st->hits);
-			c.filtered += READ_ONCE(st->filtered);
-			c.recorded += READ_ONCE(st->recorded);
-			c.faults += READ_ONCE(st->faults);
-		}
-		c.missed = p->kind == MAPWATCH_PROBE_KPROBE ? mapwatch_kprobe_missed(p) : 0;
-	}
+	if (p)
+		mapwatch_probe_sum(p, &c);
 	mutex_unlock(&s->lock);
 	if (!p)
 		return -ENOENT;

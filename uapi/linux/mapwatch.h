@@ -572,6 +572,7 @@ struct mapwatch_probe_counters {
 enum mapwatch_genl_cmd {
 	MAPWATCH_CMD_UNSPEC,
 	MAPWATCH_CMD_SESSION_GET,	/* doit: MAPWATCH_A_SESSION_ID; dumpit: all */
+	MAPWATCH_CMD_PROBE_GET,		/* dumpit: every probe of every session */
 	__MAPWATCH_CMD_MAX,
 };
 
@@ -593,6 +594,18 @@ enum mapwatch_genl_attr {
 	MAPWATCH_A_LOST_FULL,		/* u64 */
 	MAPWATCH_A_LOST_NESTED,		/* u64 */
 	MAPWATCH_A_LOST_OVERWRITTEN,	/* u64 */
+	MAPWATCH_A_PROBE_ID,		/* u32, the session's */
+	MAPWATCH_A_PROBE_KIND,		/* u32: 1 kprobe, 2 uprobe */
+	MAPWATCH_A_KPROBE_TYPE,		/* u32, enum mapwatch_kprobe_type */
+	MAPWATCH_A_UPROBE_DEV,		/* u64: the binary's st_dev (new_encode_dev) */
+	MAPWATCH_A_UPROBE_INO,		/* u64: its st_ino */
+	MAPWATCH_A_UPROBE_OFFSET,	/* u64: file offset of the probe */
+	MAPWATCH_A_UPROBE_ALL,		/* flag: every process, not the session's */
+	MAPWATCH_A_HITS,		/* u64 */
+	MAPWATCH_A_FILTERED,		/* u64 */
+	MAPWATCH_A_RECORDED,		/* u64 */
+	MAPWATCH_A_FAULTS,		/* u64 */
+	MAPWATCH_A_MISSED,		/* u64 */
 	__MAPWATCH_A_MAX,
 };
 
