@@ -209,6 +209,36 @@ static int mapwatch_genl_probe_dumpit(struct sk_buff *skb, struct netlink_callba
 	return skb->len;
 }
 
+static int mapwatch_genl_probe_detach_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mapwatch_session *s;
+	int ret;
+
+	/* Not GENL_ADMIN_PERM: that is CAP_NET_ADMIN. */
+	if (!netlink_capable(skb, CAP_SYS_ADMIN))
+		return -EPERM;
+	if (GENL_REQ_ATTR_CHECK(info, MAPWATCH_A_SESSION_ID) ||
+	    GENL_REQ_ATTR_CHECK(info, MAPWATCH_A_PROBE_ID))
+		return -EINVAL;
+	s = mapwatch_session_get(nla_get_u32(info->attrs[MAPWATCH_A_SESSION_ID]));
+	if (!s) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MAPWATCH_A_SESSION_ID],
+				    "no such session");
+		return -ENOENT;
+	}
+	ret = mapwatch_session_detach(s, nla_get_u32(info->attrs[MAPWATCH_A_PROBE_ID]));
+	mapwatch_session_put(s);
+	if (ret)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MAPWATCH_A_PROBE_ID],
+				    "no such probe in the session");
+	return ret;
+}
+
+static const struct nla_policy mapwatch_genl_detach_policy[MAPWATCH_A_PROBE_ID + 1] = {
+	[MAPWATCH_A_SESSION_ID] = { .type = NLA_U32 },
+	[MAPWATCH_A_PROBE_ID] = { .type = NLA_U32 },
+};
+
 static const struct nla_policy mapwatch_genl_session_policy[MAPWATCH_A_SESSION_ID + 1] = {
 	[MAPWATCH_A_SESSION_ID] = { .type = NLA_U32 },
 };
@@ -226,6 +256,12 @@ static const struct genl_ops mapwatch_genl_ops[] = {
 		.cmd		= MAPWATCH_CMD_PROBE_GET,
 		.start		= mapwatch_genl_session_start,
 		.dumpit		= mapwatch_genl_probe_dumpit,
+	},
+	{
+		.cmd		= MAPWATCH_CMD_PROBE_DETACH,
+		.doit		= mapwatch_genl_probe_detach_doit,
+		.policy		= mapwatch_genl_detach_policy,
+		.maxattr	= ARRAY_SIZE(mapwatch_genl_detach_policy) - 1,
 	},
 };
 

@@ -185,6 +185,7 @@ void mapwatch_rings_counters(struct mapwatch_rings *rings, u32 cpu, struct mapwa
 /* session.c */
 struct mapwatch_probe *mapwatch_probe_find(struct mapwatch_session *s, u32 id);
 void mapwatch_probe_sum(struct mapwatch_probe *p, struct mapwatch_probe_counters *c);
+int mapwatch_session_detach(struct mapwatch_session *s, u32 id);
 struct mapwatch_session *mapwatch_session_create(void);
 void mapwatch_session_destroy(struct mapwatch_session *s);
 /* The live session @id with a reference (mapwatch_session_put()), or NULL. */

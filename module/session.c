@@ -851,15 +851,23 @@ static long mapwatch_ioctl_uprobe_attach(struct mapwatch_session *s, void __user
 static long mapwatch_ioctl_detach(struct mapwatch_session *s, void __user *uarg)
 {
 	struct mapwatch_detach arg;
-	struct mapwatch_probe *p;
 	u32 usize;
 	int ret;
 
 	ret = mapwatch_copy_in(&arg, sizeof(arg), MAPWATCH_DETACH_SIZE_VER0, uarg, &usize);
 	if (ret)
 		return ret;
+	return mapwatch_session_detach(s, arg.probe_id);
+}
+
+/* Detach probe @id of @s (its file's DETACH, or an admin's over genl). */
+int mapwatch_session_detach(struct mapwatch_session *s, u32 id)
+{
+	struct mapwatch_probe *p = NULL;
+
 	mutex_lock(&s->lock);
-	p = mapwatch_probe_find(s, arg.probe_id);
+	if (s->state != MAPWATCH_STATE_DEAD)
+		p = mapwatch_probe_find(s, id);
 	if (p)
 		mapwatch_probe_detach(p);
 	mutex_unlock(&s->lock);

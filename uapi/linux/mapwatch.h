@@ -573,6 +573,9 @@ enum mapwatch_genl_cmd {
 	MAPWATCH_CMD_UNSPEC,
 	MAPWATCH_CMD_SESSION_GET,	/* doit: MAPWATCH_A_SESSION_ID; dumpit: all */
 	MAPWATCH_CMD_PROBE_GET,		/* dumpit: every probe of every session */
+	MAPWATCH_CMD_PROBE_DETACH,	/* doit, CAP_SYS_ADMIN: MAPWATCH_A_SESSION_ID,
+					 * MAPWATCH_A_PROBE_ID; ENOENT if either is gone
+					 */
 	__MAPWATCH_CMD_MAX,
 };
 
