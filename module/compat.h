@@ -202,4 +202,15 @@ static inline bool mapwatch_current_dumpable(void)
 #endif
 }
 
+/*
+ * A genl multicast group only CAP_SYS_ADMIN may join: the flag came with
+ * 6.7 and its stable backports (Debian's 6.1 since late 2023); before, the
+ * group has no flags and anyone may join it.
+ */
+#ifdef GENL_MCAST_CAP_SYS_ADMIN
+#define MAPWATCH_GENL_MCGRP(n)	{ .name = (n), .flags = GENL_MCAST_CAP_SYS_ADMIN }
+#else
+#define MAPWATCH_GENL_MCGRP(n)	{ .name = (n) }
+#endif
+
 #endif /* _MAPWATCH_COMPAT_H */

@@ -266,7 +266,7 @@ static const struct genl_ops mapwatch_genl_ops[] = {
 };
 
 static const struct genl_multicast_group mapwatch_genl_mcgrps[] = {
-	{ .name = MAPWATCH_GENL_MCGRP_EVENTS, },
+	MAPWATCH_GENL_MCGRP(MAPWATCH_GENL_MCGRP_EVENTS),
 };
 
 static struct genl_family mapwatch_genl_family __ro_after_init = {
@@ -279,6 +279,33 @@ static struct genl_family mapwatch_genl_family __ro_after_init = {
 	.mcgrps		= mapwatch_genl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(mapwatch_genl_mcgrps),
 };
+
+void mapwatch_genl_notify(u8 cmd, struct mapwatch_session *s, u32 probe_id)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&mapwatch_genl_family, &init_net, 0))
+		return;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &mapwatch_genl_family, 0, cmd);
+	if (!hdr)
+		goto drop;
+	if (nla_put_u32(msg, MAPWATCH_A_SESSION_ID, s->id) ||
+	    (probe_id && nla_put_u32(msg, MAPWATCH_A_PROBE_ID, probe_id)) ||
+	    (cmd == MAPWATCH_CMD_SESSION_NEW &&
+	     (nla_put_u32(msg, MAPWATCH_A_OWNER_UID, from_kuid(&init_user_ns, s->owner_uid)) ||
+	      nla_put_u32(msg, MAPWATCH_A_OWNER_PID, s->owner_pid) ||
+	      nla_put_string(msg, MAPWATCH_A_OWNER_COMM, s->owner_comm))))
+		goto drop;
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&mapwatch_genl_family, msg, 0, 0, GFP_KERNEL);
+	return;
+drop:
+	nlmsg_free(msg);
+}
 
 int __init mapwatch_genl_init(void)
 {

@@ -206,6 +206,8 @@ void mapwatch_event_end(struct mapwatch_probe *p, unsigned long irqflags);
 /* genl.c */
 int mapwatch_genl_init(void);
 void mapwatch_genl_exit(void);
+/* A lifecycle notification (MAPWATCH_CMD_*_NEW/DEL), process context. */
+void mapwatch_genl_notify(u8 cmd, struct mapwatch_session *s, u32 probe_id);
 
 /* fetch.c */
 struct mapwatch_fetch_prog *mapwatch_fetch_prog_new(u64 uops, u32 nr_ops, u32 *bad_op);

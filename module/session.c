@@ -750,6 +750,7 @@ static long mapwatch_ioctl_kprobe_attach(struct mapwatch_session *s, void __user
 	list_add_tail(&p->node, &s->probes);
 	s->nr_probes++;
 	mutex_unlock(&s->lock);
+	mapwatch_genl_notify(MAPWATCH_CMD_PROBE_NEW, s, p->id);
 
 	arg.probe_id = p->id;
 	return mapwatch_probe_reply(s, p->id, uarg, &arg, sizeof(arg), usize);
@@ -843,6 +844,7 @@ static long mapwatch_ioctl_uprobe_attach(struct mapwatch_session *s, void __user
 	list_add_tail(&p->node, &s->probes);
 	s->nr_probes++;
 	mutex_unlock(&s->lock);
+	mapwatch_genl_notify(MAPWATCH_CMD_PROBE_NEW, s, p->id);
 
 	arg.probe_id = p->id;
 	return mapwatch_probe_reply(s, p->id, uarg, &arg, sizeof(arg), usize);
@@ -871,7 +873,10 @@ int mapwatch_session_detach(struct mapwatch_session *s, u32 id)
 	if (p)
 		mapwatch_probe_detach(p);
 	mutex_unlock(&s->lock);
-	return p ? 0 : -ENOENT;
+	if (!p)
+		return -ENOENT;
+	mapwatch_genl_notify(MAPWATCH_CMD_PROBE_DEL, s, id);
+	return 0;
 }
 
 /* @p's counters into @c's out fields (zero on entry); under session->lock. */
@@ -1024,6 +1029,7 @@ struct mapwatch_session *mapwatch_session_create(void)
 	init_irq_work(&s->wake_work, mapwatch_wake_fn);
 	INIT_DELAYED_WORK(&s->timer_work, mapwatch_timer_fn);
 	s->pid_ns = get_pid_ns(task_active_pid_ns(current));
+	mapwatch_genl_notify(MAPWATCH_CMD_SESSION_NEW, s, 0);
 	return s;
 }
 
@@ -1037,6 +1043,7 @@ void mapwatch_session_destroy(struct mapwatch_session *s)
 
 	/* Out of the control plane's sight first: no new reference. */
 	xa_erase(&mapwatch_sessions, s->id);
+	mapwatch_genl_notify(MAPWATCH_CMD_SESSION_DEL, s, 0);
 	mutex_lock(&s->lock);
 	__mapwatch_disable(s);
 	/* Uprobes: unregister all, then wait once for their handlers (6.12+). */
