@@ -25,14 +25,14 @@ BUILD		:= build
 CC		?= gcc
 CFLAGS		?= -O2 -g
 WFLAGS		:= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
-CPPFLAGS	+= -Iuapi -Imodule
+CPPFLAGS	+= -Iuapi -Imodule -I/usr/include/libnl3
 SAN_TSAN	:= -O1 -g -fsanitize=thread -fno-sanitize-recover=all
 SAN_ASAN	:= -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
 
 CTL_SRCS	:= $(wildcard tools/ctl/*.c) tools/lib/mapwatch.c module/ring.c
 CTL_HDRS	:= $(wildcard tools/ctl/*.h) tools/lib/mapwatch.h module/ring.h \
 		   module/ring_shim_user.h uapi/linux/mapwatch.h
-CTL_LIBS	:= -lelf -lcapstone -ljson-c
+CTL_LIBS	:= -lelf -lcapstone -ljson-c -lnl-genl-3 -lnl-3
 TOOL_VERSION	:= $(shell sed -n 's/^\#define MAPWATCH_VERSION\t*"\(.*\)"/\1/p' module/internal.h)
 
 STAGE		:= tools/stage

@@ -118,6 +118,9 @@ static const struct cmd commands[] = {
 	{ "export",	do_export },
 	{ "symbols",	do_symbols },
 	{ "usdt",	do_usdt },
+	{ "status",	do_status },
+	{ "monitor",	do_monitor },
+	{ "detach",	do_detach },
 	{ "version",	do_version },
 	{ NULL,		NULL },
 };

@@ -33,5 +33,8 @@ int do_symbols(int argc, char **argv);
 int do_report(int argc, char **argv);
 int do_export(int argc, char **argv);
 int do_usdt(int argc, char **argv);
+int do_status(int argc, char **argv);
+int do_monitor(int argc, char **argv);
+int do_detach(int argc, char **argv);
 
 #endif
