@@ -213,4 +213,11 @@ static inline bool mapwatch_current_dumpable(void)
 #define MAPWATCH_GENL_MCGRP(n)	{ .name = (n) }
 #endif
 
+/* A dump's attributes, parsed by the op's policy: in a genl_info since 6.2. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define mapwatch_genl_dump_attrs(cb)	(genl_info_dump(cb)->attrs)
+#else
+#define mapwatch_genl_dump_attrs(cb)	(genl_dumpit_info(cb)->attrs)
+#endif
+
 #endif /* _MAPWATCH_COMPAT_H */

@@ -1,14 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The control plane: generic netlink family "mapwatch" (WIP, issue 8).
+ * The control plane: generic netlink family "mapwatch".
  *
  * Sessions are listed from the registry in session.c, by id: a dump
  * resumes after the last id it sent, so sessions coming and going between
  * two parts neither repeat nor stop it.  Reading needs what opening
  * /dev/mapwatch needs (root, mode 0600): mapwatch_genl_may_read().
+ *
+ * Notifications go to the "events" group.  Lifecycle ones are sent where
+ * the change is made.  Exits of traced processes and ring losses are not
+ * sent from the handlers: a work item looks once a second while sessions
+ * are open, so a storm of losses makes at most a LOSS_START and a
+ * LOSS_STOP per session and second, and the hot path is unchanged.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/sched/signal.h>
+#include <linux/workqueue.h>
 #include <net/genetlink.h>
 
 #include "internal.h"
@@ -168,20 +176,30 @@ full:
 /*
  * cb->args[0]: the session being listed (0: none yet); cb->args[1]: the
  * last probe id of it sent.  Both only grow: a probe attached behind the
- * cursor waits for the next dump, none is sent twice.
+ * cursor waits for the next dump, none is sent twice.  With
+ * MAPWATCH_A_SESSION_ID, that session's probes only.
  */
 static int mapwatch_genl_probe_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	struct nlattr **attrs = mapwatch_genl_dump_attrs(cb);
 	struct mapwatch_session *s;
 	struct mapwatch_probe *p;
 	bool full = false;
-	u32 id;
+	u32 only = 0, id;
 
+	if (attrs && attrs[MAPWATCH_A_SESSION_ID])
+		only = nla_get_u32(attrs[MAPWATCH_A_SESSION_ID]);
+	if (only && !cb->args[0])
+		cb->args[0] = only;
 	while (!full && cb->args[0] < U32_MAX) {
 		id = cb->args[0] ? cb->args[0] : 1;
 		s = mapwatch_session_find_next(&id);
 		if (!s)
 			break;
+		if (only && id != only) {
+			mapwatch_session_put(s);
+			break;
+		}
 		if (id != cb->args[0]) {
 			cb->args[0] = id;
 			cb->args[1] = 0;
@@ -256,6 +274,8 @@ static const struct genl_ops mapwatch_genl_ops[] = {
 		.cmd		= MAPWATCH_CMD_PROBE_GET,
 		.start		= mapwatch_genl_session_start,
 		.dumpit		= mapwatch_genl_probe_dumpit,
+		.policy		= mapwatch_genl_session_policy,
+		.maxattr	= ARRAY_SIZE(mapwatch_genl_session_policy) - 1,
 	},
 	{
 		.cmd		= MAPWATCH_CMD_PROBE_DETACH,
@@ -280,31 +300,160 @@ static struct genl_family mapwatch_genl_family __ro_after_init = {
 	.n_mcgrps	= ARRAY_SIZE(mapwatch_genl_mcgrps),
 };
 
+/* A notification for session @s, or NULL (no listener, no memory). */
+static struct sk_buff *mapwatch_genl_event_new(u8 cmd, struct mapwatch_session *s, void **hdr)
+{
+	struct sk_buff *msg;
+
+	if (!genl_has_listeners(&mapwatch_genl_family, &init_net, 0))
+		return NULL;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return NULL;
+	*hdr = genlmsg_put(msg, 0, 0, &mapwatch_genl_family, 0, cmd);
+	if (!*hdr || nla_put_u32(msg, MAPWATCH_A_SESSION_ID, s->id)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+static void mapwatch_genl_event_send(struct sk_buff *msg, void *hdr)
+{
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&mapwatch_genl_family, msg, 0, 0, GFP_KERNEL);
+}
+
 void mapwatch_genl_notify(u8 cmd, struct mapwatch_session *s, u32 probe_id)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!genl_has_listeners(&mapwatch_genl_family, &init_net, 0))
-		return;
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = mapwatch_genl_event_new(cmd, s, &hdr);
 	if (!msg)
 		return;
-	hdr = genlmsg_put(msg, 0, 0, &mapwatch_genl_family, 0, cmd);
-	if (!hdr)
-		goto drop;
-	if (nla_put_u32(msg, MAPWATCH_A_SESSION_ID, s->id) ||
-	    (probe_id && nla_put_u32(msg, MAPWATCH_A_PROBE_ID, probe_id)) ||
+	if ((probe_id && nla_put_u32(msg, MAPWATCH_A_PROBE_ID, probe_id)) ||
 	    (cmd == MAPWATCH_CMD_SESSION_NEW &&
 	     (nla_put_u32(msg, MAPWATCH_A_OWNER_UID, from_kuid(&init_user_ns, s->owner_uid)) ||
 	      nla_put_u32(msg, MAPWATCH_A_OWNER_PID, s->owner_pid) ||
-	      nla_put_string(msg, MAPWATCH_A_OWNER_COMM, s->owner_comm))))
-		goto drop;
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast(&mapwatch_genl_family, msg, 0, 0, GFP_KERNEL);
-	return;
-drop:
-	nlmsg_free(msg);
+	      nla_put_string(msg, MAPWATCH_A_OWNER_COMM, s->owner_comm)))) {
+		nlmsg_free(msg);
+		return;
+	}
+	mapwatch_genl_event_send(msg, hdr);
+}
+
+static void mapwatch_genl_notify_lost(u8 cmd, struct mapwatch_session *s, u64 lost)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = mapwatch_genl_event_new(cmd, s, &hdr);
+	if (!msg)
+		return;
+	if (nla_put_u64_64bit(msg, MAPWATCH_A_LOST, lost, MAPWATCH_A_PAD)) {
+		nlmsg_free(msg);
+		return;
+	}
+	mapwatch_genl_event_send(msg, hdr);
+}
+
+/*
+ * Has thread group @tgid exited, every thread past do_exit()?  Its wait
+ * status in @status while its leader is a zombie, -1 once it is reaped.
+ */
+static bool mapwatch_genl_tgid_exited(struct pid *tgid, s64 *status)
+{
+	struct task_struct *leader;
+	bool exited = true;
+
+	*status = -1;
+	rcu_read_lock();
+	leader = pid_task(tgid, PIDTYPE_TGID);
+	if (leader) {
+		struct signal_struct *sig = leader->signal;
+
+		/* The leader becomes a zombie in exit_notify(), after its exit_code. */
+		exited = !atomic_read(&sig->live) && READ_ONCE(leader->exit_state);
+		if (exited)
+			*status = (READ_ONCE(sig->flags) & SIGNAL_GROUP_EXIT) ?
+				  READ_ONCE(sig->group_exit_code) : READ_ONCE(leader->exit_code);
+	}
+	rcu_read_unlock();
+	return exited;
+}
+
+void mapwatch_genl_watch(struct mapwatch_session *s, bool final)
+{
+	struct mapwatch_pids *pids = rcu_dereference_protected(s->pids, lockdep_is_held(&s->lock));
+	struct mapwatch_counters c = { .cpu = MAPWATCH_ALL_CPUS };
+	unsigned int i;
+	u64 lost;
+
+	for (i = 0; pids && i < pids->nr; i++) {
+		struct sk_buff *msg;
+		s64 status;
+		void *hdr;
+
+		if (pids->t[i].exited || !mapwatch_genl_tgid_exited(pids->t[i].tgid, &status))
+			continue;
+		pids->t[i].exited = true;
+		msg = mapwatch_genl_event_new(MAPWATCH_CMD_PROCESS_EXIT, s, &hdr);
+		if (!msg)
+			continue;
+		if (nla_put_u32(msg, MAPWATCH_A_PID, pid_nr(pids->t[i].tgid)) ||
+		    (status >= 0 && nla_put_u32(msg, MAPWATCH_A_EXIT_STATUS, status))) {
+			nlmsg_free(msg);
+			continue;
+		}
+		mapwatch_genl_event_send(msg, hdr);
+	}
+
+	if (!s->rings)
+		return;
+	mapwatch_rings_counters(s->rings, MAPWATCH_ALL_CPUS, &c);
+	lost = c.lost_full + c.lost_nested;
+	if (!s->watch_losing && lost != s->watch_lost) {
+		s->watch_losing = true;
+		s->watch_episode = s->watch_lost;
+		mapwatch_genl_notify_lost(MAPWATCH_CMD_LOSS_START, s, lost - s->watch_episode);
+	} else if (s->watch_losing && lost == s->watch_lost) {
+		s->watch_losing = false;
+		mapwatch_genl_notify_lost(MAPWATCH_CMD_LOSS_STOP, s, lost - s->watch_episode);
+	}
+	s->watch_lost = lost;
+	if (final && s->watch_losing) {
+		s->watch_losing = false;
+		mapwatch_genl_notify_lost(MAPWATCH_CMD_LOSS_STOP, s, lost - s->watch_episode);
+	}
+}
+
+static void mapwatch_genl_watch_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(mapwatch_genl_watch_work, mapwatch_genl_watch_fn);
+
+static void mapwatch_genl_watch_fn(struct work_struct *work)
+{
+	struct mapwatch_session *s;
+	u32 id = 1;
+
+	while ((s = mapwatch_session_find_next(&id))) {
+		mutex_lock(&s->lock);
+		if (s->state != MAPWATCH_STATE_DEAD)
+			mapwatch_genl_watch(s, false);
+		mutex_unlock(&s->lock);
+		mapwatch_session_put(s);
+		if (id == U32_MAX)
+			break;
+		id++;
+	}
+	if (mapwatch_sessions_open())
+		schedule_delayed_work(&mapwatch_genl_watch_work, HZ);
+}
+
+void mapwatch_genl_watch_start(void)
+{
+	/* Already queued: nothing to do; running: it queues itself again. */
+	schedule_delayed_work(&mapwatch_genl_watch_work, HZ);
 }
 
 int __init mapwatch_genl_init(void)
@@ -314,5 +463,7 @@ int __init mapwatch_genl_init(void)
 
 void mapwatch_genl_exit(void)
 {
+	/* No session is open: the work does not queue itself again. */
+	cancel_delayed_work_sync(&mapwatch_genl_watch_work);
 	genl_unregister_family(&mapwatch_genl_family);
 }

@@ -51,6 +51,7 @@ struct mapwatch_traced {
 	 * it is traced while they stay the same and it stays dumpable.
 	 */
 	const struct cred *cred;
+	bool exited;			/* under session->lock: the control plane told */
 };
 
 struct mapwatch_pids {
@@ -157,6 +158,10 @@ struct mapwatch_session {
 	struct irq_work wake_work;	/* wakes readers from any context */
 	struct delayed_work timer_work;	/* periodic wakeup while enabled */
 	atomic64_t wakeups;
+	/* The control plane's once-a-second look (genl.c), under lock: */
+	u64 watch_lost;			/* lost_full + lost_nested then */
+	u64 watch_episode;		/* the same when the losses began */
+	bool watch_losing;		/* LOSS_START sent, LOSS_STOP not yet */
 	struct rcu_head rcu;		/* freed after readers of mapwatch_sessions */
 };
 
@@ -193,6 +198,7 @@ struct mapwatch_session *mapwatch_session_get(u32 id);
 /* The first live session with an id >= *@id, referenced; *@id is its id. */
 struct mapwatch_session *mapwatch_session_find_next(u32 *id);
 void mapwatch_session_put(struct mapwatch_session *s);
+bool mapwatch_sessions_open(void);
 long mapwatch_session_ioctl(struct mapwatch_session *s, unsigned int cmd, void __user *uarg);
 __poll_t mapwatch_session_poll(struct mapwatch_session *s, struct file *file, poll_table *wait);
 ssize_t mapwatch_session_read(struct mapwatch_session *s, char __user *buf, size_t count,
@@ -208,6 +214,10 @@ int mapwatch_genl_init(void);
 void mapwatch_genl_exit(void);
 /* A lifecycle notification (MAPWATCH_CMD_*_NEW/DEL), process context. */
 void mapwatch_genl_notify(u8 cmd, struct mapwatch_session *s, u32 probe_id);
+/* Exits of traced processes and losses since the last look; under s->lock. */
+void mapwatch_genl_watch(struct mapwatch_session *s, bool final);
+/* Looks once a second while a session is open. */
+void mapwatch_genl_watch_start(void);
 
 /* fetch.c */
 struct mapwatch_fetch_prog *mapwatch_fetch_prog_new(u64 uops, u32 nr_ops, u32 *bad_op);

@@ -997,6 +997,11 @@ struct mapwatch_session *mapwatch_session_find_next(u32 *id)
 	return NULL;
 }
 
+bool mapwatch_sessions_open(void)
+{
+	return !xa_empty(&mapwatch_sessions);
+}
+
 void mapwatch_session_put(struct mapwatch_session *s)
 {
 	if (refcount_dec_and_test(&s->ref)) {
@@ -1030,6 +1035,7 @@ struct mapwatch_session *mapwatch_session_create(void)
 	INIT_DELAYED_WORK(&s->timer_work, mapwatch_timer_fn);
 	s->pid_ns = get_pid_ns(task_active_pid_ns(current));
 	mapwatch_genl_notify(MAPWATCH_CMD_SESSION_NEW, s, 0);
+	mapwatch_genl_watch_start();
 	return s;
 }
 
@@ -1043,7 +1049,6 @@ void mapwatch_session_destroy(struct mapwatch_session *s)
 
 	/* Out of the control plane's sight first: no new reference. */
 	xa_erase(&mapwatch_sessions, s->id);
-	mapwatch_genl_notify(MAPWATCH_CMD_SESSION_DEL, s, 0);
 	mutex_lock(&s->lock);
 	__mapwatch_disable(s);
 	/* Uprobes: unregister all, then wait once for their handlers (6.12+). */
@@ -1060,9 +1065,12 @@ void mapwatch_session_destroy(struct mapwatch_session *s)
 			mapwatch_kprobe_detach(p);
 		mapwatch_probe_free(p);
 	}
+	/* No handler is left: the last exits seen, the losses' last count. */
+	mapwatch_genl_watch(s, true);
 	mapwatch_pids_clear(s);
 	s->state = MAPWATCH_STATE_DEAD;
 	mutex_unlock(&s->lock);
+	mapwatch_genl_notify(MAPWATCH_CMD_SESSION_DEL, s, 0);
 
 	irq_work_sync(&s->wake_work);
 	cancel_delayed_work_sync(&s->timer_work);

@@ -559,11 +559,30 @@ struct mapwatch_probe_counters {
  */
 
 /* ------------------------------------------------------------------------ */
-/* The control plane: generic netlink family "mapwatch" (WIP, issue 8).      */
+/* The control plane: generic netlink family "mapwatch".                   */
 /*
  * Commands and attributes are append-only; MAPWATCH_GENL_VERSION grows
- * with them.  Every attribute is validated by the command's policy: an
- * unknown one is EINVAL.  No attribute carries a kernel address.
+ * with them.  Every request attribute is validated strictly by the
+ * command's policy.  No attribute carries a kernel address.  The family
+ * lives in the initial network namespace.
+ *
+ * Who may do what:
+ *   SESSION_GET, PROBE_GET   what opening /dev/mapwatch needs: fsuid 0 or
+ *                            CAP_DAC_OVERRIDE
+ *   PROBE_DETACH             CAP_SYS_ADMIN
+ *   joining "events"         CAP_SYS_ADMIN where the kernel has
+ *                            GENL_MCAST_CAP_SYS_ADMIN (6.7, and Debian's
+ *                            6.1); anyone on older kernels
+ *
+ * Errors (in the netlink ack; extack names the attribute where one is at
+ * fault):
+ * EPERM       the rights above are missing (joining: from bind/setsockopt)
+ * EINVAL      a required attribute is missing; an attribute is unknown to
+ *             the command, above MAPWATCH_A_MAX, of the wrong length, or
+ *             the message is malformed
+ * ENOENT      no session (or no probe in it) with that id
+ * EOPNOTSUPP  an unknown command, or a dump of a doit-only command
+ * ENOMEM      out of memory
  */
 #define MAPWATCH_GENL_NAME		"mapwatch"
 #define MAPWATCH_GENL_VERSION		1
@@ -572,7 +591,9 @@ struct mapwatch_probe_counters {
 enum mapwatch_genl_cmd {
 	MAPWATCH_CMD_UNSPEC,
 	MAPWATCH_CMD_SESSION_GET,	/* doit: MAPWATCH_A_SESSION_ID; dumpit: all */
-	MAPWATCH_CMD_PROBE_GET,		/* dumpit: every probe of every session */
+	MAPWATCH_CMD_PROBE_GET,		/* dumpit: every probe of every session, or
+					 * of MAPWATCH_A_SESSION_ID's
+					 */
 	MAPWATCH_CMD_PROBE_DETACH,	/* doit, CAP_SYS_ADMIN: MAPWATCH_A_SESSION_ID,
 					 * MAPWATCH_A_PROBE_ID; ENOENT if either is gone
 					 */
@@ -581,6 +602,22 @@ enum mapwatch_genl_cmd {
 	MAPWATCH_CMD_SESSION_DEL,	/* MAPWATCH_A_SESSION_ID */
 	MAPWATCH_CMD_PROBE_NEW,		/* MAPWATCH_A_SESSION_ID, MAPWATCH_A_PROBE_ID */
 	MAPWATCH_CMD_PROBE_DEL,		/* MAPWATCH_A_SESSION_ID, MAPWATCH_A_PROBE_ID */
+	/*
+	 * Looked for once a second while sessions are open, and once more as
+	 * a session closes (before its SESSION_DEL):
+	 */
+	MAPWATCH_CMD_PROCESS_EXIT,	/* MAPWATCH_A_SESSION_ID, MAPWATCH_A_PID: a traced
+					 * process's last thread exited; its
+					 * MAPWATCH_A_EXIT_STATUS unless already reaped
+					 */
+	MAPWATCH_CMD_LOSS_START,	/* MAPWATCH_A_SESSION_ID, MAPWATCH_A_LOST: events
+					 * lost (ring full or nested) since the last
+					 * look, where the one before saw none
+					 */
+	MAPWATCH_CMD_LOSS_STOP,		/* MAPWATCH_A_SESSION_ID, MAPWATCH_A_LOST: a look
+					 * found no new loss (or the session closed);
+					 * the episode's whole count
+					 */
 	__MAPWATCH_CMD_MAX,
 };
 
@@ -614,6 +651,9 @@ enum mapwatch_genl_attr {
 	MAPWATCH_A_RECORDED,		/* u64 */
 	MAPWATCH_A_FAULTS,		/* u64 */
 	MAPWATCH_A_MISSED,		/* u64 */
+	MAPWATCH_A_PID,			/* u32, a tgid in the initial pid namespace */
+	MAPWATCH_A_EXIT_STATUS,		/* u32, as wait(2) would report it */
+	MAPWATCH_A_LOST,		/* u64 */
 	__MAPWATCH_A_MAX,
 };
 
