@@ -11,14 +11,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
 
 #include "main.h"
+#include "openmetrics.h"
 #include "probes.h"
 
 /* One map's life: from its make (or its first event) to its last event. */
@@ -88,6 +93,7 @@ struct report {
 	uint64_t events, lost, errors;
 	bool summary;
 	uint32_t kprobes;		/* bit per MAPWATCH_KPROBE_* the summary lists */
+	uint32_t kprobes_seen;		/* bit per MAPWATCH_KPROBE_* with an event so far */
 	size_t top;
 };
 
@@ -465,8 +471,14 @@ static int on_object(struct report *r, json_object *o)
 		return on_jvm_event(p, o, ns, !strcmp(type, "jvm_gc"));
 	if (!strcmp(type, "gc") || !strcmp(type, "scavenge"))
 		on_runtime_event(p, o, !strcmp(type, "gc"));
-	else if (!strcmp(type, "event"))
+	else if (!strcmp(type, "event")) {
+		const char *probe = get_str(o, "probe");
+		uint32_t t;
+
+		if (probe && !kprobe_type(probe, &t) && t < 32)
+			r->kprobes_seen |= 1u << t;
 		on_kprobe_event(p, o);
+	}
 	return 0;
 }
 
@@ -477,8 +489,104 @@ static int report_object(void *ctx, json_object *o)
 	return on_object(ctx, o);
 }
 
-/* Read a `dump -j` array from @fd, handing each object to @fn. */
-static int read_trace(int fd, const char *name, trace_fn fn, void *ctx)
+/*
+ * report --openmetrics: the read loop waits in ppoll() with SIGINT and
+ * SIGTERM unblocked only there, so that it can call @tick every interval
+ * however slowly the trace comes, and see a signal at once.  A first
+ * signal asks the live dump to stop (it then writes its summary and the
+ * pipe ends); reading a pipe with -i, it reads on for 2 s more (a dump
+ * writing into it gets the same ^C); reading a file, it stops.  A second
+ * signal stops at once.
+ */
+struct pump {
+	int fd;
+	int64_t interval_ms;		/* 0: no ticks */
+	int64_t next_ms;		/* the next tick */
+	int64_t stop_ms;		/* after a signal: stop reading then (0: no signal) */
+	int (*tick)(void *ctx);
+	void *ctx;
+	pid_t child;			/* the live dump, or 0 */
+	bool fifo;			/* fd is a pipe */
+	sigset_t waitmask;		/* the signal mask ppoll() waits with */
+	int signals_seen;
+	bool stopped;			/* a signal ended the reading early */
+};
+
+static volatile sig_atomic_t pump_signals;
+
+static void pump_on_signal(int sig)
+{
+	(void)sig;
+	pump_signals++;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* read(2) for read_trace: > 0 bytes, 0 at the end (or when stopped), -1 error. */
+static ssize_t pump_read(struct pump *pp, void *buf, size_t len)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = pp->fd, .events = POLLIN };
+		int64_t now = mono_ms(), wait = -1;
+		struct timespec ts;
+		ssize_t n;
+
+		if (pump_signals != pp->signals_seen) {
+			pp->signals_seen = pump_signals;
+			if (pp->stop_ms) {
+				pp->stopped = true;
+				return 0;
+			}
+			if (pp->child > 0) {
+				kill(pp->child, SIGINT);
+				pp->stop_ms = INT64_MAX;	/* until dump ends the trace */
+			} else if (pp->fifo) {
+				pp->stop_ms = now + 2000;
+			} else {
+				pp->stopped = true;
+				return 0;
+			}
+		}
+		if (pp->stop_ms && now >= pp->stop_ms) {
+			pp->stopped = true;
+			return 0;
+		}
+		if (pp->interval_ms && now >= pp->next_ms) {
+			pp->tick(pp->ctx);
+			now = mono_ms();
+			pp->next_ms = now + pp->interval_ms;
+		}
+		if (pp->interval_ms)
+			wait = pp->next_ms - now;
+		if (pp->stop_ms && pp->stop_ms != INT64_MAX && (wait < 0 || pp->stop_ms - now < wait))
+			wait = pp->stop_ms - now;
+		if (wait >= 0) {
+			ts.tv_sec = wait / 1000;
+			ts.tv_nsec = wait % 1000 * 1000000;
+		}
+		n = ppoll(&pfd, 1, wait >= 0 ? &ts : NULL, &pp->waitmask);
+		if (n < 0 && errno != EINTR)
+			return -1;
+		if (n <= 0)
+			continue;
+		n = read(pp->fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		return n;
+	}
+}
+
+/*
+ * Read a `dump -j` array from @fd, handing each object to @fn; through
+ * @pp (report --openmetrics) if not NULL.
+ */
+static int read_trace(int fd, const char *name, trace_fn fn, void *ctx, struct pump *pp)
 {
 	json_tokener *tok = json_tokener_new();
 	static char buf[1 << 16];
@@ -490,7 +598,7 @@ static int read_trace(int fd, const char *name, trace_fn fn, void *ctx)
 		return -1;
 	for (;;) {
 		if (off == len) {
-			ssize_t n = read(fd, buf, sizeof(buf));
+			ssize_t n = pp ? pump_read(pp, buf, sizeof(buf)) : read(fd, buf, sizeof(buf));
 
 			if (n < 0 && errno == EINTR)
 				continue;
@@ -541,7 +649,7 @@ static int read_trace(int fd, const char *name, trace_fn fn, void *ctx)
 			}
 		}
 	}
-	if (!ret && in_obj) {
+	if (!ret && in_obj && !(pp && pp->stopped)) {
 		p_err("%s: the trace ends inside an object", name);
 		ret = -1;
 	}
@@ -580,6 +688,11 @@ static int start_dump(int argc, char **argv, pid_t *child)
 		return -1;
 	}
 	if (!*child) {
+		sigset_t none;
+
+		/* --openmetrics blocks SIGINT and SIGTERM outside ppoll(): not dump. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		/* Only the write end crosses the exec, as /proc/self/fd/N for -w. */
 		if (fcntl(pfd[1], F_SETFD, 0))
 			_exit(127);
@@ -755,6 +868,12 @@ static void print_jvm_json(const struct rproc *p)
 	jsonw_end_object(json_wtr);
 }
 
+/* A JVM's trace has no Go runtime events: only its own section. */
+static bool proc_jvm_only(const struct rproc *p)
+{
+	return p->jvm && !p->gc_start && !p->gc_end && !p->releases && !p->nr_maps;
+}
+
 static void print_proc_plain(const struct report *r, const struct rproc *p)
 {
 	printf("process %u: %.3f s traced", p->pid, (p->last_ns - p->first_ns) / 1e9);
@@ -766,7 +885,7 @@ static void print_proc_plain(const struct report *r, const struct rproc *p)
 	}
 	putchar('\n');
 	/* A JVM's trace has no Go runtime events: only its own section. */
-	if (p->jvm && !p->gc_start && !p->gc_end && !p->releases && !p->nr_maps) {
+	if (proc_jvm_only(p)) {
 		print_jvm_plain(p);
 		return;
 	}
@@ -798,6 +917,7 @@ static void print_proc_json(const struct rproc *p)
 	jsonw_uint_field(json_wtr, "last_ns", p->last_ns);
 	jsonw_uint_field(json_wtr, "map_bytes", p->map_bytes);
 	jsonw_uint_field(json_wtr, "sized_maps", p->nr_sized);
+	jsonw_uint_field(json_wtr, "map_count", p->nr_maps);
 	jsonw_name(json_wtr, "gc");
 	jsonw_start_object(json_wtr);
 	jsonw_uint_field(json_wtr, "starts", p->gc_start);
@@ -815,7 +935,9 @@ static void print_proc_json(const struct rproc *p)
 	jsonw_uint_field(json_wtr, "madvise_calls", p->madv_calls);
 	jsonw_uint_field(json_wtr, "madvise_dontneed_bytes", p->madv_dontneed);
 	jsonw_uint_field(json_wtr, "madvise_free_bytes", p->madv_free);
+	jsonw_uint_field(json_wtr, "munmap_calls", p->munmap_calls);
 	jsonw_uint_field(json_wtr, "munmap_bytes", p->munmapped);
+	jsonw_uint_field(json_wtr, "mmap_anon_calls", p->mmap_calls);
 	jsonw_uint_field(json_wtr, "mmap_anon_bytes", p->mmap_anon);
 	jsonw_end_object(json_wtr);
 	if (p->exited) {
@@ -829,18 +951,27 @@ static void print_proc_json(const struct rproc *p)
 		print_jvm_json(p);
 }
 
-static int print_report(struct report *r)
+/*
+ * Every map in the report's order (cmp_maps), and each process's count of
+ * maps and the bytes its live ones hold, counted afresh (report
+ * --openmetrics --interval asks again and again).  NULL: out of memory.
+ */
+static struct rmap **report_order(struct report *r)
 {
 	struct rmap **order = calloc(r->nr_maps + 1, sizeof(*order));
-	size_t i, j, shown;
+	size_t i, j;
 
 	if (!order) {
 		p_err("out of memory");
-		return -1;
+		return NULL;
 	}
 	for (i = 0; i < r->nr_maps; i++)
 		order[i] = &r->maps[i];
 	qsort(order, r->nr_maps, sizeof(*order), cmp_maps);
+	for (j = 0; j < r->nr_procs; j++) {
+		r->procs[j].nr_maps = r->procs[j].nr_sized = 0;
+		r->procs[j].map_bytes = 0;
+	}
 	for (i = 0; i < r->nr_maps; i++)
 		for (j = 0; j < r->nr_procs; j++) {
 			struct rproc *p = &r->procs[j];
@@ -853,10 +984,21 @@ static int print_report(struct report *r)
 				p->map_bytes += r->maps[i].bytes;
 			}
 		}
+	return order;
+}
+
+static int print_report(struct report *r)
+{
+	struct rmap **order = report_order(r);
+	size_t i, j, shown;
+
+	if (!order)
+		return -1;
 	if (json_output) {
 		jsonw_start_object(json_wtr);
 		jsonw_uint_field(json_wtr, "events", r->events);
 		jsonw_uint_field(json_wtr, "lost", r->lost);
+		jsonw_uint_field(json_wtr, "errors", r->errors);
 		/* false: the trace has no summary, it was cut short */
 		jsonw_bool_field(json_wtr, "complete", r->summary);
 		/* the kernel probes that were on: their figures below mean something */
@@ -911,6 +1053,339 @@ static int print_report(struct report *r)
 	return 0;
 }
 
+/* ------------------------------------------------------------------------ */
+/* report --openmetrics FILE: the report as metrics (README-openmetrics).    */
+
+/* Which processes a metric is for. */
+enum {
+	OM_GO = 64,		/* not a JVM-only process */
+	OM_JVM,			/* a JVM's (dump --jvm) */
+	OM_ALL,			/* every process */
+	/* below 64: a MAPWATCH_KPROBE_* that was on (or had events so far) */
+};
+
+/* The figures (OM_NS: nanoseconds, written as seconds). */
+enum {
+	PV_GC_CYCLES = 1, PV_SCAV_BYTES, PV_SCAV_CALLS, PV_MAPS, PV_SIZED, PV_MAP_BYTES,
+	PV_TRACED, PV_MADV_CALLS, PV_MADV_DONTNEED, PV_MADV_FREE, PV_MUNMAP_CALLS,
+	PV_MUNMAP_BYTES, PV_MMAP_CALLS, PV_MMAP_BYTES, PV_EXITED, PV_JPAUSES_FULL,
+	PV_JPAUSES_YOUNG, PV_JPAUSE_NS_FULL, PV_JPAUSE_NS_YOUNG, PV_JMETHODS,
+};
+
+struct om_metric {
+	const char *name, *type, *unit, *help;
+	int who;
+	const char *label;		/* a second label with v[].value, or NULL */
+	struct {
+		const char *value;
+		int figure;		/* 0: unused */
+	} v[2];
+};
+
+static const struct om_metric om_proc_metrics[] = {
+	{ "mapwatch_process_gc_cycles", "counter", NULL,
+	  "Go GC cycles that ended (runtime events gc end)", OM_GO, NULL,
+	  { { NULL, PV_GC_CYCLES } } },
+	{ "mapwatch_process_scavenger_released_bytes", "counter", "bytes",
+	  "Bytes the Go scavenger returned to the OS (its releases' lengths)", OM_GO, NULL,
+	  { { NULL, PV_SCAV_BYTES } } },
+	{ "mapwatch_process_scavenger_releases", "counter", NULL,
+	  "Releases to the OS by the Go scavenger", OM_GO, NULL, { { NULL, PV_SCAV_CALLS } } },
+	{ "mapwatch_process_maps", "gauge", NULL,
+	  "Go maps traced (an address reused by a new map counts again)", OM_GO, NULL,
+	  { { NULL, PV_MAPS } } },
+	{ "mapwatch_process_sized_maps", "gauge", NULL,
+	  "Live Go maps whose storage size is known", OM_GO, NULL, { { NULL, PV_SIZED } } },
+	{ "mapwatch_process_map_bytes", "gauge", "bytes",
+	  "Bytes the runtime structures of the live Go maps of known size hold (at each"
+	  " map's last operation)", OM_GO, NULL, { { NULL, PV_MAP_BYTES } } },
+	{ "mapwatch_process_traced_seconds", "gauge", "seconds",
+	  "Time from the process's first event in the trace to its last", OM_ALL, NULL,
+	  { { NULL, PV_TRACED } } },
+	{ "mapwatch_process_madvise_calls", "counter", NULL,
+	  "madvise(2) calls (kernel probe madvise)", MAPWATCH_KPROBE_MADVISE, NULL,
+	  { { NULL, PV_MADV_CALLS } } },
+	{ "mapwatch_process_madvise_bytes", "counter", "bytes",
+	  "Bytes given back by madvise(2), by advice: dontneed (MADV_DONTNEED), free"
+	  " (MADV_FREE)", MAPWATCH_KPROBE_MADVISE, "advice",
+	  { { "dontneed", PV_MADV_DONTNEED }, { "free", PV_MADV_FREE } } },
+	{ "mapwatch_process_munmap_calls", "counter", NULL,
+	  "munmap(2) calls (kernel probe munmap)", MAPWATCH_KPROBE_MUNMAP, NULL,
+	  { { NULL, PV_MUNMAP_CALLS } } },
+	{ "mapwatch_process_munmap_bytes", "counter", "bytes", "Bytes unmapped by munmap(2)",
+	  MAPWATCH_KPROBE_MUNMAP, NULL, { { NULL, PV_MUNMAP_BYTES } } },
+	{ "mapwatch_process_mmap_anon_calls", "counter", NULL,
+	  "Successful anonymous mmap(2) calls (kernel probe mmap)", MAPWATCH_KPROBE_MMAP, NULL,
+	  { { NULL, PV_MMAP_CALLS } } },
+	{ "mapwatch_process_mmap_anon_bytes", "counter", "bytes",
+	  "Bytes of address space the successful anonymous mmap(2) calls mapped",
+	  MAPWATCH_KPROBE_MMAP, NULL, { { NULL, PV_MMAP_BYTES } } },
+	{ "mapwatch_process_exited", "gauge", NULL,
+	  "1 once the process's exit was traced (kernel probe exit)", MAPWATCH_KPROBE_EXIT, NULL,
+	  { { NULL, PV_EXITED } } },
+	{ "mapwatch_jvm_gc_pauses", "counter", NULL,
+	  "HotSpot GC pauses begun, full or not (dump --jvm)", OM_JVM, "full",
+	  { { "true", PV_JPAUSES_FULL }, { "false", PV_JPAUSES_YOUNG } } },
+	{ "mapwatch_jvm_gc_pause_seconds", "counter", "seconds",
+	  "Time in HotSpot GC pauses that ended, full or not", OM_JVM, "full",
+	  { { "true", PV_JPAUSE_NS_FULL }, { "false", PV_JPAUSE_NS_YOUNG } } },
+	{ "mapwatch_jvm_method_entries", "counter", NULL,
+	  "Java method entries traced (dump --methods, after its filter)", OM_JVM, NULL,
+	  { { NULL, PV_JMETHODS } } },
+};
+
+static uint64_t om_jvm_pauses(const struct rproc *p, bool full, bool ns)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < p->nr_jp; i++)
+		if (p->jp[i].full == full)
+			v += ns ? (p->jp[i].ended ? p->jp[i].duration_ns : 0) : 1;
+	return v;
+}
+
+static uint64_t om_proc_value(const struct rproc *p, int figure)
+{
+	switch (figure) {
+	case PV_GC_CYCLES:		return p->gc_end;
+	case PV_SCAV_BYTES:		return p->released;
+	case PV_SCAV_CALLS:		return p->releases;
+	case PV_MAPS:			return p->nr_maps;
+	case PV_SIZED:			return p->nr_sized;
+	case PV_MAP_BYTES:		return p->map_bytes;
+	case PV_TRACED:			return p->last_ns - p->first_ns;
+	case PV_MADV_CALLS:		return p->madv_calls;
+	case PV_MADV_DONTNEED:		return p->madv_dontneed;
+	case PV_MADV_FREE:		return p->madv_free;
+	case PV_MUNMAP_CALLS:		return p->munmap_calls;
+	case PV_MUNMAP_BYTES:		return p->munmapped;
+	case PV_MMAP_CALLS:		return p->mmap_calls;
+	case PV_MMAP_BYTES:		return p->mmap_anon;
+	case PV_EXITED:			return p->exited;
+	case PV_JPAUSES_FULL:		return om_jvm_pauses(p, true, false);
+	case PV_JPAUSES_YOUNG:		return om_jvm_pauses(p, false, false);
+	case PV_JPAUSE_NS_FULL:		return om_jvm_pauses(p, true, true);
+	case PV_JPAUSE_NS_YOUNG:	return om_jvm_pauses(p, false, true);
+	case PV_JMETHODS:		return p->jmethods;
+	}
+	return 0;
+}
+
+static bool om_proc_has(const struct report *r, const struct rproc *p, int who)
+{
+	if (who == OM_ALL)
+		return true;
+	if (who == OM_GO)
+		return !proc_jvm_only(p);
+	if (who == OM_JVM)
+		return p->jvm;
+	return (r->kprobes | r->kprobes_seen) & (1u << who);
+}
+
+/* What the metrics file is made of: the report, its maps in order. */
+struct om_report {
+	struct report *r;
+	struct rmap **order;
+};
+
+static void om_write_proc_metrics(FILE *f, const struct om_report *o)
+{
+	const struct report *r = o->r;
+	size_t i, j, k;
+	char pid[16];
+
+	for (i = 0; i < sizeof(om_proc_metrics) / sizeof(om_proc_metrics[0]); i++) {
+		const struct om_metric *m = &om_proc_metrics[i];
+		bool counter = !strcmp(m->type, "counter"), any = false;
+
+		for (j = 0; j < r->nr_procs && !any; j++)
+			any = om_proc_has(r, &r->procs[j], m->who);
+		if (!any)
+			continue;
+		om_family(f, m->name, m->type, m->unit, m->help);
+		for (j = 0; j < r->nr_procs; j++) {
+			const struct rproc *p = &r->procs[j];
+
+			if (!om_proc_has(r, p, m->who))
+				continue;
+			snprintf(pid, sizeof(pid), "%u", p->pid);
+			for (k = 0; k < 2 && m->v[k].figure; k++) {
+				struct om_label l[] = { { "pid", pid }, { m->label, m->v[k].value } };
+				uint64_t v = om_proc_value(p, m->v[k].figure);
+
+				if (m->unit && !strcmp(m->unit, "seconds"))
+					om_sample_ns(f, m->name, counter ? "_total" : "", l,
+						     m->label ? 2 : 1, v);
+				else
+					om_sample_u64(f, m->name, counter ? "_total" : "", l,
+						      m->label ? 2 : 1, v);
+			}
+		}
+	}
+}
+
+/* The figures of a map; MV_BYTES_*: only of a map whose storage size is known. */
+enum { MV_ENTRIES, MV_PEAK, MV_BYTES, MV_PEAK_BYTES, MV_BYTES_ESTIMATED, MV_RETAINS,
+       MV_GROWS, MV_ASSIGNS, MV_DELETES, MV_CLEARS };
+
+static const struct {
+	const char *name, *type, *unit, *help;
+	int figure;
+} om_map_metrics[] = {
+	{ "mapwatch_map_entries", "gauge", NULL,
+	  "The map's len() as its last traced operation began", MV_ENTRIES },
+	{ "mapwatch_map_peak_entries", "gauge", NULL, "The largest len() traced", MV_PEAK },
+	{ "mapwatch_map_bytes", "gauge", "bytes",
+	  "Bytes the map's runtime structures held at its last operation that had the"
+	  " figure (buckets or groups, tables, directory, header, keys and values stored"
+	  " apart)", MV_BYTES },
+	{ "mapwatch_map_peak_bytes", "gauge", "bytes", "The largest mapwatch_map_bytes traced",
+	  MV_PEAK_BYTES },
+	{ "mapwatch_map_bytes_estimated", "gauge", NULL,
+	  "1 if mapwatch_map_bytes is an estimate (a classic map's overflow buckets from"
+	  " B = 16 on, a clone's tables)", MV_BYTES_ESTIMATED },
+	{ "mapwatch_map_retains", "gauge", NULL,
+	  "1 if the map's entries fell to a quarter of a peak of 64 or more: it still holds"
+	  " the storage of its peak (Go maps never shrink)", MV_RETAINS },
+	{ "mapwatch_map_grows", "counter", NULL, "Growths of the map", MV_GROWS },
+	{ "mapwatch_map_assigns", "counter", NULL, "Assignments (m[k] = v)", MV_ASSIGNS },
+	{ "mapwatch_map_deletes", "counter", NULL, "Deletions (delete(m, k))", MV_DELETES },
+	{ "mapwatch_map_clears", "counter", NULL, "Clears (clear(m), or the loop the"
+	  " compiler turns into one)", MV_CLEARS },
+};
+
+static uint64_t om_map_value(const struct rmap *m, int figure)
+{
+	switch (figure) {
+	case MV_ENTRIES:		return m->entries;
+	case MV_PEAK:			return m->peak;
+	case MV_BYTES:			return m->bytes;
+	case MV_PEAK_BYTES:		return m->peak_bytes;
+	case MV_BYTES_ESTIMATED:	return m->bytes_estimated;
+	case MV_RETAINS:		return map_retains(m);
+	case MV_GROWS:			return m->ops[OP_GROW];
+	case MV_ASSIGNS:		return m->ops[OP_ASSIGN];
+	case MV_DELETES:		return m->ops[OP_DELETE];
+	case MV_CLEARS:			return m->ops[OP_CLEAR];
+	}
+	return 0;
+}
+
+/*
+ * Per process, its top maps (--top; 0: all) in the report's order, live
+ * ones only: a map freed (its address reused by a later make) holds
+ * nothing any more, and would share its labels with the map now there.
+ */
+static size_t om_top_maps(const struct om_report *o, struct rmap **top)
+{
+	const struct report *r = o->r;
+	size_t i, j, n = 0;
+
+	for (j = 0; j < r->nr_procs; j++) {
+		size_t shown = 0;
+
+		for (i = 0; i < r->nr_maps; i++) {
+			struct rmap *m = o->order[i];
+
+			if (m->pid != r->procs[j].pid || m->reused || (r->top && shown >= r->top))
+				continue;
+			top[n++] = m;
+			shown++;
+		}
+	}
+	return n;
+}
+
+static int om_write_map_metrics(FILE *f, const struct om_report *o)
+{
+	struct rmap **top = calloc(o->r->nr_maps + 1, sizeof(*top));
+	size_t i, j, n;
+
+	if (!top) {
+		p_err("out of memory");
+		return -1;
+	}
+	n = om_top_maps(o, top);
+	for (i = 0; i < sizeof(om_map_metrics) / sizeof(om_map_metrics[0]); i++) {
+		int figure = om_map_metrics[i].figure;
+		bool sized_only = figure == MV_BYTES || figure == MV_PEAK_BYTES ||
+				  figure == MV_BYTES_ESTIMATED;
+		bool counter = !strcmp(om_map_metrics[i].type, "counter");
+		const char *name = om_map_metrics[i].name;
+
+		om_family(f, name, om_map_metrics[i].type, om_map_metrics[i].unit,
+			  om_map_metrics[i].help);
+		for (j = 0; j < n; j++) {
+			const struct rmap *m = top[j];
+			char pid[16], addr[24];
+			struct om_label l[] = {
+				{ "pid", pid },
+				{ "map", addr },
+				{ "made_at", m->made && m->made_at[0] ? m->made_at : NULL },
+				{ "made_by", m->made ? m->made_by : NULL },
+			};
+
+			if (sized_only && !m->have_bytes)
+				continue;
+			snprintf(pid, sizeof(pid), "%u", m->pid);
+			snprintf(addr, sizeof(addr), "0x%" PRIx64, m->addr);
+			om_sample_u64(f, name, counter ? "_total" : "", l, 4, om_map_value(m, figure));
+		}
+	}
+	free(top);
+	return 0;
+}
+
+static void om_write_trace_metrics(FILE *f, const struct report *r)
+{
+	om_family(f, "mapwatch_trace_events", "counter", NULL,
+		  "Events of traced processes read from the trace");
+	om_sample_u64(f, "mapwatch_trace_events", "_total", NULL, 0, r->events);
+	om_family(f, "mapwatch_trace_lost_events", "counter", NULL,
+		  "Events the rings dropped, as the trace's LOST records count them");
+	om_sample_u64(f, "mapwatch_trace_lost_events", "_total", NULL, 0, r->lost);
+	om_family(f, "mapwatch_trace_errors", "counter", NULL,
+		  "Error records in the trace (records dump could not decode)");
+	om_sample_u64(f, "mapwatch_trace_errors", "_total", NULL, 0, r->errors);
+	om_family(f, "mapwatch_trace_complete", "gauge", NULL,
+		  "1 once the trace's final summary was read: the trace is whole");
+	om_sample_u64(f, "mapwatch_trace_complete", "", NULL, 0, r->summary);
+	om_family(f, "mapwatch_trace_processes", "gauge", NULL,
+		  "Processes with events in the trace");
+	om_sample_u64(f, "mapwatch_trace_processes", "", NULL, 0, r->nr_procs);
+}
+
+static int om_fill(FILE *f, void *ctx)
+{
+	struct om_report o = { .r = ctx };
+	int ret;
+
+	o.order = report_order(o.r);
+	if (!o.order)
+		return -1;
+	om_write_trace_metrics(f, o.r);
+	om_write_proc_metrics(f, &o);
+	ret = om_write_map_metrics(f, &o);
+	om_control_plane(f);
+	om_eof(f);
+	free(o.order);
+	return ret;
+}
+
+/* report --openmetrics PATH: the arguments of om_tick. */
+struct om_out {
+	struct report *r;
+	const char *path;
+};
+
+static int om_tick(void *ctx)
+{
+	struct om_out *out = ctx;
+
+	return om_write_file(out->path, om_fill, out->r);
+}
+
 /* --top N: 0 or a count. */
 static int parse_top(const char *arg, size_t *top)
 {
@@ -931,8 +1406,9 @@ static int report_help(void)
 		return 0;
 	}
 	fprintf(stderr,
-		"Usage: %1$s report -i FILE [--top N]\n"
-		"       %1$s report [--top N] [DUMP OPTIONS] {-p PID | -- CMD [ARG]...}\n"
+		"Usage: %1$s report -i FILE [--top N] [--openmetrics OUT [--interval S]]\n"
+		"       %1$s report [--top N] [--openmetrics OUT [--interval S]]\n"
+		"               [DUMP OPTIONS] {-p PID | -- CMD [ARG]...}\n"
 		"\n"
 		"Sum up a trace: per process, its GC cycles and the memory returned to\n"
 		"the OS (the scavenger's releases; the madvise, munmap and anonymous\n"
@@ -951,19 +1427,84 @@ static int report_help(void)
 		"\n"
 		"  -i, --input FILE   a trace written by '%1$s -j dump' ('-' for stdin)\n"
 		"      --top N        at most N maps per process (default 20; 0: all)\n"
+		"      --openmetrics OUT\n"
+		"                     also write the report as OpenMetrics text to OUT\n"
+		"                     (node_exporter's textfile collector reads the *.prom\n"
+		"                     files of its directory), replaced atomically (OUT.tmp,\n"
+		"                     fsync, rename) at the end; '-': to stdout, instead of the\n"
+		"                     report (not with -j).  Per process: Go GC cycles,\n"
+		"                     scavenger releases, maps and their bytes, the kernel\n"
+		"                     probes' madvise/munmap/mmap figures, JVM GC pauses;\n"
+		"                     per map, of the top N live maps: entries, peak,\n"
+		"                     bytes, grows, assigns, deletes, clears; the trace's\n"
+		"                     events and losses; the module's per-session and\n"
+		"                     per-probe counters (mapwatch_control_plane_up 0 when\n"
+		"                     it cannot be asked: not loaded, not root)\n"
+		"      --interval S   with --openmetrics: also rewrite OUT every S seconds\n"
+		"                     while the trace is read (live, -i -, or a long -i FILE)\n"
 		"Without -i, the remaining arguments go to '%1$s -j dump' (see\n"
 		"'%1$s dump help'), which runs until its processes exit or SIGINT.\n"
+		"With --openmetrics, SIGINT or SIGTERM sent to report itself stops the\n"
+		"live dump (report then writes OUT and the report); with -i it stops\n"
+		"reading (a pipe: 2 s later); a second signal stops at once.\n"
 		"With -j, the report is one JSON object.\n",
 		bin_name);
 	return 0;
 }
 
+/* --interval SECONDS: a positive number, in milliseconds (at least 1). */
+static int parse_interval(const char *arg, int64_t *ms)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (*end || !*arg || !isfinite(v) || v <= 0 || v > 86400.0 * 366) {
+		p_err("--interval %s: not a number of seconds (more than 0, at most a year)", arg);
+		return -1;
+	}
+	*ms = (int64_t)(v * 1000);
+	if (*ms < 1)
+		*ms = 1;
+	return 0;
+}
+
+/*
+ * --openmetrics: SIGINT and SIGTERM go to pump_on_signal, blocked but in
+ * ppoll(); @old_* keeps what to restore.
+ */
+static void om_signals(struct pump *pp, struct sigaction *old_int, struct sigaction *old_term,
+		       sigset_t *old_mask)
+{
+	struct sigaction sa = { .sa_handler = pump_on_signal };
+	sigset_t block;
+
+	pump_signals = 0;
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	sigaction(SIGINT, &sa, old_int);
+	sigaction(SIGTERM, &sa, old_term);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, old_mask);
+	pp->waitmask = *old_mask;
+	sigdelset(&pp->waitmask, SIGINT);
+	sigdelset(&pp->waitmask, SIGTERM);
+}
+
 int do_report(int argc, char **argv)
 {
 	struct report r = { .top = 20 };
-	const char *input = NULL;
+	const char *input = NULL, *om_path = NULL;
 	int i, n = 0, fd, ret = 0, status;
+	struct sigaction old_int, old_term;
+	struct om_out om = { .r = &r };
+	struct pump pump = {};
+	int64_t interval_ms = 0;
+	sigset_t old_mask;
 	pid_t child = 0;
+	struct stat st;
 	char **rest;
 
 	rest = calloc(argc + 1, sizeof(*rest));
@@ -980,6 +1521,13 @@ int do_report(int argc, char **argv)
 			input = argv[++i];
 		} else if (!strcmp(argv[i], "--top") && i + 1 < argc) {
 			if (parse_top(argv[++i], &r.top)) {
+				free(rest);
+				return -1;
+			}
+		} else if (!strcmp(argv[i], "--openmetrics") && i + 1 < argc) {
+			om_path = argv[++i];
+		} else if (!strcmp(argv[i], "--interval") && i + 1 < argc) {
+			if (parse_interval(argv[++i], &interval_ms)) {
 				free(rest);
 				return -1;
 			}
@@ -1001,36 +1549,69 @@ int do_report(int argc, char **argv)
 		free(rest);
 		return -1;
 	}
+	if (interval_ms && !om_path) {
+		p_err("--interval is how often --openmetrics OUT is written: give --openmetrics");
+		free(rest);
+		return -1;
+	}
+	if (om_path && !strcmp(om_path, "-") && json_output) {
+		p_err("--openmetrics -: stdout has the JSON report; give a file");
+		free(rest);
+		return -1;
+	}
+	om.path = om_path;
+	if (om_path)
+		om_signals(&pump, &old_int, &old_term, &old_mask);
 	if (input) {
 		fd = strcmp(input, "-") ? open(input, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
 		if (fd < 0) {
 			p_err("cannot open %s: %s", input, strerror(errno));
-			free(rest);
-			return -1;
+			ret = -1;
+			goto out;
 		}
 	} else {
-		/* SIGINT stops the dump, which ends the trace: we print then. */
-		signal(SIGINT, SIG_IGN);
-		signal(SIGTERM, SIG_IGN);
+		/*
+		 * SIGINT stops the dump, which ends the trace: we print then.
+		 * With --openmetrics, a signal to us is passed on (pump_read).
+		 */
+		if (!om_path) {
+			signal(SIGINT, SIG_IGN);
+			signal(SIGTERM, SIG_IGN);
+		}
 		fd = start_dump(n, rest, &child);
 		if (fd < 0) {
 			p_err("cannot start dump: %s", strerror(errno));
-			free(rest);
-			return -1;
+			ret = -1;
+			goto out;
 		}
 		input = "dump";
 	}
-	ret = read_trace(fd, input, report_object, &r);
+	if (om_path) {
+		pump.fd = fd;
+		pump.interval_ms = interval_ms;
+		pump.next_ms = mono_ms() + interval_ms;
+		pump.tick = om_tick;
+		pump.ctx = &om;
+		pump.child = child;
+		pump.fifo = !fstat(fd, &st) && S_ISFIFO(st.st_mode);
+	}
+	ret = read_trace(fd, input, report_object, &r, om_path ? &pump : NULL);
 	if (fd != STDIN_FILENO)
 		close(fd);
 	if (child > 0) {
+		/* A second signal: dump may still be running, with no one reading. */
+		if (pump.stopped)
+			kill(child, SIGKILL);
 		waitpid(child, &status, 0);
 		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 			p_err("dump failed (see its message above)");
 			ret = -1;
 		}
 	}
-	if (!ret)
+	/* The final metrics, read fully or not: mapwatch_trace_complete says. */
+	if (om_path && om_write_file(om_path, om_fill, &r))
+		ret = -1;
+	if (!ret && !(om_path && !strcmp(om_path, "-")))
 		ret = print_report(&r);
 	/* After the report, so that a plain one shows the warning last. */
 	if (!ret && !r.summary && !r.errors) {
@@ -1041,6 +1622,12 @@ int do_report(int argc, char **argv)
 	}
 	if (r.errors)
 		ret = -1;
+out:
+	if (om_path) {
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+	}
 	free(r.maps);
 	free(r.slot);
 	for (i = 0; i < (int)r.nr_procs; i++) {
@@ -1365,7 +1952,7 @@ static int ex_svg(struct exporter *x, int fd, const char *input, const char *pat
 		p_err("%s: cannot read it twice (a pipe?): %s", input, strerror(errno));
 		goto out;
 	}
-	if (read_trace(fd, input, ex_object, x) || ex_svg_write(x, path))
+	if (read_trace(fd, input, ex_object, x, NULL) || ex_svg_write(x, path))
 		goto out;
 	ret = 0;
 out:
@@ -1437,7 +2024,7 @@ int do_export(int argc, char **argv)
 		p_err("cannot open %s: %s", input, strerror(errno));
 		return -1;
 	}
-	if (read_trace(fd, input, report_object, &r) || ex_choose(&x, r.top))
+	if (read_trace(fd, input, report_object, &r, NULL) || ex_choose(&x, r.top))
 		goto out;
 	if (svg && ex_svg(&x, fd, input, svg))
 		goto out;
@@ -1465,7 +2052,7 @@ int do_export(int argc, char **argv)
 		ex_meta(&x, "thread_name", r.procs[j].pid, TRACK_KERNEL, "madvise / munmap");
 	}
 	/* Pass 2: the timeline. */
-	if (read_trace(fd, input, ex_object, &x))
+	if (read_trace(fd, input, ex_object, &x, NULL))
 		goto out;
 	fputs("\n]}\n", x.out);
 	if (fclose(x.out)) {
