@@ -660,7 +660,8 @@ static int read_trace(int fd, const char *name, trace_fn fn, void *ctx, struct p
 /* Start `mapwatchctl -j dump ARGS...` writing into a pipe; its read end. */
 static int start_dump(int argc, char **argv, pid_t *child)
 {
-	char **args = calloc(argc + 8, sizeof(*args)), wpath[32];
+	char **args = calloc(argc + 8, sizeof(*args)), wpath[32], self[4096];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	int pfd[2], n = 0, i;
 
 	/* dump writes into the pipe (-w); a CMD it starts keeps our stdout. */
@@ -696,6 +697,15 @@ static int start_dump(int argc, char **argv, pid_t *child)
 		/* Only the write end crosses the exec, as /proc/self/fd/N for -w. */
 		if (fcntl(pfd[1], F_SETFD, 0))
 			_exit(127);
+		/*
+		 * By its path, so that the session's owner is "mapwatchctl" (as
+		 * mapwatchctl status shows it), not "exe"; the link if the file
+		 * has gone since.
+		 */
+		if (len > 0 && len < (ssize_t)sizeof(self)) {
+			self[len] = '\0';
+			execv(self, args);
+		}
 		execv("/proc/self/exe", args);
 		_exit(127);
 	}

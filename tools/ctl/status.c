@@ -22,6 +22,7 @@
 
 #include <linux/mapwatch.h>
 
+#include "elf.h"
 #include "main.h"
 #include "probes.h"
 #include "status.h"
@@ -337,41 +338,115 @@ static char *mapped_path(uint64_t dev, uint64_t ino)
 static struct {
 	uint64_t dev, ino;
 	char *path;
-} where_cache[32];
+} path_cache[32];
+static unsigned int paths_cached;
+
+static const char *cached_path(uint64_t dev, uint64_t ino)
+{
+	const unsigned int n = sizeof(path_cache) / sizeof(path_cache[0]);
+	unsigned int i;
+	char *found;
+
+	for (i = 0; i < paths_cached && i < n; i++)
+		if (path_cache[i].dev == dev && path_cache[i].ino == ino)
+			return path_cache[i].path;
+	found = mapped_path(dev, ino);
+	if (!found)
+		return NULL;
+	/* Round robin once full; the path it replaces is freed. */
+	i = paths_cached++ % n;
+	free(path_cache[i].path);
+	path_cache[i].dev = dev;
+	path_cache[i].ino = ino;
+	path_cache[i].path = found;
+	return found;
+}
+
+struct sym_find {
+	uint64_t va;
+	char name[256];
+	uint64_t off;
+};
+
+static int sym_find_fn(void *ctx, const char *name, uint64_t addr, uint64_t size)
+{
+	struct sym_find *f = ctx;
+
+	if (f->va < addr || f->va - addr >= (size ? size : 1))
+		return 0;
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	f->off = f->va - addr;
+	return 1;
+}
+
+/* " <function+0xN>" for file offset @off of @path, from its .symtab; or "". */
+static void offset_symbol(const char *path, uint64_t off, char *buf, size_t len)
+{
+	struct sym_find f = {};
+	struct elfbin eb;
+	size_t i;
+
+	buf[0] = '\0';
+	if (elfbin_open(&eb, path, NULL))
+		return;
+	for (i = 0; i < eb.nr_phdrs; i++) {
+		const GElf_Phdr *ph = &eb.phdrs[i];
+
+		if (ph->p_type == PT_LOAD && off >= ph->p_offset &&
+		    off - ph->p_offset < ph->p_filesz) {
+			f.va = off - ph->p_offset + ph->p_vaddr;
+			if (elfbin_for_each_func(&eb, sym_find_fn, &f, NULL) > 0)
+				snprintf(buf, len, " <%s+%#llx>", f.name, (unsigned long long)f.off);
+			break;
+		}
+	}
+	elfbin_close(&eb);
+}
+
+/* What ctl_probe_where() said of each uprobe: a file is read once. */
+static struct {
+	uint64_t dev, ino, offset;
+	char *where;
+} where_cache[256];
 static unsigned int where_cached;
 
 const char *ctl_probe_where(const struct ctl_probe_row *p, char *buf, size_t len)
 {
-	const char *path = NULL;
+	const unsigned int n = sizeof(where_cache) / sizeof(where_cache[0]);
+	const char *path;
+	char sym[300];
 	unsigned int i;
 
 	if (p->kind == 1) {
 		snprintf(buf, len, "%s", kprobe_name(p->kprobe_type));
 		return buf;
 	}
-	for (i = 0; i < where_cached && i < (sizeof(where_cache) / sizeof(where_cache[0])); i++)
-		if (where_cache[i].dev == p->dev && where_cache[i].ino == p->ino)
-			path = where_cache[i].path;
-	if (!path) {
-		char *found = mapped_path(p->dev, p->ino);
-
-		if (found) {
-			/* Round robin once full; the path it replaces is freed. */
-			i = where_cached++ % (sizeof(where_cache) / sizeof(where_cache[0]));
-			free(where_cache[i].path);
-			where_cache[i].dev = p->dev;
-			where_cache[i].ino = p->ino;
-			where_cache[i].path = found;
-			path = found;
+	for (i = 0; i < where_cached && i < n; i++) {
+		if (where_cache[i].where && where_cache[i].dev == p->dev && where_cache[i].ino == p->ino &&
+		    where_cache[i].offset == p->offset) {
+			snprintf(buf, len, "%s", where_cache[i].where);
+			return buf;
 		}
 	}
-	if (path)
-		snprintf(buf, len, "%s+%#llx", path, (unsigned long long)p->offset);
-	else
+	path = cached_path(p->dev, p->ino);
+	if (!path) {
+		/* No process maps it now: perhaps later, so not remembered. */
 		snprintf(buf, len, "dev %llu:%llu ino %llu+%#llx",
 			 (unsigned long long)((p->dev & 0xfff00) >> 8),
 			 (unsigned long long)((p->dev & 0xff) | ((p->dev >> 12) & 0xfff00)),
 			 (unsigned long long)p->ino, (unsigned long long)p->offset);
+		return buf;
+	}
+	offset_symbol(path, p->offset, sym, sizeof(sym));
+	snprintf(buf, len, "%s+%#llx%s", path, (unsigned long long)p->offset, sym);
+	i = where_cached++ % n;
+	free(where_cache[i].where);
+	where_cache[i].dev = p->dev;
+	where_cache[i].ino = p->ino;
+	where_cache[i].offset = p->offset;
+	where_cache[i].where = strdup(buf);
+	if (!where_cache[i].where)
+		where_cache[i].dev = where_cache[i].ino = 0;
 	return buf;
 }
 
