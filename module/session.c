@@ -1021,11 +1021,6 @@ struct mapwatch_session *mapwatch_session_create(void)
 	s->owner_pid = task_tgid_nr(current);
 	get_task_comm(s->owner_comm, current);
 	s->opened_ns = ktime_get_real_ns();
-	if (xa_alloc_cyclic(&mapwatch_sessions, &s->id, s, xa_limit_31b,
-			    &mapwatch_next_session_id, GFP_KERNEL_ACCOUNT) < 0) {
-		kfree(s);
-		return NULL;
-	}
 	mutex_init(&s->lock);
 	mutex_init(&s->read_lock);
 	s->state = MAPWATCH_STATE_WAIT_API;
@@ -1034,6 +1029,15 @@ struct mapwatch_session *mapwatch_session_create(void)
 	init_irq_work(&s->wake_work, mapwatch_wake_fn);
 	INIT_DELAYED_WORK(&s->timer_work, mapwatch_timer_fn);
 	s->pid_ns = get_pid_ns(task_active_pid_ns(current));
+	/* Whole before the control plane can see it: a reader takes s->lock. */
+	if (xa_alloc_cyclic(&mapwatch_sessions, &s->id, s, xa_limit_31b,
+			    &mapwatch_next_session_id, GFP_KERNEL_ACCOUNT) < 0) {
+		put_pid_ns(s->pid_ns);
+		mutex_destroy(&s->read_lock);
+		mutex_destroy(&s->lock);
+		kfree(s);
+		return NULL;
+	}
 	mapwatch_genl_notify(MAPWATCH_CMD_SESSION_NEW, s, 0);
 	mapwatch_genl_watch_start();
 	return s;
