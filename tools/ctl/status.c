@@ -875,10 +875,12 @@ int do_monitor(int argc, char **argv)
 	/* No SA_RESTART: a signal ends poll(). */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* Told once the group is joined: a script may wait for it. */
 	if (json_output)
 		jsonw_start_array(json_wtr);
 	else
 		p_info("monitor: following the module's notifications (^C ends)");
+	fflush(stdout);
 	fflush(stderr);
 	pfd.fd = nl_socket_get_fd(g.sk);
 	pfd.events = POLLIN;
