@@ -1347,23 +1347,28 @@ static int om_write_map_metrics(FILE *f, const struct om_report *o)
 	return 0;
 }
 
+/* A family of one sample without labels: a counter's sample gets _total. */
+static void om_scalar(FILE *f, const char *name, const char *type, const char *help,
+		      uint64_t v)
+{
+	bool counter = !strcmp(type, "counter");
+
+	om_family(f, name, type, NULL, help);
+	om_sample_u64(f, name, counter ? "_total" : "", NULL, 0, v);
+}
+
 static void om_write_trace_metrics(FILE *f, const struct report *r)
 {
-	om_family(f, "mapwatch_trace_events", "counter", NULL,
-		  "Events of traced processes read from the trace");
-	om_sample_u64(f, "mapwatch_trace_events", "_total", NULL, 0, r->events);
-	om_family(f, "mapwatch_trace_lost_events", "counter", NULL,
-		  "Events the rings dropped, as the trace's LOST records count them");
-	om_sample_u64(f, "mapwatch_trace_lost_events", "_total", NULL, 0, r->lost);
-	om_family(f, "mapwatch_trace_errors", "counter", NULL,
-		  "Error records in the trace (records dump could not decode)");
-	om_sample_u64(f, "mapwatch_trace_errors", "_total", NULL, 0, r->errors);
-	om_family(f, "mapwatch_trace_complete", "gauge", NULL,
-		  "1 once the trace's final summary was read: the trace is whole");
-	om_sample_u64(f, "mapwatch_trace_complete", "", NULL, 0, r->summary);
-	om_family(f, "mapwatch_trace_processes", "gauge", NULL,
-		  "Processes with events in the trace");
-	om_sample_u64(f, "mapwatch_trace_processes", "", NULL, 0, r->nr_procs);
+	om_scalar(f, "mapwatch_trace_events", "counter",
+		  "Events of traced processes read from the trace", r->events);
+	om_scalar(f, "mapwatch_trace_lost_events", "counter",
+		  "Events the rings dropped, as the trace's LOST records count them", r->lost);
+	om_scalar(f, "mapwatch_trace_errors", "counter",
+		  "Error records in the trace (records dump could not decode)", r->errors);
+	om_scalar(f, "mapwatch_trace_complete", "gauge",
+		  "1 once the trace's final summary was read: the trace is whole", r->summary);
+	om_scalar(f, "mapwatch_trace_processes", "gauge",
+		  "Processes with events in the trace", r->nr_procs);
 }
 
 static int om_fill(FILE *f, void *ctx)

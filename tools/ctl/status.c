@@ -133,6 +133,18 @@ struct gn_collect {
 	bool nomem;
 };
 
+/* A zeroed row appended to *@rows (*@nr of @size bytes each), or NULL. */
+static void *row_append(void **rows, size_t *nr, size_t size)
+{
+	char *n = realloc(*rows, (*nr + 1) * size);
+
+	if (!n)
+		return NULL;
+	*rows = n;
+	memset(n + *nr * size, 0, size);
+	return n + (*nr)++ * size;
+}
+
 static int gn_collect(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[MAPWATCH_A_MAX + 1];
@@ -143,16 +155,13 @@ static int gn_collect(struct nl_msg *msg, void *arg)
 	if (gn_parse(msg, tb, &cmd))
 		return NL_SKIP;
 	if (cmd == MAPWATCH_CMD_SESSION_GET) {
-		struct ctl_session_row *r, *n;
+		struct ctl_session_row *r;
 
-		n = realloc(st->sessions, (st->nr_sessions + 1) * sizeof(*n));
-		if (!n) {
+		r = row_append((void **)&st->sessions, &st->nr_sessions, sizeof(*r));
+		if (!r) {
 			c->nomem = true;
 			return NL_STOP;
 		}
-		st->sessions = n;
-		r = &n[st->nr_sessions++];
-		memset(r, 0, sizeof(*r));
 		r->id = get_u32(tb, MAPWATCH_A_SESSION_ID);
 		r->uid = get_u32(tb, MAPWATCH_A_OWNER_UID);
 		r->pid = get_u32(tb, MAPWATCH_A_OWNER_PID);
@@ -169,16 +178,13 @@ static int gn_collect(struct nl_msg *msg, void *arg)
 		r->lost_nested = get_u64(tb, MAPWATCH_A_LOST_NESTED);
 		r->lost_overwritten = get_u64(tb, MAPWATCH_A_LOST_OVERWRITTEN);
 	} else if (cmd == MAPWATCH_CMD_PROBE_GET) {
-		struct ctl_probe_row *r, *n;
+		struct ctl_probe_row *r;
 
-		n = realloc(st->probes, (st->nr_probes + 1) * sizeof(*n));
-		if (!n) {
+		r = row_append((void **)&st->probes, &st->nr_probes, sizeof(*r));
+		if (!r) {
 			c->nomem = true;
 			return NL_STOP;
 		}
-		st->probes = n;
-		r = &n[st->nr_probes++];
-		memset(r, 0, sizeof(*r));
 		r->session = get_u32(tb, MAPWATCH_A_SESSION_ID);
 		r->probe = get_u32(tb, MAPWATCH_A_PROBE_ID);
 		r->kind = get_u32(tb, MAPWATCH_A_PROBE_KIND);
