@@ -135,9 +135,10 @@ static int mapwatch_genl_put_probe(struct sk_buff *msg, struct mapwatch_session 
 				   struct mapwatch_probe *p, u32 portid, u32 seq)
 {
 	struct mapwatch_probe_counters c = {};
+	u64 lost = 0;
 	void *hdr;
 
-	mapwatch_probe_sum(p, &c);
+	mapwatch_probe_sum(p, &c, &lost);
 	hdr = genlmsg_put(msg, portid, seq, &mapwatch_genl_family, NLM_F_MULTI,
 			  MAPWATCH_CMD_PROBE_GET);
 	if (!hdr)
@@ -164,7 +165,8 @@ static int mapwatch_genl_put_probe(struct sk_buff *msg, struct mapwatch_session 
 	    nla_put_u64_64bit(msg, MAPWATCH_A_FILTERED, c.filtered, MAPWATCH_A_PAD) ||
 	    nla_put_u64_64bit(msg, MAPWATCH_A_RECORDED, c.recorded, MAPWATCH_A_PAD) ||
 	    nla_put_u64_64bit(msg, MAPWATCH_A_FAULTS, c.faults, MAPWATCH_A_PAD) ||
-	    nla_put_u64_64bit(msg, MAPWATCH_A_MISSED, c.missed, MAPWATCH_A_PAD))
+	    nla_put_u64_64bit(msg, MAPWATCH_A_MISSED, c.missed, MAPWATCH_A_PAD) ||
+	    nla_put_u64_64bit(msg, MAPWATCH_A_LOST, lost, MAPWATCH_A_PAD))
 		goto full;
 	genlmsg_end(msg, hdr);
 	return 0;

@@ -64,6 +64,7 @@ struct mapwatch_probe_stats {
 	u64 filtered;
 	u64 recorded;
 	u64 faults;
+	u64 lost;		/* recorded, but the ring was full or busy */
 };
 
 enum mapwatch_probe_kind {
@@ -189,7 +190,7 @@ void mapwatch_rings_counters(struct mapwatch_rings *rings, u32 cpu, struct mapwa
 
 /* session.c */
 struct mapwatch_probe *mapwatch_probe_find(struct mapwatch_session *s, u32 id);
-void mapwatch_probe_sum(struct mapwatch_probe *p, struct mapwatch_probe_counters *c);
+void mapwatch_probe_sum(struct mapwatch_probe *p, struct mapwatch_probe_counters *c, u64 *lost);
 int mapwatch_session_detach(struct mapwatch_session *s, u32 id);
 struct mapwatch_session *mapwatch_session_create(void);
 void mapwatch_session_destroy(struct mapwatch_session *s);

@@ -207,6 +207,7 @@ struct mapwatch_rec_event *mapwatch_event_begin(struct mapwatch_probe *p, u32 pa
 	rec = mapwatch_ring_reserve(&rings->cpu[smp_processor_id()].rb, payload,
 				    ktime_get_mono_fast_ns());
 	if (!rec) {
+		this_cpu_inc(p->stats->lost);
 		local_irq_restore(*irqflags);
 		return NULL;
 	}
@@ -879,8 +880,11 @@ int mapwatch_session_detach(struct mapwatch_session *s, u32 id)
 	return 0;
 }
 
-/* @p's counters into @c's out fields (zero on entry); under session->lock. */
-void mapwatch_probe_sum(struct mapwatch_probe *p, struct mapwatch_probe_counters *c)
+/*
+ * @p's counters into @c's out fields (zero on entry), and its losses into
+ * @lost if not NULL; under session->lock.
+ */
+void mapwatch_probe_sum(struct mapwatch_probe *p, struct mapwatch_probe_counters *c, u64 *lost)
 {
 	int cpu;
 
@@ -891,6 +895,8 @@ void mapwatch_probe_sum(struct mapwatch_probe *p, struct mapwatch_probe_counters
 		c->filtered += READ_ONCE(st->filtered);
 		c->recorded += READ_ONCE(st->recorded);
 		c->faults += READ_ONCE(st->faults);
+		if (lost)
+			*lost += READ_ONCE(st->lost);
 	}
 	c->missed = p->kind == MAPWATCH_PROBE_KPROBE ? mapwatch_kprobe_missed(p) : 0;
 }
@@ -914,7 +920,7 @@ static long mapwatch_ioctl_probe_counters(struct mapwatch_session *s, void __use
 	mutex_lock(&s->lock);
 	p = mapwatch_probe_find(s, c.probe_id);
 	if (p)
-		mapwatch_probe_sum(p, &c);
+		mapwatch_probe_sum(p, &c, NULL);
 	mutex_unlock(&s->lock);
 	if (!p)
 		return -ENOENT;

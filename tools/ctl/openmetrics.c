@@ -287,5 +287,9 @@ void om_control_plane(FILE *f)
 			 "Hits the kernel's kprobe core missed (recursion, no free kretprobe"
 			 " instance): the handler did not run",
 			 offsetof(struct ctl_probe_row, missed));
+	om_probe_counter(f, &st, "mapwatch_probe_lost",
+			 "Recorded hits the session's rings could not take (full, or the CPU's"
+			 " writer busy): counted, not written",
+			 offsetof(struct ctl_probe_row, lost));
 	ctl_status_free(&st);
 }

@@ -198,6 +198,7 @@ static int gn_collect(struct nl_msg *msg, void *arg)
 		r->recorded = get_u64(tb, MAPWATCH_A_RECORDED);
 		r->faults = get_u64(tb, MAPWATCH_A_FAULTS);
 		r->missed = get_u64(tb, MAPWATCH_A_MISSED);
+		r->lost = get_u64(tb, MAPWATCH_A_LOST);
 	}
 	return NL_OK;
 }
@@ -528,6 +529,7 @@ static void status_json(const struct ctl_status *st)
 		jsonw_uint_field(json_wtr, "recorded", p->recorded);
 		jsonw_uint_field(json_wtr, "faults", p->faults);
 		jsonw_uint_field(json_wtr, "missed", p->missed);
+		jsonw_uint_field(json_wtr, "lost", p->lost);
 		jsonw_end_object(json_wtr);
 	}
 	jsonw_end_array(json_wtr);
@@ -559,15 +561,16 @@ static void status_text(const struct ctl_status *st)
 	}
 	if (!st->nr_probes)
 		return;
-	printf("\n%7s %5s %-6s %12s %12s %12s %8s %8s  %s\n", "SESSION", "PROBE", "KIND", "HITS",
-	       "FILTERED", "RECORDED", "FAULTS", "MISSED", "WHERE");
+	printf("\n%7s %5s %-6s %12s %12s %12s %10s %8s %8s  %s\n", "SESSION", "PROBE", "KIND",
+	       "HITS", "FILTERED", "RECORDED", "LOST", "FAULTS", "MISSED", "WHERE");
 	for (i = 0; i < st->nr_probes; i++) {
 		const struct ctl_probe_row *p = &st->probes[i];
 
-		printf("%7u %5u %-6s %12llu %12llu %12llu %8llu %8llu  %s%s\n", p->session,
+		printf("%7u %5u %-6s %12llu %12llu %12llu %10llu %8llu %8llu  %s%s\n", p->session,
 		       p->probe, p->kind == 1 ? "kprobe" : "uprobe", (unsigned long long)p->hits,
 		       (unsigned long long)p->filtered, (unsigned long long)p->recorded,
-		       (unsigned long long)p->faults, (unsigned long long)p->missed,
+		       (unsigned long long)p->lost, (unsigned long long)p->faults,
+		       (unsigned long long)p->missed,
 		       ctl_probe_where(p, where, sizeof(where)),
 		       p->all_processes ? " (every process)" : "");
 	}
@@ -582,8 +585,9 @@ static int status_usage(void)
 		"command, when opened, enabled or not, probes, ring pages per CPU,\n"
 		"records written, events lost because a ring was full or busy, records\n"
 		"overwritten), then every probe (hits, hits filtered out, recorded,\n"
-		"faults reading user memory, misses, and where: the kernel function or\n"
-		"the file and offset).  Read from the module's generic netlink family\n"
+		"recorded but lost to a full or busy ring, faults reading user memory,\n"
+		"misses, and where: the kernel function or the file and offset with\n"
+		"the function around it).  Read from the module's generic netlink family\n"
 		"'%2$s'; needs what opening /dev/mapwatch needs (root).\n"
 		"With -j, one JSON object {\"sessions\": [...], \"probes\": [...]}.\n",
 		bin_name, MAPWATCH_GENL_NAME);

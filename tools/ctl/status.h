@@ -30,6 +30,7 @@ struct ctl_probe_row {
 	uint64_t dev, ino, offset;	/* a uprobe's file (st_dev, st_ino) and offset */
 	bool all_processes;
 	uint64_t hits, filtered, recorded, faults, missed;
+	uint64_t lost;			/* recorded, but the rings were full or busy */
 };
 
 struct ctl_status {

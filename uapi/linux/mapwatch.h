@@ -653,7 +653,7 @@ enum mapwatch_genl_attr {
 	MAPWATCH_A_MISSED,		/* u64 */
 	MAPWATCH_A_PID,			/* u32, a tgid in the initial pid namespace */
 	MAPWATCH_A_EXIT_STATUS,		/* u32, as wait(2) would report it */
-	MAPWATCH_A_LOST,		/* u64 */
+	MAPWATCH_A_LOST,		/* u64: LOSS_*: the episode's; PROBE_GET: the probe's */
 	__MAPWATCH_A_MAX,
 };
 
