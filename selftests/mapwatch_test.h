@@ -12,6 +12,7 @@
 #ifndef _MAPWATCH_TEST_H
 #define _MAPWATCH_TEST_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -455,16 +457,99 @@ static inline int mwt_module_refcnt(void)
 	return atoi(buf);
 }
 
-/* Until the module's reference count is @want; 0, or -1 after 10 s. */
+/*
+ * Print the processes holding /dev/mapwatch open or mapped, with their
+ * state and wait channel: what a reference count that would not drop is
+ * waiting for.
+ */
+static inline void mwt_print_holders(void)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *d;
+
+	if (!proc)
+		return;
+	while ((d = readdir(proc))) {
+		char path[64], line[512], state[64] = "?", wchan[64] = "?";
+		int pid = atoi(d->d_name), open_fds = 0, maps = 0;
+		struct dirent *f;
+		DIR *fds;
+		FILE *fp;
+		ssize_t n;
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+		fds = opendir(path);
+		while (fds && (f = readdir(fds))) {
+			char fd_path[320];
+
+			snprintf(fd_path, sizeof(fd_path), "%s/%s", path, f->d_name);
+			n = readlink(fd_path, line, sizeof(line) - 1);
+			if (n > 0 && (line[n] = '\0', !strcmp(line, MAPWATCH_DEVICE)))
+				open_fds++;
+		}
+		if (fds)
+			closedir(fds);
+		snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+		fp = fopen(path, "re");
+		while (fp && fgets(line, sizeof(line), fp))
+			maps += !!strstr(line, MAPWATCH_DEVICE);
+		if (fp)
+			fclose(fp);
+		if (!open_fds && !maps)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/status", pid);
+		fp = fopen(path, "re");
+		while (fp && fgets(line, sizeof(line), fp))
+			if (sscanf(line, "State: %63[^\n]", state) == 1)
+				break;
+		if (fp)
+			fclose(fp);
+		snprintf(path, sizeof(path), "/proc/%d/wchan", pid);
+		fp = fopen(path, "re");
+		if (fp && fgets(wchan, sizeof(wchan), fp) == NULL)
+			snprintf(wchan, sizeof(wchan), "?");
+		if (fp)
+			fclose(fp);
+		fprintf(stderr, "#   pid %d: %d open, %d mapped, state %s, wchan %s\n",
+			pid, open_fds, maps, state, wchan);
+	}
+	closedir(proc);
+}
+
+/*
+ * Until the module's reference count is @want; 0, or -1 after two minutes.
+ * A closing session unregisters its kprobes, which can wait for the kprobe
+ * optimizer's RCU-tasks grace period: while a traced thread spins through
+ * the probed syscall, that takes seconds on a debug kernel under TCG (the
+ * console's "rcu_tasks grace period ... jiffies old"), so the limit is only
+ * a safety net.  A wait over 2 s is printed, a timeout with the holders.
+ */
 static inline int mwt_wait_refcnt(int want)
 {
-	int i;
+	struct timespec t0, t;
+	double waited;
+	int now;
 
-	for (i = 0; i < 1000; i++) {
-		if (mwt_module_refcnt() == want)
-			return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		now = mwt_module_refcnt();
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		waited = (double)(t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9;
+		if (now == want || waited >= 120)
+			break;
 		usleep(10000);
 	}
+	if (now == want) {
+		if (waited > 2)
+			fprintf(stderr, "# the module's refcnt took %.1f s to reach %d\n",
+				waited, want);
+		return 0;
+	}
+	fprintf(stderr, "# the module's refcnt is %d after %.0f s, want %d; holders:\n",
+		now, waited, want);
+	mwt_print_holders();
 	return -1;
 }
 
@@ -522,12 +607,24 @@ struct mwt_spinner {
 static inline void *mwt_spinner_run(void *arg)
 {
 	struct mwt_spinner *sp = arg;
+	volatile unsigned int i;
 
 	if (sp->cpu >= 0)
 		mwt_pin(sp->cpu);
 	while (!__atomic_load_n(&sp->stop, __ATOMIC_ACQUIRE)) {
 		sp->work(sp->made);
 		__atomic_store_n(&sp->made, sp->made + 1, __ATOMIC_RELEASE);
+		/*
+		 * Some time in user mode between the calls, as a real program
+		 * has: registering or unregistering a kprobe can wait for the
+		 * kprobe optimizer's RCU-tasks grace period, which ends only
+		 * once every running task has been seen by a tick in user mode
+		 * (or asleep).  A thread that is nearly always in the probed
+		 * syscall, as the debug kernel under TCG makes it, held that
+		 * off for 10 s and more per close.
+		 */
+		for (i = 0; i < 4096; i++)
+			;
 	}
 	return NULL;
 }

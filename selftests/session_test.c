@@ -69,7 +69,11 @@ static void assert_whos(struct __test_metadata *_metadata, struct mwt_recs *rs,
 	}
 }
 
-TEST_F(session, close_with_events_in_flight)
+/*
+ * The harness's 30 s default would be the limit of 6 closes, each of which
+ * may wait for the kprobe optimizer (mwt_spinner_run()): a safety net only.
+ */
+TEST_F_TIMEOUT(session, close_with_events_in_flight, 300)
 {
 	struct mwt_spinner sp;
 	struct mapwatch_counters c;
@@ -316,7 +320,7 @@ TEST_F(session, detach_stops_records)
 	ASSERT_EQ(5, pc.recorded);
 }
 
-TEST_F(session, detach_returns_after_the_last_record)
+TEST_F_TIMEOUT(session, detach_returns_after_the_last_record, 300)
 {
 	struct mapwatch_counters before, after;
 	struct mwt_spinner sp;
