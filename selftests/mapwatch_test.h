@@ -520,11 +520,13 @@ static inline void mwt_print_holders(void)
 
 /*
  * Until the module's reference count is @want; 0, or -1 after two minutes.
- * A closing session unregisters its kprobes, which can wait for the kprobe
- * optimizer's RCU-tasks grace period: while a traced thread spins through
- * the probed syscall, that takes seconds on a debug kernel under TCG (the
- * console's "rcu_tasks grace period ... jiffies old"), so the limit is only
- * a safety net.  A wait over 2 s is printed, a timeout with the holders.
+ * A closing session unregisters its kprobes, and unregister_kprobe() waits
+ * for kprobe_mutex, which the kprobe optimizer holds across an RCU-tasks
+ * grace period.  That period lasts as long as any task runs in the kernel
+ * without sleeping: on the debug kernel under TCG, kmemleak's automatic
+ * scan held one for 20 s and more ("rcu_tasks detected stalls on tasks:
+ * kmemleak").  So the limit is only a safety net.  A wait over 2 s is
+ * printed, a timeout with the holders.
  */
 static inline int mwt_wait_refcnt(int want)
 {
@@ -607,24 +609,12 @@ struct mwt_spinner {
 static inline void *mwt_spinner_run(void *arg)
 {
 	struct mwt_spinner *sp = arg;
-	volatile unsigned int i;
 
 	if (sp->cpu >= 0)
 		mwt_pin(sp->cpu);
 	while (!__atomic_load_n(&sp->stop, __ATOMIC_ACQUIRE)) {
 		sp->work(sp->made);
 		__atomic_store_n(&sp->made, sp->made + 1, __ATOMIC_RELEASE);
-		/*
-		 * Some time in user mode between the calls, as a real program
-		 * has: registering or unregistering a kprobe can wait for the
-		 * kprobe optimizer's RCU-tasks grace period, which ends only
-		 * once every running task has been seen by a tick in user mode
-		 * (or asleep).  A thread that is nearly always in the probed
-		 * syscall, as the debug kernel under TCG makes it, held that
-		 * off for 10 s and more per close.
-		 */
-		for (i = 0; i < 4096; i++)
-			;
 	}
 	return NULL;
 }

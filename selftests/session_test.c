@@ -71,7 +71,7 @@ static void assert_whos(struct __test_metadata *_metadata, struct mwt_recs *rs,
 
 /*
  * The harness's 30 s default would be the limit of 6 closes, each of which
- * may wait for the kprobe optimizer (mwt_spinner_run()): a safety net only.
+ * may wait for the kprobe optimizer (mwt_wait_refcnt()): a safety net only.
  */
 TEST_F_TIMEOUT(session, close_with_events_in_flight, 300)
 {
