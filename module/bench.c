@@ -49,7 +49,7 @@ static void mapwatch_bench_loops(struct mapwatch_probe *p, struct mapwatch_bench
 	t0 = ktime_get_ns();
 	for (i = 0; i < b->iterations; i++) {
 		fault = false;
-		n = mapwatch_fetch_run(prog, &r->regs, r->payload, &fault, preemptible());
+		n = mapwatch_fetch_run(prog, &r->regs, r->payload, &fault);
 		b->faults += fault;
 	}
 	b->ns_fetch = ktime_get_ns() - t0;

@@ -13,6 +13,7 @@
 #include <linux/ring_buffer.h>
 #include <linux/sched/coredump.h>
 #include <linux/uprobes.h>
+#include <net/genetlink.h>
 #include <linux/mapwatch.h>
 
 /* vm_flags became read-only behind helpers in 6.3. */
@@ -176,6 +177,30 @@ static inline unsigned long mapwatch_reg_value(struct pt_regs *regs, unsigned in
 	return slot ? *slot : 0;
 }
 
+/*
+ * One user page of @mm, faulted in as a read would, referenced; the mmap
+ * lock held by the caller across it (no FOLL_UNLOCKABLE: a fault is not
+ * retried with the lock dropped, nor waits for userfaultfd).  6.5 dropped
+ * the vmas argument.
+ */
+static inline long mapwatch_gup_one(struct mm_struct *mm, unsigned long addr,
+				    struct page **page)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	return get_user_pages_remote(mm, addr, 1, 0, page, NULL);
+#else
+	return get_user_pages_remote(mm, addr, 1, 0, page, NULL, NULL);
+#endif
+}
+
+/*
+ * Uprobe handlers run in the traced task, in process context, where they
+ * may sleep: up to 6.11 under the uprobe's register_rwsem (read), from
+ * 6.12 under tasks-trace RCU, which allows sleeping (sleepable BPF relies
+ * on it).  Checked at run time by might_sleep() in the debug tier.
+ */
+#define MAPWATCH_UPROBE_HANDLER_MAY_SLEEP	1
+
 /* The ftrace ring buffer's commit stopped taking the event in 6.2. */
 static inline int mapwatch_rb_unlock_commit(struct trace_buffer *buffer,
 					    struct ring_buffer_event *event)
@@ -188,29 +213,42 @@ static inline int mapwatch_rb_unlock_commit(struct trace_buffer *buffer,
 }
 
 /*
- * Is current's process dumpable by its own user, as ptrace requires of an
- * unprivileged tracer?  Up to 6.x the mm holds it (get_dumpable()); later
- * kernels keep it in an opaque task_exec_state no module can read, and
- * only the credential comparison in session.c remains.
+ * Is the process using @mm dumpable by its own user, as ptrace requires of
+ * an unprivileged tracer?  Up to 6.x the mm holds it (get_dumpable(), seen
+ * on 6.1 and 6.12); 7.x keeps it in a task_exec_state whose accessor
+ * (task_exec_state_get_dumpable(), seen on 7.3) is not exported, so only
+ * the credential comparison in session.c remains there.  Gated by version,
+ * not by whether SUID_DUMP_USER happens to be defined: a kernel of 6.x
+ * without get_dumpable() fails to build instead of losing the check, and
+ * MAPWATCH_FEAT_DUMPABLE tells userspace which it got.
  */
-static inline bool mapwatch_current_dumpable(void)
+#if LINUX_VERSION_CODE < KERNEL_VERSION(7, 0, 0)
+#define MAPWATCH_HAVE_DUMPABLE	1
+
+static inline bool mapwatch_mm_dumpable(struct mm_struct *mm)
 {
-#ifdef SUID_DUMP_USER
-	return current->mm && get_dumpable(current->mm) == SUID_DUMP_USER;
-#else
-	return true;
-#endif
+	return mm && get_dumpable(mm) == SUID_DUMP_USER;
 }
+#else
+#define MAPWATCH_HAVE_DUMPABLE	0
+
+static inline bool mapwatch_mm_dumpable(struct mm_struct *mm)
+{
+	return true;
+}
+#endif
 
 /*
- * A genl multicast group only CAP_SYS_ADMIN may join: the flag came with
- * 6.7 and its stable backports (Debian's 6.1 since late 2023); before, the
- * group has no flags and anyone may join it.
+ * The "events" group, which names traced processes, their owners and exit
+ * statuses, only for CAP_SYS_ADMIN: GENL_MCAST_CAP_SYS_ADMIN came with 6.7
+ * and its stable backports (Debian's 6.1 since late 2023).  A kernel
+ * without it gets no events group at all (fail closed): anyone could join.
  */
 #ifdef GENL_MCAST_CAP_SYS_ADMIN
+#define MAPWATCH_GENL_EVENTS	1
 #define MAPWATCH_GENL_MCGRP(n)	{ .name = (n), .flags = GENL_MCAST_CAP_SYS_ADMIN }
 #else
-#define MAPWATCH_GENL_MCGRP(n)	{ .name = (n) }
+#define MAPWATCH_GENL_EVENTS	0
 #endif
 
 /* A dump's attributes, parsed by the op's policy: in a genl_info since 6.2. */

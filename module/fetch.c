@@ -5,8 +5,11 @@
  * know what the values mean; mapwatchctl wrote the program and decodes it.
  */
 #include <linux/kernel.h>
+#include <linux/magic.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/userfaultfd_k.h>
 
 #include "compat.h"
 #include "internal.h"
@@ -90,23 +93,82 @@ struct mapwatch_fetch_prog *mapwatch_fetch_prog_new(u64 uops, u32 nr_ops, u32 *b
 }
 
 /*
- * Read user memory: with @may_fault, as the task itself would (a page not
- * present yet is faulted in, which may sleep); else without faulting.
- * Returns 0 or -EFAULT.
+ * Reads at a hit never wait on userspace.  They are nofault reads first;
+ * only a page that is not in the task's page tables is brought in, out of
+ * the program's own pass (mapwatch_fetch_fault_in()), and only where that
+ * waits on the kernel alone: not in a range registered with userfaultfd,
+ * whose faults wait for the process's own handler thread, nor in a file
+ * on FUSE, whose reads wait for a userspace daemon.  The uprobe core runs
+ * the handlers inside what DETACH and close wait for (register_rwsem up
+ * to 6.11, tasks-trace RCU since 6.12); such a page reads as a fault.
  */
-static int fop_read(void *dst, const void __user *src, size_t n, bool may_fault)
+static bool fop_vma_waits_on_user(struct vm_area_struct *vma)
 {
-	if (may_fault)
-		return copy_from_user(dst, src, n) ? -EFAULT : 0;
+	struct file *file = vma->vm_file;
+
+	if (userfaultfd_armed(vma))
+		return true;
+	return file && file_inode(file)->i_sb->s_magic == FUSE_SUPER_MAGIC;
+}
+
+/* Bring the page at @addr into current's page tables; true if it is there. */
+static bool fop_fault_in_page(unsigned long addr)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	struct page *page;
+	long n = 0;
+
+	if (!mm || mmap_read_lock_killable(mm))
+		return false;
+	vma = vma_lookup(mm, addr);
+	/*
+	 * The mmap lock is held across the fault (no FOLL_UNLOCKABLE): the
+	 * VMA checked is the one faulted, and userfaultfd cannot register it
+	 * meanwhile.
+	 */
+	if (vma && !fop_vma_waits_on_user(vma))
+		n = mapwatch_gup_one(mm, addr, &page);
+	mmap_read_unlock(mm);
+	if (n != 1)
+		return false;
+	put_page(page);
+	return true;
+}
+
+/* Every page of [@addr, @addr + @len). */
+static bool fop_fault_in(u64 addr, u64 len)
+{
+	u64 page = addr & PAGE_MASK, end = addr + len;
+
+	if (!len || end < addr)
+		return false;
+	for (; page < end; page += PAGE_SIZE)
+		if (!fop_fault_in_page(page))
+			return false;
+	return true;
+}
+
+/*
+ * Read user memory without faulting; with @fault_in, a miss brings the
+ * pages in (as above) and reads once more.  Returns 0 or -EFAULT.
+ */
+static int fop_read(void *dst, u64 addr, size_t n, bool fault_in)
+{
+	const void __user *src = (const void __user *)(unsigned long)addr;
+
+	if (!copy_from_user_nofault(dst, src, n))
+		return 0;
+	if (!fault_in || !fop_fault_in(addr, n))
+		return -EFAULT;
 	return copy_from_user_nofault(dst, src, n) ? -EFAULT : 0;
 }
 
-static bool fop_load(u64 addr, u8 size, bool sign, u64 *val, bool may_fault)
+static bool fop_load(u64 addr, u8 size, bool sign, u64 *val, bool fault_in)
 {
-	const void __user *p = (const void __user *)(unsigned long)addr;
 	union { u8 b; u16 h; u32 w; u64 d; } v;
 
-	if (fop_read(&v, p, size, may_fault)) {
+	if (fop_read(&v, addr, size, fault_in)) {
 		*val = 0;
 		return false;
 	}
@@ -148,37 +210,44 @@ static void fop_emit(u8 *out, u64 val, u8 size)
 	}
 }
 
+/* Bytes of a string scanned at a time by the fault-in pass. */
+#define FOP_SCAN	64
+
 /*
  * A NUL-terminated string of at most @max bytes (NUL included), read page
  * by page so bytes past the string's page are never touched.  Returns the
- * bytes copied; a page that cannot be read ends it and sets *@fault.
+ * bytes copied to @dst; a page that cannot be read ends it and sets
+ * *@fault.  With @dst NULL (the fault-in pass) the string is only walked,
+ * FOP_SCAN bytes at a time, its pages brought in.
  */
-static long fop_str(u8 *dst, u64 addr, u64 max, bool *fault, bool may_fault)
+static long fop_str(u8 *dst, u64 addr, u64 max, bool *fault)
 {
+	u8 scan[FOP_SCAN];
 	u64 done = 0;
 
 	while (done < max) {
 		u64 chunk = min_t(u64, max - done, PAGE_SIZE - ((addr + done) & ~PAGE_MASK));
-		const void __user *p = (const void __user *)(unsigned long)(addr + done);
+		u8 *to = dst ? dst + done : scan;
 		u8 *nul;
 
-		if (fop_read(dst + done, p, chunk, may_fault)) {
+		if (!dst)
+			chunk = min_t(u64, chunk, FOP_SCAN);
+		if (fop_read(to, addr + done, chunk, !dst)) {
 			*fault = true;
 			return done;
 		}
-		nul = memchr(dst + done, 0, chunk);
+		nul = memchr(to, 0, chunk);
 		if (nul)
-			return nul - dst + 1;
+			return done + (nul - to) + 1;
 		done += chunk;
 	}
 	return done;
 }
 
-/* COPY and STR: a __u16 length, then the bytes. */
-static u32 fop_copy(const struct mapwatch_fetch_op *op, const u64 *var, u8 *out, bool *fault,
-		    bool may_fault)
+/* COPY and STR: a __u16 length, then the bytes.  @out NULL: fault-in pass. */
+static u32 fop_copy(const struct mapwatch_fetch_op *op, const u64 *var, u8 *out, bool *fault)
 {
-	const void __user *p = (const void __user *)(unsigned long)(var[op->src] + op->imm);
+	u64 addr = var[op->src] + op->imm;
 	u64 want = op->max;
 	long n;
 
@@ -187,28 +256,27 @@ static u32 fop_copy(const struct mapwatch_fetch_op *op, const u64 *var, u8 *out,
 	if (!want)
 		n = 0;
 	else if (op->code == MAPWATCH_FOP_STR)
-		n = fop_str(out + sizeof(u16), var[op->src] + op->imm, want, fault, may_fault);
+		n = fop_str(out ? out + sizeof(u16) : NULL, addr, want, fault);
+	else if (!out)
+		n = fop_fault_in(addr, want) ? want : -EFAULT;
 	else
-		n = fop_read(out + sizeof(u16), p, want, may_fault) ? -EFAULT : want;
+		n = fop_read(out + sizeof(u16), addr, want, false) ? -EFAULT : want;
 	if (n < 0) {
 		*fault = true;
 		n = 0;
 	}
-	fop_emit(out, n, sizeof(u16));
+	if (out)
+		fop_emit(out, n, sizeof(u16));
 	return sizeof(u16) + n;
 }
 
 /*
- * mapwatch_fetch_run - run @prog at a hit
- * @out:	room for prog->payload_max bytes
- *
- * @may_fault:	the caller may sleep: user pages not present yet are faulted
- *		in, as the task's own access would; else nothing here sleeps
- *
- * Returns the payload bytes written; sets *@fault if a user read failed.
+ * One pass of @prog: into @out with nofault reads, or, with @out NULL,
+ * the fault-in pass (nothing written; loads and strings read as needed to
+ * follow the program's addresses, missing pages brought in).
  */
-u32 mapwatch_fetch_run(const struct mapwatch_fetch_prog *prog, struct pt_regs *regs, u8 *out,
-		       bool *fault, bool may_fault)
+static u32 fetch_pass(const struct mapwatch_fetch_prog *prog, struct pt_regs *regs, u8 *out,
+		      bool *fault)
 {
 	u64 var[MAPWATCH_FETCH_VARS] = {};
 	u32 i, n = 0;
@@ -231,21 +299,54 @@ u32 mapwatch_fetch_run(const struct mapwatch_fetch_prog *prog, struct pt_regs *r
 			break;
 		case MAPWATCH_FOP_LOAD:
 			if (!fop_load(var[op->src] + op->imm, op->size,
-				      op->flags & MAPWATCH_FOPF_SIGNED, &var[op->dst], may_fault) &&
+				      op->flags & MAPWATCH_FOPF_SIGNED, &var[op->dst], !out) &&
 			    !(op->flags & MAPWATCH_FOPF_QUIET))
 				*fault = true;
 			break;
 		case MAPWATCH_FOP_EMIT:
-			fop_emit(out + n, var[op->src], op->size);
+			if (out)
+				fop_emit(out + n, var[op->src], op->size);
 			n += op->size;
 			break;
 		case MAPWATCH_FOP_COPY:
 		case MAPWATCH_FOP_STR:
-			n += fop_copy(op, var, out + n, fault, may_fault);
+			n += fop_copy(op, var, out ? out + n : NULL, fault);
 			break;
 		}
 	}
 	return n;
 }
 
+/*
+ * mapwatch_fetch_run - run @prog at a hit, reading without faulting
+ * @out:	room for prog->payload_max bytes
+ *
+ * Nothing here sleeps.  Returns the payload bytes written; sets *@fault if
+ * a user read failed.
+ */
+u32 mapwatch_fetch_run(const struct mapwatch_fetch_prog *prog, struct pt_regs *regs, u8 *out,
+		       bool *fault)
+{
+	return fetch_pass(prog, regs, out, fault);
+}
+
 NOKPROBE_SYMBOL(mapwatch_fetch_run);
+
+/*
+ * mapwatch_fetch_fault_in - bring in the pages a run of @prog missed
+ *
+ * For a caller that may sleep, after mapwatch_fetch_run() set its fault
+ * flag: follows the program as the task's memory is now, faulting in what
+ * is missing where that waits on the kernel only (above).  Returns true
+ * if every read of the program succeeded now.
+ */
+bool mapwatch_fetch_fault_in(const struct mapwatch_fetch_prog *prog, struct pt_regs *regs)
+{
+	bool fault = false;
+
+	might_sleep();
+	fetch_pass(prog, regs, NULL, &fault);
+	return !fault;
+}
+
+NOKPROBE_SYMBOL(mapwatch_fetch_fault_in);

@@ -18,16 +18,30 @@
 #include <linux/sched/signal.h>
 #include <linux/workqueue.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 
 #include "internal.h"
 
 static struct genl_family mapwatch_genl_family;
 
-/* /dev/mapwatch is 0600 root: its owner, or who may override file modes. */
+/*
+ * /dev/mapwatch is 0600 root: its owner, or who may override file modes.
+ * Both the socket's opener and the sender must be, as netlink_capable()
+ * asks a capability of both: a socket root opened and handed to another
+ * process does not read for it, nor one it opened for root.
+ */
 static bool mapwatch_genl_may_read(struct sk_buff *skb)
 {
-	return uid_eq(current_fsuid(), GLOBAL_ROOT_UID) ||
-	       netlink_capable(skb, CAP_DAC_OVERRIDE);
+	struct sock *sk = NETLINK_CB(skb).sk;
+	struct socket *sock = sk ? sk->sk_socket : NULL;
+	struct file *file = sock ? sock->file : NULL;
+
+	if (!file)
+		return false;
+	if (!uid_eq(file->f_cred->fsuid, GLOBAL_ROOT_UID) &&
+	    !file_ns_capable(file, &init_user_ns, CAP_DAC_OVERRIDE))
+		return false;
+	return uid_eq(current_fsuid(), GLOBAL_ROOT_UID) || capable(CAP_DAC_OVERRIDE);
 }
 
 static int mapwatch_genl_put_session(struct sk_buff *msg, struct mapwatch_session *s,
@@ -287,9 +301,11 @@ static const struct genl_ops mapwatch_genl_ops[] = {
 	},
 };
 
+#if MAPWATCH_GENL_EVENTS
 static const struct genl_multicast_group mapwatch_genl_mcgrps[] = {
 	MAPWATCH_GENL_MCGRP(MAPWATCH_GENL_MCGRP_EVENTS),
 };
+#endif
 
 static struct genl_family mapwatch_genl_family __ro_after_init = {
 	.name		= MAPWATCH_GENL_NAME,
@@ -298,8 +314,10 @@ static struct genl_family mapwatch_genl_family __ro_after_init = {
 	.parallel_ops	= true,
 	.ops		= mapwatch_genl_ops,
 	.n_ops		= ARRAY_SIZE(mapwatch_genl_ops),
+#if MAPWATCH_GENL_EVENTS
 	.mcgrps		= mapwatch_genl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(mapwatch_genl_mcgrps),
+#endif
 };
 
 /* A notification for session @s, or NULL (no listener, no memory). */
@@ -307,7 +325,7 @@ static struct sk_buff *mapwatch_genl_event_new(u8 cmd, struct mapwatch_session *
 {
 	struct sk_buff *msg;
 
-	if (!genl_has_listeners(&mapwatch_genl_family, &init_net, 0))
+	if (!MAPWATCH_GENL_EVENTS || !genl_has_listeners(&mapwatch_genl_family, &init_net, 0))
 		return NULL;
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)

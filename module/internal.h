@@ -89,6 +89,7 @@ struct mapwatch_uprobe_installer {
 	struct uprobe_consumer uc;
 	struct mapwatch_uprobe_reg reg;
 	struct mapwatch_probe *probe;
+	struct mapwatch_uprobe_installer *next;	/* replaced ones, waiting to be freed */
 };
 
 struct mapwatch_uprobe_probe {
@@ -148,7 +149,10 @@ struct mapwatch_session {
 	struct mutex read_lock;		/* one read() at a time */
 	enum mapwatch_state state;	/* under lock */
 	int enabled;			/* READ_ONCE in handlers */
+	bool stopped;			/* disabled after tracing: poll() says EPOLLHUP once read */
 	struct mapwatch_rings *rings;	/* set once; smp_load_acquire() */
+	const struct cred *locked_cred;	/* its user charged for the rings' pages, or NULL */
+	unsigned long locked_pages;
 	struct mapwatch_pids __rcu *pids;
 	struct pid_namespace *pid_ns;	/* of the opener: pids in and out */
 	struct list_head probes;	/* under lock */
@@ -185,6 +189,7 @@ void mapwatch_rings_free(struct mapwatch_rings *rings);
 int mapwatch_rings_mmap(struct mapwatch_rings *rings, struct vm_area_struct *vma);
 ssize_t mapwatch_rings_read(struct mapwatch_rings *rings, char __user *buf, size_t count);
 bool mapwatch_rings_unread(struct mapwatch_rings *rings, bool watermark);
+bool mapwatch_rings_empty(struct mapwatch_rings *rings);
 void mapwatch_rings_flush_lost(struct mapwatch_rings *rings);
 void mapwatch_rings_counters(struct mapwatch_rings *rings, u32 cpu, struct mapwatch_counters *c);
 
@@ -223,7 +228,8 @@ void mapwatch_genl_watch_start(void);
 /* fetch.c */
 struct mapwatch_fetch_prog *mapwatch_fetch_prog_new(u64 uops, u32 nr_ops, u32 *bad_op);
 u32 mapwatch_fetch_run(const struct mapwatch_fetch_prog *prog, struct pt_regs *regs, u8 *out,
-		       bool *fault, bool may_fault);
+		       bool *fault);
+bool mapwatch_fetch_fault_in(const struct mapwatch_fetch_prog *prog, struct pt_regs *regs);
 
 /* uprobes.c */
 int mapwatch_uprobe_handle(struct mapwatch_probe *p, struct pt_regs *regs);
@@ -233,7 +239,8 @@ void mapwatch_uprobe_detach_nosync(struct mapwatch_probe *p);
 void mapwatch_uprobes_sync(void);
 void mapwatch_uprobe_release(struct mapwatch_probe *p);
 void mapwatch_uprobe_detach(struct mapwatch_probe *p);
-int mapwatch_uprobe_install(struct mapwatch_probe *p);
+int mapwatch_uprobe_install(struct mapwatch_probe *p, struct mapwatch_uprobe_installer **old);
+void mapwatch_uprobe_installers_free(struct mapwatch_uprobe_installer *old);
 
 /* kprobes.c */
 u64 mapwatch_kprobes_available(void);

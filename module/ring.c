@@ -210,7 +210,7 @@ u64 mapwatch_ring_read_start(const struct mapwatch_ring_producer *prod, u64 cons
 }
 
 const struct mapwatch_rec_hdr *mapwatch_ring_next(const u8 *data, u64 data_size, u64 *pos,
-						  u64 end)
+						  u64 end, u32 *size)
 {
 	u64 mask = data_size - 1;
 
@@ -226,8 +226,10 @@ const struct mapwatch_rec_hdr *mapwatch_ring_next(const u8 *data, u64 data_size,
 		if (sz < sizeof(*hdr) || sz % MAPWATCH_REC_ALIGN || sz > end - *pos ||
 		    off + sz > data_size)
 			return MAPWATCH_ERR_REC;
-		if (READ_ONCE(hdr->type) != MAPWATCH_REC_PAD)
+		if (READ_ONCE(hdr->type) != MAPWATCH_REC_PAD) {
+			*size = sz;
 			return hdr;
+		}
 		*pos += sz;
 	}
 	return NULL;

@@ -92,12 +92,17 @@ u64 mapwatch_ring_read_start(const struct mapwatch_ring_producer *prod, u64 cons
  * @data, @data_size:	the data area
  * @pos:		in: a position; out: the position of the returned record
  * @end:		the producer position read with acquire semantics
+ * @size:	out: the returned record's size, read once and checked
  *
  * Returns the record header, NULL when none is left before @end, or
  * ERR_REC when the stream is inconsistent (a bad position or size).
+ *
+ * Only *@size may be trusted: the header lies in memory a writer may reuse
+ * meanwhile (overwrite mode, or a reader that moved cons_pos behind the
+ * caller's back), so it must not be read again for a length.
  */
 #define MAPWATCH_ERR_REC	((const struct mapwatch_rec_hdr *)1)
 const struct mapwatch_rec_hdr *mapwatch_ring_next(const u8 *data, u64 data_size, u64 *pos,
-						  u64 end);
+						  u64 end, u32 *size);
 
 #endif /* _MAPWATCH_RING_H */

@@ -161,64 +161,90 @@ bool mapwatch_rings_unread(struct mapwatch_rings *rings, bool watermark)
 	return false;
 }
 
+/* Is nothing left to read, in either mode?  For a stopped session. */
+bool mapwatch_rings_empty(struct mapwatch_rings *rings)
+{
+	u32 cpu;
+
+	for (cpu = 0; cpu < rings->nr; cpu++)
+		if (rings->cpu[cpu].area && ring_unread(&rings->cpu[cpu].rb))
+			return false;
+	return true;
+}
+
 /*
- * Copy whole records of one ring; returns bytes copied or -errno, and sets
- * *@short_buf when the next record did not fit.
+ * Copy whole records of one ring; returns bytes copied, sets *@err to what
+ * stopped it early (-EFAULT, -EIO; else 0) and *@short_buf when the next
+ * record did not fit.
+ *
+ * cons_pos moves past exactly the records handed out, whatever ends the
+ * loop: a copy that faults part-way hands that record out again at the
+ * next read(), and none before it.  The size that bounds a copy is the
+ * one mapwatch_ring_next() checked, never the header read again: the
+ * bytes under it may be rewritten meanwhile by a producer (a reader
+ * thread that moved cons_pos through the mapping), and the copy must
+ * stay inside the ring.
  */
-static ssize_t ring_read(struct mapwatch_ring *rb, char __user *buf, size_t count,
-			 bool *short_buf)
+static size_t ring_read(struct mapwatch_ring *rb, char __user *buf, size_t count,
+			bool *short_buf, int *err)
 {
 	u64 data_size = rb->mask + 1;
 	u64 prod = smp_load_acquire(&rb->prod->prod_pos);	/* pairs with commit */
 	u64 pos = mapwatch_ring_read_start(rb->prod, READ_ONCE(rb->cons->cons_pos));
 	size_t done = 0;
+	int ret = 0;
 
 	for (;;) {
 		const struct mapwatch_rec_hdr *hdr;
+		u32 sz;
 
-		hdr = mapwatch_ring_next(rb->data, data_size, &pos, prod);
-		if (hdr == MAPWATCH_ERR_REC)
-			return done ? done : -EIO;
+		hdr = mapwatch_ring_next(rb->data, data_size, &pos, prod, &sz);
+		if (hdr == MAPWATCH_ERR_REC) {
+			ret = -EIO;
+			break;
+		}
 		if (!hdr)
 			break;
-		if (hdr->size > count - done) {
+		if (sz > count - done) {
 			*short_buf = true;
 			break;
 		}
-		if (copy_to_user(buf + done, hdr, hdr->size))
-			return done ? done : -EFAULT;
-		done += hdr->size;
-		pos += hdr->size;
+		if (copy_to_user(buf + done, hdr, sz)) {
+			ret = -EFAULT;
+			break;
+		}
+		done += sz;
+		pos += sz;
 	}
-	/* Pairs with the producer's smp_load_acquire() of cons_pos. */
-	smp_store_release(&rb->cons->cons_pos, pos);
+	if (done || !ret)
+		/* Pairs with the producer's smp_load_acquire() of cons_pos. */
+		smp_store_release(&rb->cons->cons_pos, pos);
+	*err = ret;
 	return done;
 }
 
 /*
- * read(): whole records, CPU by CPU.  -EINVAL when the buffer cannot hold
- * the next record, so a caller never spins on a zero-length read.
+ * read(): whole records, CPU by CPU, up to the first fault.  -EINVAL when
+ * the buffer cannot hold the next record, so a caller never spins on a
+ * zero-length read; an error only when nothing was copied.
  */
 ssize_t mapwatch_rings_read(struct mapwatch_rings *rings, char __user *buf, size_t count)
 {
 	size_t done = 0;
 	bool short_buf = false;
+	int err = 0;
 	u32 cpu;
 
-	for (cpu = 0; cpu < rings->nr; cpu++) {
-		struct mapwatch_ring *rb = &rings->cpu[cpu].rb;
-		ssize_t n;
-
+	for (cpu = 0; cpu < rings->nr && !err; cpu++) {
 		if (!rings->cpu[cpu].area)
 			continue;
-		n = ring_read(rb, buf + done, count - done, &short_buf);
-		if (n < 0)
-			return done ? done : n;
-		done += n;
+		done += ring_read(&rings->cpu[cpu].rb, buf + done, count - done, &short_buf, &err);
 	}
-	if (!done && short_buf)
-		return -EINVAL;
-	return done;
+	if (done)
+		return done;
+	if (err)
+		return err;
+	return short_buf ? -EINVAL : 0;
 }
 
 /* Session disabled, no writer left: report every loss in the stream. */

@@ -12,6 +12,7 @@
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
@@ -53,6 +54,12 @@ __poll_t mapwatch_session_poll(struct mapwatch_session *s, struct file *file, po
 	poll_wait(file, &s->wq, wait);
 	if (!rings)
 		return 0;
+	/*
+	 * Stopped (disabled after tracing): what is left is readable, then
+	 * EPOLLHUP, as read() would return 0 then.
+	 */
+	if (READ_ONCE(s->stopped))
+		return mapwatch_rings_empty(rings) ? EPOLLHUP : EPOLLIN | EPOLLRDNORM;
 	/* The reader is back: the next watermark crossing may wake it again. */
 	clear_bit(MAPWATCH_WAKE_PENDING, &s->wflags);
 	smp_mb__after_atomic();		/* pairs with test_and_set_bit() in the writer */
@@ -75,10 +82,16 @@ ssize_t mapwatch_session_read(struct mapwatch_session *s, char __user *buf, size
 
 	if (!rings)
 		return -EINVAL;
-	if ((rings->flags & MAPWATCH_RING_OVERWRITE) && READ_ONCE(s->enabled))
-		return -EBUSY;
 	if (mutex_lock_interruptible(&s->read_lock))
 		return -ERESTARTSYS;
+	/*
+	 * Overwrite mode: producers rewrite the oldest records, so a stopped
+	 * session only is read.  Checked under read_lock, which ENABLE takes
+	 * for such rings: no producer starts while the copy runs.
+	 */
+	ret = -EBUSY;
+	if ((rings->flags & MAPWATCH_RING_OVERWRITE) && READ_ONCE(s->enabled))
+		goto out;
 	for (;;) {
 		ret = mapwatch_rings_read(rings, buf, count);
 		if (ret)
@@ -100,6 +113,7 @@ ssize_t mapwatch_session_read(struct mapwatch_session *s, char __user *buf, size
 		if (ret)
 			break;
 	}
+out:
 	mutex_unlock(&s->read_lock);
 	return ret;
 }
@@ -109,21 +123,21 @@ ssize_t mapwatch_session_read(struct mapwatch_session *s, char __user *buf, size
 
 /*
  * Would ptrace still let in a tracer that could attach when the process
- * was added with credentials @then?  Not once a setuid/setgid exec or a
+ * was added with credentials @then, now that a thread of it has
+ * credentials @now and memory @mm?  Not once a setuid/setgid exec or a
  * change of credentials gave it other ids or more capabilities, nor once
- * it made itself undumpable.
+ * it made itself undumpable (where the kernel lets a module see that).
  */
-static bool mapwatch_current_still_traceable(const struct cred *then)
+static bool mapwatch_still_traceable(const struct cred *now, struct mm_struct *mm,
+				     const struct cred *then)
 {
-	const struct cred *now = current_real_cred();
-
 	if (now != then &&
 	    (!uid_eq(now->uid, then->uid) || !uid_eq(now->euid, then->euid) ||
 	     !uid_eq(now->suid, then->suid) || !gid_eq(now->gid, then->gid) ||
 	     !gid_eq(now->egid, then->egid) || !gid_eq(now->sgid, then->sgid) ||
 	     !cap_issubset(now->cap_permitted, then->cap_permitted)))
 		return false;
-	return mapwatch_current_dumpable();
+	return mapwatch_mm_dumpable(mm);
 }
 
 bool mapwatch_session_traces_current(struct mapwatch_session *s)
@@ -141,7 +155,8 @@ bool mapwatch_session_traces_current(struct mapwatch_session *s)
 			if (pids->t[i].tgid != tgid)
 				continue;
 			found = !pids->t[i].cred ||
-				mapwatch_current_still_traceable(pids->t[i].cred);
+				mapwatch_still_traceable(current_real_cred(), current->mm,
+							 pids->t[i].cred);
 			break;
 		}
 	}
@@ -150,33 +165,51 @@ bool mapwatch_session_traces_current(struct mapwatch_session *s)
 }
 
 /*
- * Is @mm the memory of thread group @tgid?  Not only its leader's: a
- * leader that exited before its threads (a zombie) has no mm.  Called
- * under rcu_read_lock().
+ * The thread of group @tgid that uses @mm, or NULL.  Not only its
+ * leader's: a leader that exited before its threads (a zombie) has no mm.
+ * Called under rcu_read_lock().
  */
-static bool mapwatch_tgid_uses_mm(struct pid *tgid, struct mm_struct *mm)
+static struct task_struct *mapwatch_tgid_mm_user(struct pid *tgid, struct mm_struct *mm)
 {
 	struct task_struct *leader = pid_task(tgid, PIDTYPE_TGID), *t;
 
 	if (!leader)
-		return false;
+		return NULL;
 	for_each_thread(leader, t)
 		if (READ_ONCE(t->mm) == mm)
-			return true;
-	return false;
+			return t;
+	return NULL;
 }
 
-/* Is @mm the memory of one of the session's traced processes? */
+static bool mapwatch_tgid_uses_mm(struct pid *tgid, struct mm_struct *mm)
+{
+	return !!mapwatch_tgid_mm_user(tgid, mm);
+}
+
+/*
+ * Is @mm the memory of one of the session's traced processes, and would
+ * its events be recorded?  The uprobe filter asks: a process traced while
+ * its credentials stay gets no breakpoint once they changed (a setuid
+ * exec), so it does not trap at every hit only to be filtered.
+ */
 bool mapwatch_session_traces_mm(struct mapwatch_session *s, struct mm_struct *mm)
 {
 	struct mapwatch_pids *pids;
+	struct task_struct *t;
 	bool found = false;
 	unsigned int i;
 
 	rcu_read_lock();
 	pids = rcu_dereference(s->pids);
-	for (i = 0; pids && i < pids->nr && !found; i++)
-		found = mapwatch_tgid_uses_mm(pids->t[i].tgid, mm);
+	for (i = 0; pids && i < pids->nr; i++) {
+		t = mapwatch_tgid_mm_user(pids->t[i].tgid, mm);
+		if (!t)
+			continue;
+		found = !pids->t[i].cred ||
+			mapwatch_still_traceable(rcu_dereference(t->real_cred), mm,
+						 pids->t[i].cred);
+		break;
+	}
 	rcu_read_unlock();
 	return found;
 }
@@ -230,7 +263,13 @@ void mapwatch_event_end(struct mapwatch_probe *p, unsigned long irqflags)
 	struct mapwatch_session *s = p->session;
 	struct mapwatch_rings *rings = s->rings;
 
+	/*
+	 * Above the watermark, a wakeup is asked for once until the reader is
+	 * back: the plain test keeps the other writers from an atomic on the
+	 * shared flags word at every commit.
+	 */
 	if (mapwatch_ring_commit(&rings->cpu[smp_processor_id()].rb) &&
+	    !test_bit(MAPWATCH_WAKE_PENDING, &s->wflags) &&
 	    !test_and_set_bit(MAPWATCH_WAKE_PENDING, &s->wflags))
 		irq_work_queue(&s->wake_work);
 	local_irq_restore(irqflags);
@@ -291,6 +330,10 @@ static long mapwatch_ioctl_api(struct mapwatch_session *s, void __user *uarg)
 	api.abi_minor = MAPWATCH_ABI_MINOR;
 	api.features = MAPWATCH_FEAT_RING_OVERWRITE | MAPWATCH_FEAT_READ |
 		       MAPWATCH_FEAT_PID_MEM_FD;
+	if (MAPWATCH_HAVE_DUMPABLE)
+		api.features |= MAPWATCH_FEAT_DUMPABLE;
+	if (MAPWATCH_GENL_EVENTS)
+		api.features |= MAPWATCH_FEAT_GENL_EVENTS;
 	if (MAPWATCH_NR_REGS)
 		api.features |= MAPWATCH_FEAT_UPROBE;
 	api.kprobes = mapwatch_kprobes_available();
@@ -311,6 +354,39 @@ static long mapwatch_ioctl_api(struct mapwatch_session *s, void __user *uarg)
 	s->state = MAPWATCH_STATE_READY;
 	mutex_unlock(&s->lock);
 	return 0;
+}
+
+/*
+ * Charge @pages of locked memory to the caller's user against its
+ * RLIMIT_MEMLOCK, as perf does for its buffers; not with CAP_IPC_LOCK.
+ */
+static int mapwatch_lock_charge(struct mapwatch_session *s, unsigned long pages)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	struct user_struct *user = current_user();
+	unsigned long cur;
+
+	lockdep_assert_held(&s->lock);
+	if (capable(CAP_IPC_LOCK))
+		return 0;
+	cur = atomic_long_read(&user->locked_vm);
+	do {
+		if (pages > limit || cur > limit - pages)
+			return -EPERM;
+	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur, cur + pages));
+	/* The credentials hold the user (free_uid() is not exported on 6.1). */
+	s->locked_cred = get_current_cred();
+	s->locked_pages = pages;
+	return 0;
+}
+
+static void mapwatch_lock_uncharge(struct mapwatch_session *s)
+{
+	if (!s->locked_cred)
+		return;
+	atomic_long_sub(s->locked_pages, &s->locked_cred->user->locked_vm);
+	put_cred(s->locked_cred);
+	s->locked_cred = NULL;
 }
 
 static long mapwatch_ioctl_ring_config(struct mapwatch_session *s, void __user *uarg)
@@ -345,10 +421,15 @@ static long mapwatch_ioctl_ring_config(struct mapwatch_session *s, void __user *
 	ret = -EBUSY;
 	if (s->rings)
 		goto out_unlock;
+	ret = mapwatch_lock_charge(s, num_possible_cpus() * (cfg.mmap_stride >> PAGE_SHIFT));
+	if (ret)
+		goto out_unlock;
 	ret = -ENOMEM;
 	rings = mapwatch_rings_alloc(&cfg);
-	if (!rings)
+	if (!rings) {
+		mapwatch_lock_uncharge(s);
 		goto out_unlock;
+	}
 	/* Pairs with smp_load_acquire() in mapwatch_session_rings(). */
 	smp_store_release(&s->rings, rings);
 	ret = 0;
@@ -357,24 +438,37 @@ out_unlock:
 	return ret;
 }
 
+/*
+ * Overwrite rings are read only while the session is stopped: ENABLE
+ * waits for a read() in progress (read_lock), which checks ->enabled under
+ * the same lock.  Rings are set once, so a session without rings now has
+ * none to serialize against.
+ */
 static long mapwatch_ioctl_enable(struct mapwatch_session *s)
 {
+	struct mapwatch_rings *rings = mapwatch_session_rings(s);
+	bool overwrite = rings && (rings->flags & MAPWATCH_RING_OVERWRITE);
 	int ret = 0;
 
+	if (!rings)
+		return -ENODEV;
+	if (overwrite && mutex_lock_interruptible(&s->read_lock))
+		return -ERESTARTSYS;
 	mutex_lock(&s->lock);
-	if (!s->rings) {
-		ret = -ENODEV;
-	} else if (!s->enabled) {
+	if (!s->enabled) {
+		WRITE_ONCE(s->stopped, false);
 		WRITE_ONCE(s->enabled, 1);
-		schedule_delayed_work(&s->timer_work, msecs_to_jiffies(s->rings->timer_ms));
+		schedule_delayed_work(&s->timer_work, msecs_to_jiffies(rings->timer_ms));
 	}
 	mutex_unlock(&s->lock);
+	if (overwrite)
+		mutex_unlock(&s->read_lock);
 	return ret;
 }
 
-/* Called with s->lock held. */
 static void __mapwatch_disable(struct mapwatch_session *s)
 {
+	lockdep_assert_held(&s->lock);
 	if (!s->enabled)
 		return;
 	WRITE_ONCE(s->enabled, 0);
@@ -382,7 +476,8 @@ static void __mapwatch_disable(struct mapwatch_session *s)
 	synchronize_rcu();
 	cancel_delayed_work_sync(&s->timer_work);
 	mapwatch_rings_flush_lost(s->rings);
-	wake_up_interruptible_poll(&s->wq, EPOLLIN | EPOLLRDNORM);
+	WRITE_ONCE(s->stopped, true);
+	wake_up_interruptible_poll(&s->wq, EPOLLIN | EPOLLRDNORM | EPOLLHUP);
 }
 
 static long mapwatch_ioctl_disable(struct mapwatch_session *s)
@@ -419,13 +514,13 @@ static long mapwatch_ioctl_counters(struct mapwatch_session *s, void __user *uar
 /*
  * Replace the traced set and drop @put once no handler can still compare
  * against it (a freed struct pid could be reused by another process).
- * Called with s->lock held.
  */
 static void mapwatch_pids_publish(struct mapwatch_session *s, struct mapwatch_pids *new,
 				  struct mapwatch_traced *put)
 {
 	struct mapwatch_pids *old = rcu_dereference_protected(s->pids, lockdep_is_held(&s->lock));
 
+	lockdep_assert_held(&s->lock);
 	rcu_assign_pointer(s->pids, new);
 	synchronize_rcu();
 	if (put) {
@@ -469,7 +564,28 @@ static int mapwatch_pids_add(struct mapwatch_session *s, struct pid *tgid,
 	return 0;
 }
 
-static int mapwatch_pids_del(struct mapwatch_session *s, struct pid *tgid)
+/*
+ * The entry for the process @nr names in the opener's namespace: the live
+ * one (@tgid, NULL if no process has that number now), else one whose
+ * process has exited and been reaped under that number -- its struct pid
+ * is no longer found by number, but still knows it.  nr if none.
+ */
+static unsigned int mapwatch_pids_find(struct mapwatch_session *s, struct mapwatch_pids *pids,
+				       struct pid *tgid, pid_t nr)
+{
+	unsigned int n = pids ? pids->nr : 0, i;
+
+	for (i = 0; tgid && i < n; i++)
+		if (pids->t[i].tgid == tgid)
+			return i;
+	for (i = 0; i < n; i++)
+		if (pid_nr_ns(pids->t[i].tgid, s->pid_ns) == nr &&
+		    !pid_has_task(pids->t[i].tgid, PIDTYPE_TGID))
+			return i;
+	return n;
+}
+
+static int mapwatch_pids_del(struct mapwatch_session *s, struct pid *tgid, pid_t pid)
 {
 	struct mapwatch_pids *old = rcu_dereference_protected(s->pids, lockdep_is_held(&s->lock));
 	unsigned int nr = old ? old->nr : 0;
@@ -477,11 +593,9 @@ static int mapwatch_pids_del(struct mapwatch_session *s, struct pid *tgid)
 	struct mapwatch_pids *new;
 	unsigned int i;
 
-	for (i = 0; i < nr; i++)
-		if (old->t[i].tgid == tgid)
-			break;
+	i = mapwatch_pids_find(s, old, tgid, pid);
 	if (i == nr)
-		return -ENOENT;
+		return tgid ? -ENOENT : -ESRCH;
 	new = mapwatch_pids_copy(old, nr);
 	if (!new)
 		return -ENOMEM;
@@ -552,20 +666,70 @@ static int mapwatch_check_mem_fd(int fd, struct pid *tgid)
 
 /*
  * Put the session's uprobe breakpoints into a newly traced process.  (A
- * process no longer traced loses them at its next hit.)
+ * process no longer traced loses them at its next hit.)  The installers
+ * replaced are waited for once, not once per probe: from 6.12 each wait
+ * is a tasks-trace RCU grace period.
  */
 static int mapwatch_probes_install(struct mapwatch_session *s)
 {
+	struct mapwatch_uprobe_installer *old = NULL;
 	struct mapwatch_probe *p;
-	int ret;
+	int ret = 0;
 
 	lockdep_assert_held(&s->lock);
 	list_for_each_entry(p, &s->probes, node) {
 		if (p->kind != MAPWATCH_PROBE_UPROBE)
 			continue;
-		ret = mapwatch_uprobe_install(p);
+		ret = mapwatch_uprobe_install(p, &old);
 		if (ret)
+			break;
+	}
+	mapwatch_uprobe_installers_free(old);
+	return ret;
+}
+
+/*
+ * May the caller trace @tgid, and while what holds?  An admin
+ * (CAP_SYS_ADMIN) may trace any process: *@cred stays NULL.  Anyone else
+ * gives the proof of ptrace-attach rights (the process's /proc/PID/mem),
+ * and the process is traced while its credentials stay those the proof
+ * was opened against.  They are taken before the proof is checked: exec
+ * installs the new mm before it commits the new credentials, so if the
+ * credentials taken are already a setuid exec's, the mm the proof holds
+ * is no longer the process's and the proof is refused.
+ */
+static int mapwatch_pid_admit(struct mapwatch_session *s, struct pid *tgid,
+			      const struct mapwatch_pid *arg, const struct cred **cred)
+{
+	bool proof = arg->flags & MAPWATCH_PID_MEM_FD;
+	struct task_struct *task;
+	int ret;
+
+	*cred = NULL;
+	/* Asked without an audit record: a proof may make it moot. */
+	if (!ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN)) {
+		if (!proof)
+			return -EACCES;
+		task = get_pid_task(tgid, PIDTYPE_PID);
+		if (!task)
+			return -ESRCH;
+		*cred = get_task_cred(task);
+		put_task_struct(task);
+		/*
+		 * Pairs with the release in commit_creds(): the mm compared
+		 * below is not older than the credentials just taken.
+		 */
+		smp_rmb();
+	}
+	/* Even an admin's proof must be right when it is given. */
+	if (proof) {
+		ret = mapwatch_check_mem_fd(arg->mem_fd, tgid);
+		if (ret) {
+			if (*cred)
+				put_cred(*cred);
+			*cred = NULL;
 			return ret;
+		}
 	}
 	return 0;
 }
@@ -575,7 +739,6 @@ static long mapwatch_ioctl_pid(struct mapwatch_session *s, void __user *uarg)
 	const struct cred *cred = NULL;
 	struct mapwatch_pid arg;
 	struct pid *tgid = NULL;
-	bool admin;
 	u32 usize;
 	int ret;
 
@@ -588,12 +751,22 @@ static long mapwatch_ioctl_pid(struct mapwatch_session *s, void __user *uarg)
 		return -EINVAL;
 	switch (arg.op) {
 	case MAPWATCH_PID_ADD:
-	case MAPWATCH_PID_DEL:
 		if (arg.pid <= 0)
 			return -EINVAL;
 		tgid = mapwatch_find_tgid(s, arg.pid);
 		if (!tgid)
 			return -ESRCH;
+		ret = mapwatch_pid_admit(s, tgid, &arg, &cred);
+		if (ret) {
+			put_pid(tgid);
+			return ret;
+		}
+		break;
+	case MAPWATCH_PID_DEL:
+		if (arg.pid <= 0)
+			return -EINVAL;
+		/* NULL for a process reaped since: it is found by its number. */
+		tgid = mapwatch_find_tgid(s, arg.pid);
 		break;
 	case MAPWATCH_PID_CLEAR:
 		if (arg.pid)
@@ -602,32 +775,6 @@ static long mapwatch_ioctl_pid(struct mapwatch_session *s, void __user *uarg)
 	default:
 		return -EINVAL;
 	}
-	/* ADD: the proof of ptrace-attach rights is checked when given. */
-	if (arg.flags & MAPWATCH_PID_MEM_FD) {
-		ret = mapwatch_check_mem_fd(arg.mem_fd, tgid);
-		if (ret) {
-			put_pid(tgid);
-			return ret;
-		}
-	}
-	/* Only ADD asks, without an audit record: a proof may make it moot. */
-	admin = arg.op == MAPWATCH_PID_ADD && ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
-	if (arg.op == MAPWATCH_PID_ADD && !admin && !(arg.flags & MAPWATCH_PID_MEM_FD)) {
-		put_pid(tgid);
-		return -EACCES;
-	}
-
-	/* Not an admin: the process is traced while its credentials stay. */
-	if (arg.op == MAPWATCH_PID_ADD && !admin) {
-		struct task_struct *task = get_pid_task(tgid, PIDTYPE_PID);
-
-		if (!task) {
-			put_pid(tgid);
-			return -ESRCH;
-		}
-		cred = get_task_cred(task);
-		put_task_struct(task);
-	}
 
 	mutex_lock(&s->lock);
 	if (arg.op == MAPWATCH_PID_ADD) {
@@ -635,10 +782,10 @@ static long mapwatch_ioctl_pid(struct mapwatch_session *s, void __user *uarg)
 		if (!ret) {
 			ret = mapwatch_probes_install(s);
 			if (ret)	/* not traceable after all: undo */
-				mapwatch_pids_del(s, tgid);
+				mapwatch_pids_del(s, tgid, arg.pid);
 		}
 	} else if (arg.op == MAPWATCH_PID_DEL) {
-		ret = mapwatch_pids_del(s, tgid);
+		ret = mapwatch_pids_del(s, tgid, arg.pid);
 	} else {
 		mapwatch_pids_clear(s);
 	}
@@ -652,11 +799,11 @@ static long mapwatch_ioctl_pid(struct mapwatch_session *s, void __user *uarg)
 /* ------------------------------------------------------------------------ */
 /* Probes.                                                                   */
 
-/* Called with s->lock held. */
 struct mapwatch_probe *mapwatch_probe_find(struct mapwatch_session *s, u32 id)
 {
 	struct mapwatch_probe *p;
 
+	lockdep_assert_held(&s->lock);
 	list_for_each_entry(p, &s->probes, node)
 		if (p->id == id)
 			return p;
@@ -669,9 +816,10 @@ static void mapwatch_probe_free(struct mapwatch_probe *p)
 	kfree(p);
 }
 
-/* Unregisters and waits for the probe's handlers; called with s->lock held. */
+/* Unregisters and waits for the probe's handlers. */
 static void mapwatch_probe_detach(struct mapwatch_probe *p)
 {
+	lockdep_assert_held(&p->session->lock);
 	list_del(&p->node);
 	p->session->nr_probes--;
 	if (p->kind == MAPWATCH_PROBE_UPROBE)
@@ -698,20 +846,18 @@ static struct mapwatch_probe *mapwatch_probe_alloc(struct mapwatch_session *s,
 	return p;
 }
 
-/* Write an attach's reply; if the caller cannot learn the id, undo the attach. */
+/*
+ * Write an attach's reply; if the caller cannot learn the id, undo the
+ * attach (unless another thread detached probe @id meanwhile: ids are
+ * never reused, so no other probe is found).
+ */
 static int mapwatch_probe_reply(struct mapwatch_session *s, u32 id, void __user *uarg,
 				void *karg, size_t ksize, u32 usize)
 {
-	struct mapwatch_probe *p;
 	int ret = mapwatch_copy_out(uarg, karg, ksize, usize);
 
-	if (ret) {
-		mutex_lock(&s->lock);
-		p = mapwatch_probe_find(s, id);
-		if (p)
-			mapwatch_probe_detach(p);
-		mutex_unlock(&s->lock);
-	}
+	if (ret)
+		mapwatch_session_detach(s, id);
 	return ret;
 }
 
@@ -750,11 +896,11 @@ static long mapwatch_ioctl_kprobe_attach(struct mapwatch_session *s, void __user
 		goto err_unlock;
 	list_add_tail(&p->node, &s->probes);
 	s->nr_probes++;
-	mutex_unlock(&s->lock);
-	mapwatch_genl_notify(MAPWATCH_CMD_PROBE_NEW, s, p->id);
-
+	/* Once s->lock is dropped, @p is another thread's to detach and free. */
 	arg.probe_id = p->id;
-	return mapwatch_probe_reply(s, p->id, uarg, &arg, sizeof(arg), usize);
+	mutex_unlock(&s->lock);
+	mapwatch_genl_notify(MAPWATCH_CMD_PROBE_NEW, s, arg.probe_id);
+	return mapwatch_probe_reply(s, arg.probe_id, uarg, &arg, sizeof(arg), usize);
 
 err_unlock:
 	mutex_unlock(&s->lock);
@@ -844,11 +990,11 @@ static long mapwatch_ioctl_uprobe_attach(struct mapwatch_session *s, void __user
 	}
 	list_add_tail(&p->node, &s->probes);
 	s->nr_probes++;
-	mutex_unlock(&s->lock);
-	mapwatch_genl_notify(MAPWATCH_CMD_PROBE_NEW, s, p->id);
-
+	/* Once s->lock is dropped, @p is another thread's to detach and free. */
 	arg.probe_id = p->id;
-	return mapwatch_probe_reply(s, p->id, uarg, &arg, sizeof(arg), usize);
+	mutex_unlock(&s->lock);
+	mapwatch_genl_notify(MAPWATCH_CMD_PROBE_NEW, s, arg.probe_id);
+	return mapwatch_probe_reply(s, arg.probe_id, uarg, &arg, sizeof(arg), usize);
 }
 
 static long mapwatch_ioctl_detach(struct mapwatch_session *s, void __user *uarg)
@@ -888,6 +1034,7 @@ void mapwatch_probe_sum(struct mapwatch_probe *p, struct mapwatch_probe_counters
 {
 	int cpu;
 
+	lockdep_assert_held(&p->session->lock);
 	for_each_possible_cpu(cpu) {
 		const struct mapwatch_probe_stats *st = per_cpu_ptr(p->stats, cpu);
 
@@ -1056,16 +1203,24 @@ struct mapwatch_session *mapwatch_session_create(void)
 void mapwatch_session_destroy(struct mapwatch_session *s)
 {
 	struct mapwatch_probe *p, *tmp;
+	bool uprobes = false;
 
 	/* Out of the control plane's sight first: no new reference. */
 	xa_erase(&mapwatch_sessions, s->id);
 	mutex_lock(&s->lock);
 	__mapwatch_disable(s);
-	/* Uprobes: unregister all, then wait once for their handlers (6.12+). */
-	list_for_each_entry(p, &s->probes, node)
-		if (p->kind == MAPWATCH_PROBE_UPROBE)
+	/*
+	 * Uprobes: unregister all, then wait once for their handlers (6.12+),
+	 * and only if there was one: a session of kprobes closes at once.
+	 */
+	list_for_each_entry(p, &s->probes, node) {
+		if (p->kind == MAPWATCH_PROBE_UPROBE) {
 			mapwatch_uprobe_detach_nosync(p);
-	mapwatch_uprobes_sync();
+			uprobes = true;
+		}
+	}
+	if (uprobes)
+		mapwatch_uprobes_sync();
 	list_for_each_entry_safe(p, tmp, &s->probes, node) {
 		list_del(&p->node);
 		s->nr_probes--;
@@ -1088,6 +1243,7 @@ void mapwatch_session_destroy(struct mapwatch_session *s)
 	WARN_ON_ONCE(waitqueue_active(&s->wq));
 	mapwatch_rings_free(s->rings);
 	s->rings = NULL;
+	mapwatch_lock_uncharge(s);
 	put_pid_ns(s->pid_ns);
 	mutex_destroy(&s->read_lock);
 	/* s->lock outlives teardown: a reader holding a reference takes it. */

@@ -17,16 +17,27 @@ static bool mapwatch_uprobe_wants_mm(struct mapwatch_probe *p, struct mm_struct 
 }
 
 /*
+ * The payload is built here before the ring is taken, with preemption off
+ * so that no other handler on this CPU uses the buffer meanwhile: it is
+ * too large for the handler's stack frame.
+ */
+struct mapwatch_payload_buf {
+	u8 b[MAPWATCH_MAX_PAYLOAD];
+} __aligned(8);
+
+static DEFINE_PER_CPU(struct mapwatch_payload_buf, mapwatch_payload);
+
+/*
  * The handler's work: count the hit, filter, run the fetch program, write
  * the record.  Also run on synthetic registers by the benchmark build.
  */
 int mapwatch_uprobe_handle(struct mapwatch_probe *p, struct pt_regs *regs)
 {
 	const struct mapwatch_fetch_prog *prog = p->up.prog;
-	u8 payload[MAPWATCH_MAX_PAYLOAD];
 	struct mapwatch_rec_event *rec;
 	unsigned long flags;
 	bool fault = false;
+	u8 *payload;
 	u32 n;
 
 	this_cpu_inc(p->stats->hits);
@@ -40,22 +51,33 @@ int mapwatch_uprobe_handle(struct mapwatch_probe *p, struct pt_regs *regs)
 		return UPROBE_HANDLER_REMOVE;
 	}
 	/*
-	 * The program runs before the ring is taken, with interrupts on: a
-	 * uprobe handler runs in the traced task and may sleep, so user pages
-	 * not present yet (a type descriptor in .rodata the task is about to
-	 * read) are faulted in as the task's own access would, instead of
-	 * reading as faults.
+	 * The program reads without faulting.  A page the task has not
+	 * touched yet (a type descriptor in .rodata it is about to read) is
+	 * then brought in, with preemption on, where that waits on the kernel
+	 * only (never on userfaultfd or FUSE: fetch.c), and the program runs
+	 * again: the buffer may have served another task meanwhile.
 	 */
-	n = mapwatch_fetch_run(prog, regs, payload, &fault, preemptible());
-	rec = mapwatch_event_begin(p, n, &flags);
-	if (!rec)
-		return 0;
-	memcpy(rec + 1, payload, n);
-	if (fault) {
-		rec->hdr.flags |= MAPWATCH_RECF_FAULT;
-		this_cpu_inc(p->stats->faults);
+	preempt_disable();
+	payload = this_cpu_ptr(&mapwatch_payload)->b;
+	n = mapwatch_fetch_run(prog, regs, payload, &fault);
+	if (unlikely(fault) && MAPWATCH_UPROBE_HANDLER_MAY_SLEEP) {
+		preempt_enable();
+		mapwatch_fetch_fault_in(prog, regs);
+		preempt_disable();
+		payload = this_cpu_ptr(&mapwatch_payload)->b;
+		fault = false;
+		n = mapwatch_fetch_run(prog, regs, payload, &fault);
 	}
-	mapwatch_event_end(p, flags);
+	rec = mapwatch_event_begin(p, n, &flags);
+	if (rec) {
+		memcpy(rec + 1, payload, n);
+		if (fault) {
+			rec->hdr.flags |= MAPWATCH_RECF_FAULT;
+			this_cpu_inc(p->stats->faults);
+		}
+		mapwatch_event_end(p, flags);
+	}
+	preempt_enable();
 	return 0;
 }
 
@@ -100,14 +122,6 @@ static bool mapwatch_installer_filter(MAPWATCH_UPROBE_FILTER_ARGS)
 	return mapwatch_uprobe_wants_mm(in->probe, mm);
 }
 
-static void mapwatch_installer_free(struct mapwatch_uprobe_installer *in)
-{
-	if (!in)
-		return;
-	mapwatch_uprobe_unregister(&in->reg, &in->uc);
-	kfree(in);
-}
-
 /*
  * uprobe_register() reports an instruction it cannot probe as ENOTSUPP,
  * a kernel-internal code (524) that means nothing to userspace: the
@@ -120,14 +134,16 @@ static int mapwatch_uprobe_errno(int ret)
 
 /*
  * The traced set grew: register a fresh installer, whose registration puts
- * the breakpoint into every process the filter now accepts, then drop the
- * previous one.  Called with session->lock held.
+ * the breakpoint into every process the filter now accepts.  The previous
+ * one is chained to *@old for mapwatch_uprobe_installers_free(), which
+ * waits for the handlers of all of them once.
  */
-int mapwatch_uprobe_install(struct mapwatch_probe *p)
+int mapwatch_uprobe_install(struct mapwatch_probe *p, struct mapwatch_uprobe_installer **old)
 {
 	struct mapwatch_uprobe_installer *in;
 	int ret;
 
+	lockdep_assert_held(&p->session->lock);
 	if (p->up.all_processes)
 		return 0;
 	in = kzalloc(sizeof(*in), GFP_KERNEL_ACCOUNT);
@@ -143,9 +159,29 @@ int mapwatch_uprobe_install(struct mapwatch_probe *p)
 		kfree(in);
 		return mapwatch_uprobe_errno(ret);
 	}
-	mapwatch_installer_free(p->up.installer);
+	if (p->up.installer) {
+		p->up.installer->next = *old;
+		*old = p->up.installer;
+	}
 	p->up.installer = in;
 	return 0;
+}
+
+/* Unregister a chain of installers, wait once for their handlers, free them. */
+void mapwatch_uprobe_installers_free(struct mapwatch_uprobe_installer *old)
+{
+	struct mapwatch_uprobe_installer *in;
+
+	if (!old)
+		return;
+	for (in = old; in; in = in->next)
+		mapwatch_uprobe_unregister_nosync(&in->reg, &in->uc);
+	mapwatch_uprobe_sync();
+	while (old) {
+		in = old->next;
+		kfree(old);
+		old = in;
+	}
 }
 
 /* Takes over @inode's reference and @prog on success. */

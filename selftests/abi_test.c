@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <termios.h>
 
@@ -27,6 +28,14 @@ struct session {
 	uint64_t stride;
 	int seq;		/* "who" of the next proof event */
 };
+
+/* The running kernel's major version (uname -r). */
+static int kernel_major(void)
+{
+	struct utsname u;
+
+	return uname(&u) ? -1 : atoi(u.release);
+}
 
 static long page_size(void)
 {
@@ -274,9 +283,15 @@ TEST_F(handshake, reports_the_module)
 	ASSERT_EQ(MAPWATCH_ABI_MAJOR, api.abi_major);
 	ASSERT_EQ(MAPWATCH_ABI_MINOR, api.abi_minor);
 	ASSERT_EQ(0, api.flags);
-	/* x86-64 kernels have the uprobe fetch registers (ABI 1.1); 1.3: mem_fd. */
+	/*
+	 * x86-64 kernels have the uprobe fetch registers (ABI 1.1); 1.3:
+	 * mem_fd; 1.4: the genl events group on every kernel of the bench
+	 * (GENL_MCAST_CAP_SYS_ADMIN), dumpability where the kernel shows it
+	 * to a module (before 7.0).
+	 */
 	ASSERT_EQ(MAPWATCH_FEAT_RING_OVERWRITE | MAPWATCH_FEAT_READ | MAPWATCH_FEAT_UPROBE |
-		  MAPWATCH_FEAT_PID_MEM_FD, api.features);
+		  MAPWATCH_FEAT_PID_MEM_FD | MAPWATCH_FEAT_GENL_EVENTS |
+		  (kernel_major() < 7 ? MAPWATCH_FEAT_DUMPABLE : 0), api.features);
 	/* getpriority and, ABI 1.2, madvise, munmap, mmap and exit. */
 	ASSERT_EQ((1ULL << MAPWATCH_KPROBE_MAX) - 2, api.kprobes);
 	/* One ring slot per possible CPU id; this process runs on one of them. */

@@ -11,11 +11,14 @@
  * added without CAP_SYS_ADMIN stops being traced when its credentials
  * change (the events are counted as filtered instead).
  */
+#include <dlfcn.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -267,14 +270,177 @@ TEST_F(perm, a_change_of_credentials_stops_tracing)
 
 /*
  * Up to 6.x a module reads dumpability from the mm; later kernels hide it
- * (uapi "Permissions" and module/compat.h): there the events go on.
+ * (uapi MAPWATCH_FEAT_DUMPABLE and module/compat.h): there the events go
+ * on, and the handshake says so.  Which kernel has it is checked too, so
+ * that the feature cannot vanish unnoticed.
  */
 TEST_F(perm, an_undumpable_process_is_not_traced_where_the_kernel_tells)
 {
+	bool feat = self->s.api.features & MAPWATCH_FEAT_DUMPABLE;
 	struct utsname u;
 
 	ASSERT_EQ(0, uname(&u));
-	traced_until_change(_metadata, &self->s, CHANGE_DUMPABLE, atoi(u.release) < 7);
+	ASSERT_EQ(atoi(u.release) < 7, feat);
+	traced_until_change(_metadata, &self->s, CHANGE_DUMPABLE, feat);
+}
+
+/* This test binary's directory + @name, in @path. */
+static int helper_path(char *path, size_t len, const char *name)
+{
+	ssize_t n = readlink("/proc/self/exe", path, len - 1);
+	char *slash;
+
+	if (n < 0)
+		return -1;
+	path[n] = '\0';
+	slash = strrchr(path, '/');
+	if (!slash || (size_t)(slash + 1 - path) + strlen(name) + 1 > len)
+		return -1;
+	strcpy(slash + 1, name);
+	return 0;
+}
+
+/* Copy @from to @to with @mode (root's file). */
+static int copy_file(const char *from, const char *to, mode_t mode)
+{
+	char buf[65536];
+	int in, out, ret = -1;
+	ssize_t n;
+
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -1;
+	unlink(to);
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700);
+	if (out >= 0) {
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			if (write(out, buf, n) != n)
+				break;
+		if (!n && !fchown(out, 0, 0) && !fchmod(out, mode))
+			ret = 0;
+		close(out);
+	}
+	close(in);
+	return ret;
+}
+
+/*
+ * A child of the same user, traced without CAP_SYS_ADMIN through the
+ * proof, execs mwt_trigger (50 syscall() calls): a plain copy, or a
+ * setuid-root one.  The probe sits in libc's syscall(), shared by both.
+ * After the setuid exec the process is not traced any more, and the
+ * uprobe filter says so: the breakpoint is not even put into it, so it
+ * never traps (hits 0).  The plain copy traps and records every call.
+ * Returns the probe's counters, or fails the test.
+ */
+static void exec_traced_child(struct __test_metadata *_metadata, struct mw_session *s,
+			      bool setuid_root, struct mapwatch_probe_counters *pc)
+{
+	struct mapwatch_fetch_op op = { .code = MAPWATCH_FOP_CONST, .dst = 0, .imm = 1 };
+	char trigger[PATH_MAX], libc[PATH_MAX];
+	const char *copy = "/tmp/mwt_trigger_copy";
+	struct mapwatch_uprobe up;
+	int gate[2], mem, bin, status;
+	uint64_t off;
+	void *fn;
+	pid_t kid;
+	char c;
+
+	ASSERT_EQ(0, helper_path(trigger, sizeof(trigger), "mwt_trigger"));
+	ASSERT_EQ(0, copy_file(trigger, copy, setuid_root ? 04755 : 0755))
+		TH_LOG("%s: %s", copy, strerror(errno));
+	fn = dlsym(RTLD_DEFAULT, "syscall");
+	ASSERT_NE(NULL, fn);
+	ASSERT_EQ(0, mwt_file_offset(fn, &off, libc, sizeof(libc)));
+	ASSERT_EQ(0, pipe(gate));
+	kid = fork();
+	ASSERT_LE(0, kid);
+	if (!kid) {
+		if (become(NOBODY, 0, 0) || read(gate[0], &c, 1) != 1)
+			_exit(10);
+		execl(copy, "mwt_trigger", "0", "50", (char *)NULL);
+		_exit(11);
+	}
+	ASSERT_EQ(0, become(NOBODY, CAPBIT(CAP_PERFMON), CAPBIT(CAP_PERFMON)));
+	bin = open(libc, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, bin);
+	ASSERT_EQ(0, mwt_uprobe(s->fd, bin, off, &op, 1, 0, &up)) TH_LOG("%s", strerror(errno));
+	close(bin);
+	/* The child is nobody's now (or about to be: its memory opens once it is). */
+	for (mem = -1; mem < 0; usleep(1000))
+		mem = open_mem(kid);
+	ASSERT_EQ(0, pid_ioctl(s->fd, MAPWATCH_PID_ADD, kid, MAPWATCH_PID_MEM_FD, mem));
+	close(mem);
+	ASSERT_EQ(0, mw_enable(s));
+	ASSERT_EQ(1, write(gate[1], "g", 1));
+	ASSERT_EQ(kid, waitpid(kid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, mwt_probe_counters(s->fd, up.probe_id, pc));
+}
+
+TEST_F(perm, a_setuid_exec_takes_the_breakpoints_out)
+{
+	struct mapwatch_probe_counters pc;
+
+	exec_traced_child(_metadata, &self->s, true, &pc);
+	ASSERT_EQ(0, pc.hits) TH_LOG("filtered %llu", (unsigned long long)pc.filtered);
+	ASSERT_EQ(0, pc.recorded);
+}
+
+TEST_F(perm, a_plain_exec_stays_traced)
+{
+	struct mapwatch_probe_counters pc;
+
+	exec_traced_child(_metadata, &self->s, false, &pc);
+	ASSERT_LE(50, pc.recorded);
+	ASSERT_EQ(pc.hits, pc.recorded);
+}
+
+/*
+ * Rings are locked memory: charged to the configuring user against its
+ * RLIMIT_MEMLOCK, all its sessions together, given back at close; not
+ * charged with CAP_IPC_LOCK.
+ */
+TEST(rings_are_charged_to_memlock)
+{
+	struct mapwatch_ring_config cfg = { .size = sizeof(cfg), .data_pages = 4 };
+	struct mapwatch_api api;
+	long page = sysconf(_SC_PAGESIZE);
+	int fd[4], i, ncpu;
+	struct rlimit rl;
+	size_t one;
+
+	for (i = 0; i < 4; i++) {
+		fd[i] = mwt_open();
+		ASSERT_LE(0, fd[i]);
+		ASSERT_EQ(0, mwt_api(fd[i], MAPWATCH_ABI_MAJOR, &api));
+	}
+	ncpu = api.nr_cpus;
+	/* A session with 4 data pages per CPU: consumer + producer + 4 pages each. */
+	one = (size_t)ncpu * 6 * page;
+	/* Room for one such session and a half. */
+	rl.rlim_cur = rl.rlim_max = one + one / 2;
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &rl));
+	/* CAP_IPC_LOCK permitted, not effective until the end. */
+	ASSERT_EQ(0, become(NOBODY, CAPBIT(CAP_IPC_LOCK), 0));
+	ASSERT_EQ(0, ioctl(fd[0], MAPWATCH_IOC_RING_CONFIG, &cfg)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(-1, ioctl(fd[1], MAPWATCH_IOC_RING_CONFIG, &cfg));
+	ASSERT_EQ(EPERM, errno);
+	/* Larger than the limit alone. */
+	cfg.data_pages = 64;
+	ASSERT_EQ(-1, ioctl(fd[2], MAPWATCH_IOC_RING_CONFIG, &cfg));
+	ASSERT_EQ(EPERM, errno);
+	/* The first session's charge comes back when it closes. */
+	close(fd[0]);
+	cfg.data_pages = 4;
+	ASSERT_EQ(0, ioctl(fd[1], MAPWATCH_IOC_RING_CONFIG, &cfg)) TH_LOG("%s", strerror(errno));
+	/* CAP_IPC_LOCK: not charged. */
+	ASSERT_EQ(0, set_caps(CAPBIT(CAP_IPC_LOCK), CAPBIT(CAP_IPC_LOCK)));
+	cfg.data_pages = 64;
+	ASSERT_EQ(0, ioctl(fd[3], MAPWATCH_IOC_RING_CONFIG, &cfg)) TH_LOG("%s", strerror(errno));
+	for (i = 1; i < 4; i++)
+		close(fd[i]);
 }
 
 /*

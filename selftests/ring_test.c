@@ -110,16 +110,17 @@ static int peek_all(struct mw_session *s, struct mwt_recs *rs)
 		const struct mw_cpu_ring *r = &s->cpu[cpu];
 		const struct mapwatch_rec_hdr *hdr;
 		u64 pos, end;
+		u32 sz;
 
 		if (!r->cons)
 			continue;
 		/* Pairs with the producer's smp_store_release() at commit. */
 		end = smp_load_acquire(&r->prod->prod_pos);
 		pos = mapwatch_ring_read_start(r->prod, READ_ONCE(r->cons->cons_pos));
-		while ((hdr = mapwatch_ring_next(r->data, r->data_size, &pos, end))) {
+		while ((hdr = mapwatch_ring_next(r->data, r->data_size, &pos, end, &sz))) {
 			if (hdr == MAPWATCH_ERR_REC || mwt_recs_add(rs, cpu, hdr))
 				return -1;
-			pos += hdr->size;
+			pos += sz;
 		}
 	}
 	return 0;
@@ -341,6 +342,51 @@ TEST_F(ring, overwrite_read_returns_the_same_records_as_mmap)
 	mwt_recs_free(&viaread);
 }
 
+/*
+ * read() into a buffer whose last page is PROT_NONE: the copy of one
+ * record faults part-way.  The read returns the records before it, and
+ * the next reads hand out the rest: every event exactly once
+ * (produced = consumed + lost holds for read() as for the mapping).
+ */
+TEST_F(ring, a_read_that_faults_hands_each_record_out_once)
+{
+	const int n = 200, first_good = 7;
+	long page = sysconf(_SC_PAGESIZE);
+	struct mapwatch_counters c;
+	uint8_t *map, *buf;
+	ssize_t got;
+	int i;
+
+	ASSERT_EQ(0, mwt_pin(self->cpu[0]));
+	start(_metadata, self, 16, 0, 0, 0);
+	mwt_events(0, n);
+	ASSERT_EQ(0, mw_disable(&self->s));
+
+	/* 7.5 records of room, then the PROT_NONE page. */
+	map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, mprotect(map + page, page, PROT_NONE));
+	buf = map + page - (first_good * MWT_EVENT_SIZE + MWT_EVENT_SIZE / 2);
+	got = read(self->s.fd, buf, first_good * MWT_EVENT_SIZE + MWT_EVENT_SIZE + page);
+	ASSERT_EQ(first_good * (ssize_t)MWT_EVENT_SIZE, got);
+	ASSERT_EQ(0, mwt_recs_parse(&self->rs, buf, got));
+	/* Nothing fits before the fault: EFAULT, and nothing is consumed. */
+	buf = map + page - MWT_EVENT_SIZE / 2;
+	ASSERT_EQ(-1, read(self->s.fd, buf, page));
+	ASSERT_EQ(EFAULT, errno);
+	munmap(map, 2 * page);
+	ASSERT_EQ(0, mwt_read_all(self->s.fd, &self->rs));
+
+	ASSERT_EQ(n, self->rs.nr);
+	for (i = 0; i < n; i++) {
+		assert_event(_metadata, self, &self->rs.r[i]);
+		ASSERT_EQ(i, self->rs.r[i].who) TH_LOG("record %d", i);
+	}
+	ASSERT_EQ(0, mw_counters(&self->s, MAPWATCH_ALL_CPUS, &c));
+	ASSERT_EQ(n, c.produced);
+	ASSERT_EQ(0, c.lost_full + c.lost_nested);
+}
+
 TEST_F(ring, read_and_mmap_return_identical_streams)
 {
 	const int n = 500;
@@ -530,6 +576,43 @@ static int poll_now(int fd)
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
 	return poll(&pfd, 1, 0);
+}
+
+/*
+ * A stopped session (disabled after tracing): EPOLLIN while records are
+ * left, then EPOLLHUP, when read() returns 0; a new ENABLE takes it back.
+ * A poller asleep when DISABLE comes is woken.
+ */
+TEST_F(ring, poll_says_hup_once_a_stopped_session_is_read)
+{
+	struct pollfd pfd = { .fd = self->s.fd, .events = POLLIN };
+	struct poller p;
+	pthread_t th;
+	char buf[64];
+
+	ASSERT_EQ(0, mwt_pin(self->cpu[0]));
+	/* Neither the watermark nor the timer (10 s) wakes it. */
+	start(_metadata, self, 4, 0, 4 * self->s.api.page_size, MAPWATCH_MAX_TIMER_MS);
+	ASSERT_EQ(0, poll_now(self->s.fd));
+	poller_start(_metadata, &p, &th, self->s.fd);
+	mwt_events(0, 3);
+	ASSERT_EQ(0, mw_disable(&self->s));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	ASSERT_EQ(1, p.ret);
+	ASSERT_EQ(POLLIN, p.revents & (POLLIN | POLLERR | POLLHUP));
+
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	ASSERT_EQ(POLLIN, pfd.revents);
+	ASSERT_EQ(3, mw_drain(&self->s, mwt_collect, &self->rs));
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	ASSERT_EQ(POLLHUP, pfd.revents);
+	ASSERT_EQ(0, read(self->s.fd, buf, sizeof(buf)));
+
+	ASSERT_EQ(0, mw_enable(&self->s));
+	ASSERT_EQ(0, poll(&pfd, 1, 0));
+	ASSERT_EQ(0, mw_disable(&self->s));
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	ASSERT_EQ(POLLHUP, pfd.revents);
 }
 
 TEST_F(ring, poll_wakes_the_reader_at_the_watermark)

@@ -270,6 +270,43 @@ TEST_F(session, pid_del_stops_records)
 	assert_whos(_metadata, &self->rs, want, ARRAY_SIZE(want));
 }
 
+/*
+ * A tracer that follows short-lived processes: ADD a child, let it make
+ * its events and exit, reap it, DEL it -- more times than a session has
+ * slots.  DEL of a reaped process frees its slot (it is found by its
+ * number among the traced), so ADD never runs out; each child's events
+ * are recorded.  A number that was never traced is still ESRCH.
+ */
+TEST_F(session, a_reaped_process_gives_its_slot_back)
+{
+	const int rounds = MAPWATCH_MAX_PIDS + 8;
+	int gate, i, status;
+	pid_t kid;
+
+	start(_metadata, &self->s, &self->probe_id);
+	ASSERT_EQ(0, mw_pid(&self->s, MAPWATCH_PID_DEL, getpid()));
+	for (i = 0; i < rounds; i++) {
+		kid = gated_child(i * 10, 2, &gate);
+		ASSERT_LT(0, kid);
+		ASSERT_EQ(0, mw_pid(&self->s, MAPWATCH_PID_ADD, kid)) TH_LOG("round %d", i);
+		ASSERT_EQ(1, write(gate, "g", 1));
+		close(gate);
+		ASSERT_EQ(kid, waitpid(kid, &status, 0));
+		ASSERT_EQ(0, status);
+		ASSERT_EQ(0, mw_pid(&self->s, MAPWATCH_PID_DEL, kid)) TH_LOG("round %d", i);
+		/* Gone from the set: a second DEL finds nothing. */
+		ASSERT_EQ(-ESRCH, mw_pid(&self->s, MAPWATCH_PID_DEL, kid));
+	}
+	/* Every slot is free: a live process is added. */
+	ASSERT_EQ(0, mw_pid(&self->s, MAPWATCH_PID_ADD, getpid()));
+	ASSERT_EQ(0, mw_disable(&self->s));
+	ASSERT_LE(0, mw_drain(&self->s, mwt_collect, &self->rs));
+	mwt_recs_sort_by_time(&self->rs);
+	ASSERT_EQ(2 * rounds, self->rs.nr);
+	for (i = 0; i < 2 * rounds; i++)
+		ASSERT_EQ(i / 2 * 10 + i % 2, self->rs.r[i].who) TH_LOG("record %d", i);
+}
+
 TEST_F(session, pid_clear_stops_records)
 {
 	const int want[] = { 0, 1, 2, 3, 4 };

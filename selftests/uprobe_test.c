@@ -14,6 +14,8 @@
  */
 #include <dlfcn.h>
 #include <limits.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -866,6 +868,83 @@ TEST_F(uprobe, reads_fault_pages_in_as_the_task_would)
 	ASSERT_EQ(0, mincore(fresh, page, &vec));
 	ASSERT_EQ(1, vec & 1);
 	munmap(fresh, page);
+}
+
+/* A thread that makes one probed call with a pointer, then says so. */
+struct caller {
+	const void *p;
+	pid_t tid;
+	int done;
+};
+
+static void *caller_run(void *arg)
+{
+	struct caller *c = arg;
+
+	c->tid = mwt_gettid();
+	call_ptr(c->p, 0);
+	__atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * A pointer into a page registered with userfaultfd whose faults nobody
+ * resolves (the task's own read would wait forever for its handler
+ * thread): the handler never waits on it.  The read is flagged a fault,
+ * the call returns, and DETACH and close finish while the page stays
+ * unresolved.  (Before, the handler waited in the fault, and DETACH with
+ * it: register_rwsem up to 6.11, tasks-trace RCU from 6.12.)
+ */
+TEST_F_TIMEOUT(uprobe, a_userfaultfd_page_never_stalls_the_handler, 120)
+{
+	const struct mapwatch_fetch_op ops[] = { OP_REG(0, DI), OP_LOAD(1, 0, 0, 8),
+						 OP_EMIT(1, 8) };
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct pollfd pfd;
+	struct payload want = {};
+	struct caller c = {};
+	long page = page_size();
+	pthread_t th;
+	uint8_t *hole;
+	uint32_t id;
+	int uffd, i;
+
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	ASSERT_LE(0, uffd) TH_LOG("userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+	hole = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, hole);
+	reg.range.start = (uintptr_t)hole;
+	reg.range.len = page;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+
+	attach(_metadata, self, ops, ARRAY_SIZE(ops), 8, &id);
+	trace_self(_metadata, self);
+	c.p = hole;
+	ASSERT_EQ(0, pthread_create(&th, NULL, caller_run, &c));
+	for (i = 0; i < 30000 && !__atomic_load_n(&c.done, __ATOMIC_ACQUIRE); i++)
+		usleep(1000);
+	ASSERT_EQ(1, __atomic_load_n(&c.done, __ATOMIC_ACQUIRE))
+		TH_LOG("the probed call still waits after 30 s");
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	/* Nobody asked the handler thread for the page: no message waits. */
+	pfd = (struct pollfd){ .fd = uffd, .events = POLLIN };
+	ASSERT_EQ(0, poll(&pfd, 1, 0));
+
+	drain(_metadata, self);
+	ASSERT_EQ(1, self->rs.nr);
+	ASSERT_EQ(MAPWATCH_REC_EVENT, self->rs.r[0].type);
+	ASSERT_EQ((uint32_t)c.tid, self->rs.r[0].tid);
+	ASSERT_EQ(MAPWATCH_RECF_FAULT, self->rs.r[0].flags);
+	put64(&want, 0);
+	ASSERT_EQ(want.n, self->rs.r[0].payload_size);
+	ASSERT_EQ(0, memcmp(want.b, mwt_rec_payload(&self->rs, 0), want.n));
+	ASSERT_EQ(0, mw_detach(&self->s, id));
+	mw_close(&self->s);
+	self->s.fd = -1;
+	close(uffd);
+	munmap(hole, page);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -327,18 +327,19 @@ long mw_drain(struct mw_session *s, mw_record_fn fn, void *ctx)
 		const struct mapwatch_rec_hdr *hdr;
 		u64 pos, end;
 		int stop = 0;
+		u32 sz;
 
 		if (!r->cons)
 			continue;
 		/* Pairs with the producer's smp_store_release() at commit. */
 		end = smp_load_acquire(&r->prod->prod_pos);
 		pos = mapwatch_ring_read_start(r->prod, READ_ONCE(r->cons->cons_pos));
-		while (!stop && (hdr = mapwatch_ring_next(r->data, r->data_size, &pos, end))) {
+		while (!stop && (hdr = mapwatch_ring_next(r->data, r->data_size, &pos, end, &sz))) {
 			if (hdr == MAPWATCH_ERR_REC)
 				return mw_fail(EIO, "cpu %u: inconsistent record stream at %llu",
 					       i, (unsigned long long)pos);
 			stop = fn(ctx, i, hdr);
-			pos += hdr->size;
+			pos += sz;
 			count++;
 		}
 		/* Pairs with the producer's smp_load_acquire() of cons_pos. */

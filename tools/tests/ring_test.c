@@ -107,8 +107,9 @@ static long drain(struct test_ring *t, struct drain_state *d)
 	u64 pos = mapwatch_ring_read_start(prod, READ_ONCE(cons->cons_pos));
 	const struct mapwatch_rec_hdr *hdr;
 	long n = 0;
+	u32 sz;
 
-	while ((hdr = mapwatch_ring_next(t->data, t->size, &pos, end))) {
+	while ((hdr = mapwatch_ring_next(t->data, t->size, &pos, end, &sz))) {
 		if (hdr == MAPWATCH_ERR_REC)
 			return -1;
 		if (hdr->type == MAPWATCH_REC_EVENT) {
@@ -120,7 +121,7 @@ static long drain(struct test_ring *t, struct drain_state *d)
 		} else {
 			d->bad++;
 		}
-		pos += hdr->size;
+		pos += sz;
 		n++;
 	}
 	smp_store_release(&cons->cons_pos, pos);
@@ -217,13 +218,14 @@ static int test_garbage_consumer_position(void)
 	struct drain_state d = {};
 	struct test_ring t;
 	u64 pos = 12345;
+	u32 sz;
 
 	ring_setup(&t, PAGE, 0, 0);
 	c = t.cons;
 	write_event(&t.rb, 0, 16);
 	c->cons_pos = 0xdeadbeefULL << 20;
 	CHECK(!write_event(&t.rb, 1, 16), "reserve with a bogus consumer position");
-	CHECK(mapwatch_ring_next(t.data, t.size, &pos, 99999) == MAPWATCH_ERR_REC,
+	CHECK(mapwatch_ring_next(t.data, t.size, &pos, 99999, &sz) == MAPWATCH_ERR_REC,
 	      "misaligned position accepted");
 	c->cons_pos = 0;
 	CHECK(drain(&t, &d) >= 1 && d.bad == 0, "ring unusable after the reader fixed it");

@@ -52,7 +52,7 @@
  * something is added compatibly.
  */
 #define MAPWATCH_ABI_MAJOR	1
-#define MAPWATCH_ABI_MINOR	3
+#define MAPWATCH_ABI_MINOR	4
 
 #define MAPWATCH_DEVICE		"/dev/mapwatch"
 #define MAPWATCH_IOC_MAGIC	0xE7
@@ -72,6 +72,14 @@
 #define MAPWATCH_FEAT_READ		_BITULL(1)	/* read() fallback */
 #define MAPWATCH_FEAT_UPROBE		_BITULL(2)	/* MAPWATCH_IOC_UPROBE_ATTACH (1.1) */
 #define MAPWATCH_FEAT_PID_MEM_FD	_BITULL(3)	/* MAPWATCH_PID_MEM_FD (1.3) */
+/*
+ * A process traced without CAP_SYS_ADMIN stops being traced when it makes
+ * itself undumpable (ABI 1.4): the kernel lets the module see that.  Without
+ * it, only a change of credentials stops it (MAPWATCH_IOC_PID).
+ */
+#define MAPWATCH_FEAT_DUMPABLE		_BITULL(4)
+/* The genl family has its "events" group (ABI 1.4): see below. */
+#define MAPWATCH_FEAT_GENL_EVENTS	_BITULL(5)
 
 struct mapwatch_api {
 	__u32 size;		/* in/out: structure size */
@@ -120,7 +128,16 @@ struct mapwatch_ring_config {
  *         than the data area, timer_ms too large
  * EBUSY   the rings are already configured
  * ENOMEM  the rings could not be allocated
+ * EPERM   the rings would lock more memory than RLIMIT_MEMLOCK allows the
+ *         caller's user (ABI 1.4)
  * On any error the session has no rings yet (unless it had them before).
+ *
+ * Locked memory (ABI 1.4): the rings' pages (consumer, producer and data
+ * pages of every possible CPU: nr_cpus * mmap_stride bytes) stay in memory
+ * until the session is closed.  As perf does for its buffers, they are
+ * charged to the caller's user (locked_vm, the sum over all its sessions
+ * and its other locked memory such as io_uring's) against the caller's
+ * RLIMIT_MEMLOCK, unless the caller has CAP_IPC_LOCK.
  */
 
 /*
@@ -285,7 +302,11 @@ struct mapwatch_pid {
  * a setuid/setgid exec or a change of credentials its events are dropped
  * (counted as filtered in MAPWATCH_IOC_PROBE_COUNTERS).
  *
- * ESRCH   no such process
+ * DEL takes a process that has exited and been reaped since it was added
+ * (ABI 1.4): it is found by its number among the traced ones, so a tracer
+ * that follows short-lived processes gets every slot back.
+ *
+ * ESRCH   no such process (DEL: none traced under that number either)
  * EEXIST  already traced (ADD)
  * ENOENT  not traced (DEL)
  * ENOSPC  MAPWATCH_MAX_PIDS processes already traced
@@ -548,14 +569,21 @@ struct mapwatch_probe_counters {
 
 /*
  * read(): copies whole records, CPU by CPU, and advances each ring's
- * cons_pos.  Blocks while no data is unread (unless O_NONBLOCK: EAGAIN);
- * returns 0 once the session is disabled and nothing is left.
+ * cons_pos past exactly the records it returns.  A copy that faults
+ * part-way ends the read: the records before it are returned, that one
+ * stays for the next read (ABI 1.4; before, some could come twice).
+ * Blocks while no data is unread (unless O_NONBLOCK: EAGAIN); returns 0
+ * once the session is disabled and nothing is left.
  * EINVAL  buffer smaller than the next record, or rings not configured
+ * EFAULT  the buffer faulted before the first record was copied
  * EIO     a consumer position written through mmap is not a valid position
- * EBUSY   overwrite mode and the session is enabled (disable it first)
+ * EBUSY   overwrite mode and the session is enabled (disable it first);
+ *         ENABLE waits for a read() in progress on such rings
  *
  * poll(): EPOLLIN when a ring holds at least the watermark, or on the
- * timer when any data is unread; EPOLLHUP once the session is closing.
+ * timer when any data is unread.  Once the session is stopped (disabled
+ * after it was enabled): EPOLLIN while records are left, then EPOLLHUP
+ * (read() returns 0), until it is enabled again (ABI 1.4).
  */
 
 /* ------------------------------------------------------------------------ */
@@ -568,11 +596,15 @@ struct mapwatch_probe_counters {
  *
  * Who may do what:
  *   SESSION_GET, PROBE_GET   what opening /dev/mapwatch needs: fsuid 0 or
- *                            CAP_DAC_OVERRIDE
- *   PROBE_DETACH             CAP_SYS_ADMIN
- *   joining "events"         CAP_SYS_ADMIN where the kernel has
- *                            GENL_MCAST_CAP_SYS_ADMIN (6.7, and Debian's
- *                            6.1); anyone on older kernels
+ *                            CAP_DAC_OVERRIDE, of both the socket's opener
+ *                            and the caller (ABI 1.4: the caller's only
+ *                            before)
+ *   PROBE_DETACH             CAP_SYS_ADMIN (opener and caller)
+ *   joining "events"         CAP_SYS_ADMIN; a kernel without
+ *                            GENL_MCAST_CAP_SYS_ADMIN (before 6.7, except
+ *                            stable backports such as Debian's 6.1) gets
+ *                            no "events" group at all, and the handshake
+ *                            says so (MAPWATCH_FEAT_GENL_EVENTS clear)
  *
  * Errors (in the netlink ack; extack names the attribute where one is at
  * fault):
