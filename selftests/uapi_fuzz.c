@@ -43,13 +43,17 @@
  *   MAPWATCH_FUZZ_SECONDS  stop after this long even if fewer calls were
  *                          made (default 0: no limit)
  *   MAPWATCH_FUZZ_SANITY   calls between two sanity checks (default 10000)
- * Options -n CALLS, -s SEED, -t SECONDS, -S SANITY override them.
+ *   MAPWATCH_FUZZ_THREADS  N > 0: the threaded mode instead (below): N
+ *                          threads on the same sessions at once
+ * Options -n CALLS, -s SEED, -t SECONDS, -S SANITY, -T THREADS override them.
  *
  * Prints TAP; exits 0, 1 on failure, 4 (skip) without /dev/mapwatch.
  */
 #include <elf.h>
 #include <limits.h>
 #include <linux/capability.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/eventfd.h>
@@ -193,7 +197,8 @@ static struct mapping maps[NR_MAPS];
 static struct trigger trig[NR_TRIG];
 static pid_t dead[NR_DEAD];
 static int privileged = 1;	/* 0 in the child without capabilities */
-static uint64_t seed, rng;
+static uint64_t seed;
+static __thread uint64_t rng;	/* per thread: -T's workers each have their own */
 static long page;
 static unsigned int nr_cpus;
 static uint64_t api_features;
@@ -2074,6 +2079,472 @@ static void setup(void)
 
 /* ------------------------------------------------------------------------ */
 
+
+/* ------------------------------------------------------------------------ */
+/* Threads (-T N): the same sessions from several threads at once.          */
+/*
+ * N workers share NR_RSESS sessions, each opened O_NONBLOCK, configured,
+ * mapped (every CPU's consumer and producer page) and tracing this
+ * process, and make at once: uprobe attaches (random programs at
+ * fuzz_probed()), kprobe attaches, DETACH of the ids just attached and of
+ * the next ones (an attach's id is predictable), ENABLE and DISABLE,
+ * PID ADD/DEL, read() into buffers that end at a PROT_NONE page, writes of
+ * cons_pos through the mapping (the producer position, behind it, or
+ * garbage), COUNTERS, PROBE_COUNTERS, poll(), and the events the probes
+ * record.  Now and then a worker replaces a session whole (close, open
+ * anew) with the others held off (a rwlock: no worker uses a closed fd or
+ * an unmapped page).  Meanwhile a child process detaches probes of these
+ * sessions over generic netlink (PROBE_DETACH, as an admin's `mapwatchctl
+ * detach`), guessing their ids.  Every errno must be a documented one.
+ */
+#define NR_RSESS	2
+#define RT_MAX_CPUS	64
+
+struct rsess {
+	int fd;
+	int overwrite;
+	unsigned int ncpu;
+	struct mapwatch_ring_consumer *cons[RT_MAX_CPUS];
+	const struct mapwatch_ring_producer *prod[RT_MAX_CPUS];
+	size_t map_len;
+	uint32_t last_id;	/* the highest probe id an attach returned */
+};
+
+static struct rsess rsess[NR_RSESS];
+static pthread_rwlock_t rs_lock = PTHREAD_RWLOCK_INITIALIZER;
+static uint64_t rt_calls, rt_secs;
+static double rt_t0;
+static volatile int rt_stop;
+
+/* Count a call of a worker and check its errno; returns @ret. */
+static long rdone(enum call c, long ret, int err, const char *what)
+{
+	__atomic_fetch_add(&st->total, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&st->calls[c], 1, __ATOMIC_RELAXED);
+	if (ret >= 0) {
+		__atomic_fetch_add(&st->ok[c], 1, __ATOMIC_RELAXED);
+		return ret;
+	}
+	__atomic_fetch_add(&st->err[c][err > 0 && err < MAX_ERRNO ? err : MAX_ERRNO], 1,
+			   __ATOMIC_RELAXED);
+	if (!in_list(ok_errnos[c], err)) {
+		__atomic_fetch_add(&st->failures, 1, __ATOMIC_RELAXED);
+		if (__atomic_fetch_add(&st->fail_prints, 1, __ATOMIC_RELAXED) < MAX_FAIL_PRINTS)
+			printf("# FAIL (threads, seed %#llx, tid %d): %s %s: errno %d (%s) is not documented for it\n",
+			       (unsigned long long)seed, mwt_gettid(), call_name[c], what, err,
+			       errname(err));
+	}
+	return ret;
+}
+
+__attribute__((format(printf, 1, 2)))
+static void rbad(const char *fmt, ...)
+{
+	va_list ap;
+
+	__atomic_fetch_add(&st->failures, 1, __ATOMIC_RELAXED);
+	if (__atomic_fetch_add(&st->fail_prints, 1, __ATOMIC_RELAXED) >= MAX_FAIL_PRINTS)
+		return;
+	printf("# FAIL (threads, seed %#llx, tid %d): ", (unsigned long long)seed, mwt_gettid());
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+static long rioctl(enum call c, int fd, unsigned long cmd, void *arg, const char *what)
+{
+	long ret = ioctl(fd, cmd, arg);
+
+	return rdone(c, ret, ret < 0 ? errno : 0, what);
+}
+
+static void rsess_close(struct rsess *r)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < r->ncpu; cpu++) {
+		if (r->cons[cpu])
+			munmap(r->cons[cpu], page);
+		if (r->prod[cpu])
+			munmap((void *)r->prod[cpu], r->map_len);
+		r->cons[cpu] = NULL;
+		r->prod[cpu] = NULL;
+	}
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+}
+
+/* A session as a tracer sets one up; the fuzz takes it from there. */
+static void rsess_open(struct rsess *r)
+{
+	struct mapwatch_ring_config cfg = { .size = sizeof(cfg) };
+	struct mapwatch_pid pid = { .size = sizeof(pid), .op = MAPWATCH_PID_ADD };
+	struct mapwatch_api api;
+	unsigned int cpu;
+
+	memset(r, 0, sizeof(*r));
+	r->fd = open(MAPWATCH_DEVICE, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (r->fd < 0 || mwt_api(r->fd, MAPWATCH_ABI_MAJOR, &api))
+		ksft_exit_fail_msg("threads: a session: %s\n", strerror(errno));
+	r->overwrite = chance(30);
+	cfg.flags = r->overwrite ? MAPWATCH_RING_OVERWRITE : 0;
+	cfg.data_pages = 1U << rnd(3);
+	cfg.timer_ms = 10;
+	if (ioctl(r->fd, MAPWATCH_IOC_RING_CONFIG, &cfg))
+		ksft_exit_fail_msg("threads: RING_CONFIG: %s\n", strerror(errno));
+	r->ncpu = api.nr_cpus < RT_MAX_CPUS ? api.nr_cpus : RT_MAX_CPUS;
+	/* The producer page and the data, read-only, right after the consumer page. */
+	r->map_len = cfg.mmap_stride - page;
+	for (cpu = 0; cpu < r->ncpu; cpu++) {
+		void *c = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd,
+			       (off_t)cpu * cfg.mmap_stride);
+		void *p = mmap(NULL, r->map_len, PROT_READ, MAP_SHARED, r->fd,
+			       (off_t)cpu * cfg.mmap_stride + page);
+
+		r->cons[cpu] = c == MAP_FAILED ? NULL : c;	/* an impossible CPU: none */
+		r->prod[cpu] = p == MAP_FAILED ? NULL : p;
+	}
+	pid.pid = getpid();
+	if (ioctl(r->fd, MAPWATCH_IOC_PID, &pid))
+		ksft_exit_fail_msg("threads: PID ADD: %s\n", strerror(errno));
+	__atomic_fetch_add(&st->maps_made, 1, __ATOMIC_RELAXED);
+}
+
+/* One call of a worker on session @r (under rs_lock, read). */
+static void rstep(struct rsess *r, uint8_t *buf, size_t buflen)
+{
+	unsigned int k = rnd(100), cpu = rnd(r->ncpu);
+	union {
+		struct mapwatch_kprobe kp;
+		struct mapwatch_uprobe up;
+		struct mapwatch_detach d;
+		struct mapwatch_pid pid;
+		struct mapwatch_counters c;
+		struct mapwatch_probe_counters pc;
+	} a;
+	struct mapwatch_fetch_op ops[MAPWATCH_FETCH_MAX_OPS];
+	struct pollfd pfd;
+	uint32_t last = __atomic_load_n(&r->last_id, __ATOMIC_RELAXED);
+	long ret;
+
+	memset(&a, 0, sizeof(a));
+	if (k < 14) {
+		a.up.size = sizeof(a.up);
+		a.up.fd = fd_exe;
+		a.up.offset = probed_off;
+		gen_prog(ops, &a.up.nr_ops);
+		a.up.ops = (uintptr_t)ops;
+		ret = rioctl(C_UPROBE_ATTACH, r->fd, MAPWATCH_IOC_UPROBE_ATTACH, &a.up, "");
+		if (!ret) {
+			__atomic_fetch_add(&st->uprobes_attached, 1, __ATOMIC_RELAXED);
+			while (last < a.up.probe_id &&
+			       !__atomic_compare_exchange_n(&r->last_id, &last, a.up.probe_id, 0,
+							    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+				;
+		}
+	} else if (k < 22) {
+		a.kp.size = sizeof(a.kp);
+		a.kp.type = 1 + rnd(MAPWATCH_KPROBE_MAX);
+		ret = rioctl(C_KPROBE_ATTACH, r->fd, MAPWATCH_IOC_KPROBE_ATTACH, &a.kp, "");
+		if (!ret)
+			__atomic_fetch_add(&st->kprobes_attached, 1, __ATOMIC_RELAXED);
+	} else if (k < 40) {
+		/* The id an attach in flight is about to return, or one before. */
+		a.d.size = sizeof(a.d);
+		a.d.probe_id = chance(60) ? last + 1 + rnd(2) : (last > 4 ? last - rnd(5) : 1);
+		rioctl(C_DETACH, r->fd, MAPWATCH_IOC_DETACH, &a.d, "");
+	} else if (k < 46) {
+		rioctl(C_ENABLE, r->fd, MAPWATCH_IOC_ENABLE, NULL, "");
+	} else if (k < 50) {
+		rioctl(C_DISABLE, r->fd, MAPWATCH_IOC_DISABLE, NULL, "");
+	} else if (k < 54) {
+		a.pid.size = sizeof(a.pid);
+		a.pid.op = chance(50) ? MAPWATCH_PID_ADD : MAPWATCH_PID_DEL;
+		a.pid.pid = getpid();
+		rioctl(C_PID, r->fd, MAPWATCH_IOC_PID, &a.pid, "");
+	} else if (k < 68) {
+		/* Any length, ending anywhere up to and into the PROT_NONE page. */
+		size_t len = 1 + rnd(buflen), off = buflen - len;
+
+		if (chance(20))
+			len += rnd(page);
+		ret = read(r->fd, buf + off, len);
+		rdone(C_READ, ret, ret < 0 ? errno : 0, "");
+		if (ret > 0 && ((size_t)ret > len || ret % 8))
+			rbad("read() returned %ld of %zu bytes", ret, len);
+	} else if (k < 78) {
+		/* The consumer's own moves, racing the kernel's read() and the producer. */
+		struct mapwatch_ring_consumer *c = r->cons[cpu];
+		const struct mapwatch_ring_producer *p = r->prod[cpu];
+
+		if (c && p) {
+			uint64_t prod = __atomic_load_n(&p->prod_pos, __ATOMIC_ACQUIRE);
+			unsigned int how = rnd(10);
+
+			__atomic_store_n(&c->cons_pos, how < 5 ? prod :
+					 how < 9 ? prod - 8 * rnd(64) : rnd64(), __ATOMIC_RELEASE);
+		}
+	} else if (k < 82) {
+		a.c.size = sizeof(a.c);
+		a.c.cpu = chance(80) ? MAPWATCH_ALL_CPUS : cpu;
+		rioctl(C_COUNTERS, r->fd, MAPWATCH_IOC_COUNTERS, &a.c, "");
+	} else if (k < 86) {
+		a.pc.size = sizeof(a.pc);
+		a.pc.probe_id = 1 + rnd(last + 2);
+		rioctl(C_PROBE_COUNTERS, r->fd, MAPWATCH_IOC_PROBE_COUNTERS, &a.pc, "");
+	} else if (k < 90) {
+		pfd = (struct pollfd){ .fd = r->fd, .events = POLLIN };
+		ret = poll(&pfd, 1, 0);
+		rdone(C_POLL, ret, ret < 0 ? errno : 0, "");
+		if (ret > 0 && (pfd.revents & (POLLNVAL | POLLERR)))
+			rbad("poll: revents %#x on an open session", pfd.revents);
+	} else {
+		mwt_events(k, 4);
+		probed_fn(k);
+	}
+}
+
+static void *rworker(void *arg)
+{
+	uintptr_t i = (uintptr_t)arg;
+	sigset_t all;
+	uint8_t *buf;
+	size_t buflen = ARENA_PAGES * page;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	rng = seed ^ (0x9e3779b97f4a7c15ULL * (i + 1));
+	buf = guarded(ARENA_PAGES);
+	while (!rt_stop) {
+		struct rsess *r = &rsess[rnd(NR_RSESS)];
+
+		if (rnd(2000) == 0) {
+			/* A session replaced whole, while nobody uses it. */
+			pthread_rwlock_wrlock(&rs_lock);
+			rsess_close(r);
+			rsess_open(r);
+			pthread_rwlock_unlock(&rs_lock);
+			continue;
+		}
+		pthread_rwlock_rdlock(&rs_lock);
+		rstep(r, buf, buflen);
+		pthread_rwlock_unlock(&rs_lock);
+		if (__atomic_load_n(&st->total, __ATOMIC_RELAXED) >= rt_calls ||
+		    (rt_secs && now_s() - rt_t0 > rt_secs))
+			rt_stop = 1;
+	}
+	return NULL;
+}
+
+/* ---- the child that detaches over generic netlink ---- */
+
+struct nl {
+	int fd;
+	uint16_t family;
+	uint32_t seq;
+};
+
+struct nlreq {
+	struct nlmsghdr n;
+	struct genlmsghdr g;
+	uint8_t attrs[64];
+};
+
+static void nl_put_u32(struct nlreq *q, uint16_t type, uint32_t v)
+{
+	struct nlattr *a = (void *)((uint8_t *)q + NLMSG_ALIGN(q->n.nlmsg_len));
+
+	a->nla_len = NLA_HDRLEN + 4;
+	a->nla_type = type;
+	memcpy((uint8_t *)a + NLA_HDRLEN, &v, 4);
+	q->n.nlmsg_len = NLMSG_ALIGN(q->n.nlmsg_len) + NLA_ALIGN(a->nla_len);
+}
+
+static void nl_put_str(struct nlreq *q, uint16_t type, const char *s)
+{
+	struct nlattr *a = (void *)((uint8_t *)q + NLMSG_ALIGN(q->n.nlmsg_len));
+
+	a->nla_len = NLA_HDRLEN + strlen(s) + 1;
+	a->nla_type = type;
+	memcpy((uint8_t *)a + NLA_HDRLEN, s, strlen(s) + 1);
+	q->n.nlmsg_len = NLMSG_ALIGN(q->n.nlmsg_len) + NLA_ALIGN(a->nla_len);
+}
+
+static void nl_start(struct nl *nl, struct nlreq *q, uint16_t family, uint8_t cmd,
+		     uint16_t flags)
+{
+	memset(q, 0, sizeof(*q));
+	q->n.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	q->n.nlmsg_type = family;
+	q->n.nlmsg_flags = NLM_F_REQUEST | flags;
+	q->n.nlmsg_seq = ++nl->seq;
+	q->g.cmd = cmd;
+	q->g.version = 1;
+}
+
+/*
+ * Send @q and read the answer to the end: each message's attributes go to
+ * @fn (when not NULL); returns 0 or the errno the kernel answered.
+ */
+static int nl_talk(struct nl *nl, struct nlreq *q,
+		   void (*fn)(void *ctx, const struct nlattr *a, size_t len), void *ctx)
+{
+	static uint8_t buf[1 << 16];
+
+	if (send(nl->fd, q, q->n.nlmsg_len, 0) < 0)
+		return errno;
+	for (;;) {
+		ssize_t n = recv(nl->fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *h;
+
+		if (n < 0)
+			return errno;
+		for (h = (void *)buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_seq != q->n.nlmsg_seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_ERROR)
+				return -((struct nlmsgerr *)NLMSG_DATA(h))->error;
+			if (h->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (fn)
+				fn(ctx, (void *)((uint8_t *)NLMSG_DATA(h) + GENL_HDRLEN),
+				   h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN));
+		}
+	}
+}
+
+/* Attribute @type of a message (the first one), or NULL. */
+static const struct nlattr *nl_attr(const struct nlattr *a, size_t len, uint16_t type)
+{
+	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len) {
+		if ((a->nla_type & NLA_TYPE_MASK) == type)
+			return a;
+		len -= NLA_ALIGN(a->nla_len);
+		a = (const void *)((const uint8_t *)a + NLA_ALIGN(a->nla_len));
+	}
+	return NULL;
+}
+
+static uint32_t nl_u32(const struct nlattr *a)
+{
+	uint32_t v = 0;
+
+	if (a && a->nla_len >= NLA_HDRLEN + 4)
+		memcpy(&v, (const uint8_t *)a + NLA_HDRLEN, 4);
+	return v;
+}
+
+static void nl_family_cb(void *ctx, const struct nlattr *a, size_t len)
+{
+	const struct nlattr *id = nl_attr(a, len, CTRL_ATTR_FAMILY_ID);
+
+	if (id)
+		memcpy(ctx, (const uint8_t *)id + NLA_HDRLEN, 2);
+}
+
+struct owned {
+	pid_t owner;
+	uint32_t ids[8];
+	unsigned int n;
+};
+
+static void nl_session_cb(void *ctx, const struct nlattr *a, size_t len)
+{
+	struct owned *o = ctx;
+
+	if ((pid_t)nl_u32(nl_attr(a, len, MAPWATCH_A_OWNER_PID)) == o->owner &&
+	    o->n < ARRAY_SIZE(o->ids))
+		o->ids[o->n++] = nl_u32(nl_attr(a, len, MAPWATCH_A_SESSION_ID));
+}
+
+/* In the child: until the parent goes, PROBE_DETACH of guessed ids in its sessions. */
+static void genl_detacher(pid_t parent, int stop_fd)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct nl nl = { .fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC) };
+	struct nlreq q;
+	struct pollfd pfd = { .fd = stop_fd, .events = POLLIN };
+	uint64_t calls = 0, ok = 0, enoent = 0;
+	int err;
+
+	rng = seed ^ 0x6e6c;
+	if (nl.fd < 0 || bind(nl.fd, (void *)&sa, sizeof(sa)))
+		_exit(20);
+	nl_start(&nl, &q, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, NLM_F_ACK);
+	nl_put_str(&q, CTRL_ATTR_FAMILY_NAME, MAPWATCH_GENL_NAME);
+	if (nl_talk(&nl, &q, nl_family_cb, &nl.family) || !nl.family)
+		_exit(21);
+	while (!poll(&pfd, 1, 0)) {
+		struct owned o = { .owner = parent };
+		unsigned int i;
+
+		nl_start(&nl, &q, nl.family, MAPWATCH_CMD_SESSION_GET, NLM_F_DUMP);
+		if (nl_talk(&nl, &q, nl_session_cb, &o))
+			_exit(22);
+		for (i = 0; i < o.n * 4; i++) {
+			nl_start(&nl, &q, nl.family, MAPWATCH_CMD_PROBE_DETACH, NLM_F_ACK);
+			nl_put_u32(&q, MAPWATCH_A_SESSION_ID, o.ids[i % o.n]);
+			nl_put_u32(&q, MAPWATCH_A_PROBE_ID, 1 + rnd(64));
+			err = nl_talk(&nl, &q, NULL, NULL);
+			calls++;
+			if (!err)
+				ok++;
+			else if (err == ENOENT)
+				enoent++;
+			else
+				_exit(23);	/* an admin's detach: only 0 or ENOENT */
+		}
+		usleep(1000);
+	}
+	printf("# genl PROBE_DETACH from another process: %llu calls, ok %llu, ENOENT %llu\n",
+	       (unsigned long long)calls, (unsigned long long)ok, (unsigned long long)enoent);
+	_exit(0);
+}
+
+/* -T N: returns when the calls or the time are spent. */
+static void threads_run(unsigned int nthreads, uint64_t calls, uint64_t secs)
+{
+	pthread_t th[64];
+	int stop[2], status;
+	unsigned int i;
+	pid_t kid;
+
+	if (nthreads > ARRAY_SIZE(th))
+		nthreads = ARRAY_SIZE(th);
+	rt_calls = calls;
+	rt_secs = secs;
+	for (i = 0; i < NR_RSESS; i++)
+		rsess_open(&rsess[i]);
+	if (pipe(stop))
+		ksft_exit_fail_msg("pipe\n");
+	fflush(stdout);
+	kid = fork();
+	if (kid < 0)
+		ksft_exit_fail_msg("fork\n");
+	if (!kid) {
+		close(stop[1]);
+		genl_detacher(getppid(), stop[0]);
+	}
+	close(stop[0]);
+	rt_t0 = now_s();
+	for (i = 0; i < nthreads; i++)
+		if (pthread_create(&th[i], NULL, rworker, (void *)(uintptr_t)i))
+			ksft_exit_fail_msg("pthread_create\n");
+	for (i = 0; i < nthreads; i++)
+		pthread_join(th[i], NULL);
+	close(stop[1]);
+	if (waitpid(kid, &status, 0) != kid || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		printf("# FAIL: the genl detacher ended with status %#x (20: socket, 21: no family, 22: SESSION_GET, 23: an errno other than ENOENT)\n",
+		       status);
+		st->failures++;
+	}
+	for (i = 0; i < NR_RSESS; i++)
+		rsess_close(&rsess[i]);
+	ksft_print_msg("%u threads on %d sessions\n", nthreads, NR_RSESS);
+}
+
 static uint64_t env_u64(const char *name, uint64_t def)
 {
 	const char *v = getenv(name);
@@ -2129,6 +2600,7 @@ int main(int argc, char **argv)
 	uint64_t calls = env_u64("MAPWATCH_FUZZ_CALLS", 1000000);
 	uint64_t secs = env_u64("MAPWATCH_FUZZ_SECONDS", 0);
 	uint64_t every = env_u64("MAPWATCH_FUZZ_SANITY", 10000);
+	uint64_t nthreads = env_u64("MAPWATCH_FUZZ_THREADS", 0);
 	uint64_t next_sanity, next_unpriv, next_report;
 	struct sigaction sa = { .sa_handler = on_alarm };
 	pthread_t th;
@@ -2139,8 +2611,11 @@ int main(int argc, char **argv)
 	seed = env_u64("MAPWATCH_FUZZ_SEED", 0);
 	if (!getenv("MAPWATCH_FUZZ_SEED"))
 		seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	while ((opt = getopt(argc, argv, "n:s:t:S:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:t:S:T:")) != -1) {
 		switch (opt) {
+		case 'T':
+			nthreads = strtoull(optarg, NULL, 0);
+			break;
 		case 'n':
 			calls = strtoull(optarg, NULL, 0);
 			break;
@@ -2154,7 +2629,8 @@ int main(int argc, char **argv)
 			every = strtoull(optarg, NULL, 0);
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-n CALLS] [-s SEED] [-t SECONDS] [-S SANITY]\n",
+			fprintf(stderr,
+				"usage: %s [-n CALLS] [-s SEED] [-t SECONDS] [-S SANITY] [-T THREADS]\n",
 				argv[0]);
 			return 2;
 		}
@@ -2175,6 +2651,23 @@ int main(int argc, char **argv)
 		       (unsigned long long)every);
 	setup();
 	signal(SIGPIPE, SIG_IGN);
+	if (nthreads) {
+		t0 = now_s();
+		threads_run(nthreads, calls, secs);
+		t = now_s() - t0;
+		if (sanity(who++))
+			st->sanity_failed++;
+		else
+			st->sanity_ok++;
+		report(t);
+		ksft_test_result(st->failures == 0,
+				 "%llu calls from %llu threads, only documented errnos (seed %#llx)\n",
+				 (unsigned long long)st->total, (unsigned long long)nthreads,
+				 (unsigned long long)seed);
+		ksft_test_result(st->sanity_failed == 0 && st->sanity_ok > 0,
+				 "a session works afterwards\n");
+		ksft_finished();
+	}
 	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART: a blocking read() ends EINTR */
 	if (pthread_create(&th, NULL, spinner, NULL))
 		ksft_exit_fail_msg("pthread_create\n");
