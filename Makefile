@@ -7,6 +7,7 @@
 #                        qemu on Debian's 6.1, 6.12 and 7.x kernels (KERNELS=...)
 #   make check-debug     the selftests on a debug kernel (KASAN, lockdep, kmemleak,
 #                        UBSAN) under lockdown=integrity with a signed module
+#   make check-debug7    the same detectors on the newest kernel (7.x)
 #   make bench           what a probe hit costs: mapwatch next to a bare uprobe,
 #                        uprobe_events and bpftrace, in the VM (tools/bench/run)
 #   make fuzz            mapwatchctl's parsers under libFuzzer (FUZZ_SECONDS per target)
@@ -37,7 +38,7 @@ TOOL_VERSION	:= $(shell sed -n 's/^\#define MAPWATCH_VERSION\t*"\(.*\)"/\1/p' mo
 
 STAGE		:= tools/stage
 
-.PHONY: all module tools unit gobin-test bench fuzz fuzz-short check check-debug demo deps install sign clean help
+.PHONY: all module tools unit gobin-test bench fuzz fuzz-short check check-debug check-debug7 demo deps install sign clean help
 
 all: tools
 	@if [ -d "$(KDIR)" ]; then $(MAKE) module; else \
@@ -147,6 +148,12 @@ check: deps
 check-debug: deps tools/mapwatchctl
 	make -s -C selftests
 	tools/check-debug
+
+# The same detectors on the newest kernel (linux-source 7.x, tools/vm/
+# debug-kernel 7): kernel, module, the leaks boot.  Not run by .ci/run.
+check-debug7: deps tools/mapwatchctl
+	make -s -C selftests
+	tools/check-debug 7
 
 $(BUILD)/demo/godemo: tools/demo/godemo/main.go tools/demo/godemo/go.mod
 	tools/demo/build-godemo $@

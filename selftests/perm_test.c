@@ -398,6 +398,72 @@ TEST_F(perm, a_plain_exec_stays_traced)
 }
 
 /*
+ * PID ADD racing a setuid exec of the process it adds: the tracer opened
+ * the proof before the exec, and the exec installs its mm before it
+ * commits root's credentials.  Whichever way each round goes -- ADD first
+ * (the process is then traced while its credentials stay, and the exec
+ * changes them), the exec first (the proof no longer matches: EACCES) --
+ * no event of the setuid process is ever recorded.  A race: many rounds,
+ * each a fork and an exec; it proves nothing when it passes, and shows the
+ * defect when it fails.
+ */
+TEST_F_TIMEOUT(perm, pid_add_racing_a_setuid_exec_never_traces_it, 300)
+{
+	const char *copy = "/tmp/mwt_trigger_race";
+	char trigger[PATH_MAX], n[16];
+	int rounds = 300, i, added = 0, refused = 0, gate[2], mem, status, ret;
+	struct mapwatch_probe_counters pc;
+	uint32_t id;
+	pid_t kid;
+
+	ASSERT_EQ(0, helper_path(trigger, sizeof(trigger), "mwt_trigger"));
+	ASSERT_EQ(0, copy_file(trigger, copy, 04755)) TH_LOG("%s: %s", copy, strerror(errno));
+	ASSERT_EQ(0, mw_kprobe_attach(&self->s, MAPWATCH_KPROBE_GETPRIORITY, &id))
+		TH_LOG("%s", mw_error());
+	ASSERT_EQ(0, mw_enable(&self->s));
+	ASSERT_EQ(0, become(NOBODY, CAPBIT(CAP_PERFMON), CAPBIT(CAP_PERFMON)));
+	for (i = 0; i < rounds; i++) {
+		ASSERT_EQ(0, pipe(gate));
+		kid = fork();
+		ASSERT_LE(0, kid);
+		if (!kid) {
+			char c;
+
+			if (read(gate[0], &c, 1) != 1)
+				_exit(10);
+			snprintf(n, sizeof(n), "%d", i * 10);
+			execl(copy, "mwt_trigger", n, "3", (char *)NULL);
+			_exit(11);
+		}
+		close(gate[0]);
+		mem = open_mem(kid);
+		ASSERT_LE(0, mem);
+		/*
+		 * Let it go, and add it while it execs: 0 to 3 ms later, so
+		 * that the rounds span the exec (in the VM it takes about that).
+		 */
+		ASSERT_EQ(1, write(gate[1], "g", 1));
+		usleep((i % 60) * 50);
+		ret = pid_ioctl(self->s.fd, MAPWATCH_PID_ADD, kid, MAPWATCH_PID_MEM_FD, mem);
+		if (ret)
+			ASSERT_EQ(EACCES, errno) TH_LOG("round %d", i);
+		added += !ret;
+		refused += !!ret;
+		close(mem);
+		close(gate[1]);
+		ASSERT_EQ(kid, waitpid(kid, &status, 0));
+		ASSERT_EQ(0, status);
+		if (!ret)
+			ASSERT_EQ(0, mw_pid(&self->s, MAPWATCH_PID_DEL, kid));
+	}
+	ASSERT_EQ(0, mwt_probe_counters(self->s.fd, id, &pc));
+	TH_LOG("%d rounds: added before the exec %d, refused after it %d; %llu hits filtered",
+	       rounds, added, refused, (unsigned long long)pc.filtered);
+	ASSERT_EQ(0, pc.recorded);
+	ASSERT_EQ(rounds, added + refused);
+}
+
+/*
  * Rings are locked memory: charged to the configuring user against its
  * RLIMIT_MEMLOCK, all its sessions together, given back at close; not
  * charged with CAP_IPC_LOCK.
@@ -427,10 +493,17 @@ TEST(rings_are_charged_to_memlock)
 	ASSERT_EQ(0, ioctl(fd[0], MAPWATCH_IOC_RING_CONFIG, &cfg)) TH_LOG("%s", strerror(errno));
 	ASSERT_EQ(-1, ioctl(fd[1], MAPWATCH_IOC_RING_CONFIG, &cfg));
 	ASSERT_EQ(EPERM, errno);
-	/* Larger than the limit alone. */
+	/* Larger than the limit alone; libmapwatch names the limit and the ways out. */
 	cfg.data_pages = 64;
 	ASSERT_EQ(-1, ioctl(fd[2], MAPWATCH_IOC_RING_CONFIG, &cfg));
 	ASSERT_EQ(EPERM, errno);
+	{
+		struct mw_session ms = { .fd = fd[2], .api = api };
+
+		ASSERT_EQ(-EPERM, mw_configure(&ms, 64, 0, 0, 0));
+		ASSERT_NE(NULL, strstr(mw_error(), "RLIMIT_MEMLOCK")) TH_LOG("%s", mw_error());
+		ASSERT_NE(NULL, strstr(mw_error(), "CAP_IPC_LOCK")) TH_LOG("%s", mw_error());
+	}
 	/* The first session's charge comes back when it closes. */
 	close(fd[0]);
 	cfg.data_pages = 4;

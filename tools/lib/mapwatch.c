@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "mapwatch.h"
@@ -107,6 +108,18 @@ int mw_configure(struct mw_session *s, uint32_t data_pages, uint32_t flags,
 	s->cfg.watermark = watermark;
 	s->cfg.timer_ms = timer_ms;
 	err = mw_ioctl(s, MAPWATCH_IOC_RING_CONFIG, &s->cfg, "ring configuration");
+	if (err == -EPERM) {
+		/* ABI 1.4: the rings are locked memory, charged to RLIMIT_MEMLOCK. */
+		struct rlimit rl = {};
+		uint64_t need = (uint64_t)s->api.nr_cpus * (data_pages + 2) * page;
+
+		getrlimit(RLIMIT_MEMLOCK, &rl);
+		return mw_fail(EPERM,
+			       "the rings (%u data pages on each of %u CPUs) would lock %llu KiB of memory, more than this user's RLIMIT_MEMLOCK allows (%llu KiB, with what its other sessions hold): raise it (ulimit -l), give CAP_IPC_LOCK, or ask for fewer pages",
+			       data_pages, s->api.nr_cpus, (unsigned long long)(need >> 10),
+			       rl.rlim_cur == RLIM_INFINITY ? 0ULL :
+			       (unsigned long long)(rl.rlim_cur >> 10));
+	}
 	if (err)
 		return err;
 

@@ -13,6 +13,10 @@ CACHE=${MAPWATCH_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/mapwatch}
 VM_TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 PROG=${0##*/}
+APT=$VM_TOOLS/apt
+# Where 7.x kernels' headers live and their modules (and the newest debug
+# kernel) are built: trixie's userland (gcc-14).
+CHROOT_DIR=$CACHE/chroot-trixie
 
 log() { printf '%s: %s\n' "$PROG" "$*" >&2; }
 die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
@@ -52,4 +56,58 @@ with_lock() {
 need_cmd() {
 	command -v "$1" >/dev/null 2>&1 ||
 		die "'$1' not found: apt-get install $2 (see tools/vm/host-packages)"
+}
+
+# run_in_chroot CMD...: run CMD inside the trixie chroot with /proc and /dev
+# mounted; the mounts live in a private mount namespace, so they disappear
+# with the command even if it is killed.
+run_in_chroot() {
+	unshare --mount --propagation private /bin/bash -euc '
+		c=$1; shift
+		mount -t proc proc "$c/proc"
+		mount --rbind /dev "$c/dev"
+		exec chroot "$c" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 "$@"
+	' run_in_chroot "$CHROOT_DIR" "$@"
+}
+
+# ensure_chroot DEP...: create the trixie chroot (once) and make sure the
+# given packages are installed in it.
+ensure_chroot() {
+	local uri missing=() p t0
+	if [[ ! -e $CHROOT_DIR/.complete ]]; then
+		need_cmd debootstrap debootstrap
+		uri=$("$APT" uri)
+		rm -rf "$CHROOT_DIR.tmp"
+		mkdir -p "$CACHE/debootstrap-debs"
+		log "creating trixie chroot in $CHROOT_DIR (a few minutes)"
+		t0=$(now)
+		# minbase plus what kbuild needs; the keyring is the one that verified
+		# the private apt lists.
+		debootstrap --variant=minbase --arch=amd64 \
+			--keyring="$("$APT" keyring)" \
+			--cache-dir="$CACHE/debootstrap-debs" \
+			--include="$(IFS=,; echo "$*")" \
+			trixie "$CHROOT_DIR.tmp" "$uri" >"$CACHE/debootstrap.log" 2>&1 ||
+			{ tail -n 30 "$CACHE/debootstrap.log" >&2; die "debootstrap failed (log: $CACHE/debootstrap.log)"; }
+		printf 'deb %s trixie main\ndeb %s trixie-backports main\n' "$uri" "$uri" \
+			>"$CHROOT_DIR.tmp/etc/apt/sources.list"
+		touch "$CHROOT_DIR.tmp/.complete"
+		mv "$CHROOT_DIR.tmp" "$CHROOT_DIR"
+		stage_done "debootstrap trixie chroot" "$t0"
+	fi
+	for p in "$@"; do
+		chroot "$CHROOT_DIR" dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q ' installed$' ||
+			missing+=("$p")
+	done
+	if ((${#missing[@]})); then
+		log "installing into the trixie chroot: ${missing[*]}"
+		t0=$(now)
+		{
+			run_in_chroot apt-get -o Acquire::Languages=none update &&
+				run_in_chroot env DEBIAN_FRONTEND=noninteractive \
+					apt-get -y --no-install-recommends install "${missing[@]}"
+		} >"$CACHE/chroot-install.log" 2>&1 ||
+			{ tail -n 30 "$CACHE/chroot-install.log" >&2; die "installing into the chroot failed"; }
+		stage_done "chroot package install" "$t0"
+	fi
 }
