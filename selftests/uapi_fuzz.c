@@ -111,7 +111,8 @@ static const char *const call_name[NR_CALLS] = {
  * mm core answer for any file (noted).  0 ends a list.
  */
 static const int ok_api[] = { EINVAL, ENOMEM, E2BIG, EFAULT, EPROTO, 0 };
-static const int ok_ring_config[] = { EINVAL, ENOMEM, E2BIG, EFAULT, EBUSY, 0 };
+/* EPERM: over RLIMIT_MEMLOCK without CAP_IPC_LOCK (ABI 1.4; the unprivileged child). */
+static const int ok_ring_config[] = { EINVAL, ENOMEM, E2BIG, EFAULT, EBUSY, EPERM, 0 };
 static const int ok_enable[] = { EINVAL, ENOMEM, ENODEV, 0 };
 static const int ok_disable[] = { EINVAL, ENOMEM, 0 };
 static const int ok_counters[] = { EINVAL, ENOMEM, E2BIG, EFAULT, ENODEV, 0 };
