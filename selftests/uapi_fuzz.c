@@ -2533,6 +2533,18 @@ static void threads_run(unsigned int nthreads, uint64_t calls, uint64_t secs)
 	for (i = 0; i < nthreads; i++)
 		if (pthread_create(&th[i], NULL, rworker, (void *)(uintptr_t)i))
 			ksft_exit_fail_msg("pthread_create\n");
+	/* A progress line a minute: a long run in the debug VM says how far it is. */
+	while (!rt_stop) {
+		double t;
+
+		for (i = 0; i < 600 && !rt_stop; i++)
+			usleep(100000);
+		t = now_s() - rt_t0;
+		if (!rt_stop)
+			ksft_print_msg("%llu calls, %.0f s, %.0f calls/s, %llu failures\n",
+				       (unsigned long long)st->total, t, st->total / t,
+				       (unsigned long long)st->failures);
+	}
 	for (i = 0; i < nthreads; i++)
 		pthread_join(th[i], NULL);
 	close(stop[1]);
