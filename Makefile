@@ -26,12 +26,12 @@ BUILD		:= build
 CC		?= gcc
 CFLAGS		?= -O2 -g
 WFLAGS		:= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
-CPPFLAGS	+= -Iuapi -Imodule -I/usr/include/libnl3
+CPPFLAGS	+= -Iuapi -Imodule -Itools/ctl -Itools -I/usr/include/libnl3
 SAN_TSAN	:= -O1 -g -fsanitize=thread -fno-sanitize-recover=all
 SAN_ASAN	:= -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
 
-CTL_SRCS	:= $(wildcard tools/ctl/*.c) tools/lib/mapwatch.c module/ring.c
-CTL_HDRS	:= $(wildcard tools/ctl/*.h) tools/lib/mapwatch.h module/ring.h \
+CTL_SRCS	:= $(wildcard tools/ctl/*.c tools/ctl/*/*.c tools/lib/*.c) module/ring.c
+CTL_HDRS	:= $(wildcard tools/ctl/*.h tools/ctl/*/*.h tools/lib/*.h) module/ring.h \
 		   module/ring_shim_user.h uapi/linux/mapwatch.h
 CTL_LIBS	:= -lelf -lcapstone -ljson-c -lnl-genl-3 -lnl-3
 TOOL_VERSION	:= $(shell sed -n 's/^\#define MAPWATCH_VERSION\t*"\(.*\)"/\1/p' module/internal.h)
@@ -78,26 +78,26 @@ $(BUILD)/handler_bench: tools/bench/handler_bench.c module/bench.h $(CTL_SRCS) $
 		tools/bench/handler_bench.c $(filter-out tools/ctl/main.c,$(CTL_SRCS)) \
 		$(BUILD)/bench/ctl_main.o $(CTL_LIBS)
 
-$(BUILD)/fetchprog_test: tools/tests/fetchprog_test.c tools/ctl/fetchprog.c tools/ctl/fetchprog.h
+$(BUILD)/fetchprog_test: tools/tests/fetchprog_test.c tools/lib/fetchprog.c tools/lib/fetchprog.h
 	@mkdir -p $(BUILD)
-	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ tools/tests/fetchprog_test.c tools/ctl/fetchprog.c
+	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ tools/tests/fetchprog_test.c tools/lib/fetchprog.c
 
-GOSTORAGE_TEST_SRCS := tools/tests/gostorage_test.c tools/ctl/gostorage.c tools/ctl/gover.c
+GOSTORAGE_TEST_SRCS := tools/tests/gostorage_test.c tools/ctl/go/gostorage.c tools/ctl/go/gover.c
 
-$(BUILD)/gostorage_test: $(GOSTORAGE_TEST_SRCS) tools/ctl/gostorage.h tools/ctl/gover.h
+$(BUILD)/gostorage_test: $(GOSTORAGE_TEST_SRCS) tools/ctl/go/gostorage.h tools/ctl/go/gover.h
 	@mkdir -p $(BUILD)
 	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ $(GOSTORAGE_TEST_SRCS)
 
-USDT_TEST_SRCS	:= tools/tests/usdt_test.c tools/ctl/usdt.c tools/ctl/elf.c tools/ctl/fetchprog.c
+USDT_TEST_SRCS	:= tools/tests/usdt_test.c tools/ctl/sdt/notes.c tools/lib/elf.c tools/lib/fetchprog.c
 
 # Also builds probe fixtures with gcc and <sys/sdt.h>, and runs mapwatchctl usdt.
-$(BUILD)/usdt_test: $(USDT_TEST_SRCS) tools/ctl/usdt.h tools/ctl/elf.h tools/ctl/fetchprog.h
+$(BUILD)/usdt_test: $(USDT_TEST_SRCS) tools/ctl/sdt/notes.h tools/lib/elf.h tools/lib/fetchprog.h
 	@mkdir -p $(BUILD)
 	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ $(USDT_TEST_SRCS) -lelf -ljson-c
 
-GOBIN_TEST_SRCS	:= tools/tests/gobin_test.c tools/ctl/gobin.c tools/ctl/elf.c tools/ctl/gover.c
+GOBIN_TEST_SRCS	:= tools/tests/gobin_test.c tools/ctl/go/gobin.c tools/lib/elf.c tools/ctl/go/gover.c
 
-$(BUILD)/gobin_test.asan: $(GOBIN_TEST_SRCS) tools/ctl/gobin.h tools/ctl/elf.h tools/ctl/gover.h
+$(BUILD)/gobin_test.asan: $(GOBIN_TEST_SRCS) tools/ctl/go/gobin.h tools/lib/elf.h tools/ctl/go/gover.h
 	@mkdir -p $(BUILD)
 	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ $(GOBIN_TEST_SRCS) $(CTL_LIBS)
 

@@ -32,8 +32,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../ctl/gotrace.h"
-#include "../lib/mapwatch.h"
+#include "go/gotrace.h"
+#include "lib/mapwatch.h"
 #include "bench.h"
 
 #define ARENA_SIZE	(64 * 1024)

@@ -12,11 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "gotrace.h"
+#include "go/gotrace.h"
 #include "main.h"
-#include "probes.h"
-#include "usdttrace.h"
-#include "../lib/mapwatch.h"
+#include "trace/kprobes.h"
+#include "sdt/usdttrace.h"
+#include "lib/mapwatch.h"
 
 #define DUMP_MAX_PROBES	16
 

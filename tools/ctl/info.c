@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "main.h"
-#include "probes.h"
-#include "../lib/mapwatch.h"
+#include "trace/kprobes.h"
+#include "lib/mapwatch.h"
 
 static void info_plain(const struct mapwatch_api *api)
 {

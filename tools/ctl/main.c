@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "main.h"
-#include "../lib/mapwatch.h"
+#include "lib/mapwatch.h"
 
 const char *bin_name;
 const char *device_path = MAPWATCH_DEVICE;
@@ -61,6 +61,18 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv, int (*help)(int ar
 			return c->func(argc - 1, argv + 1);
 	p_err("unknown command '%s'; see '%s help'", argv[0], bin_name);
 	return -1;
+}
+
+int parse_top(const char *arg, size_t *top)
+{
+	char *end;
+
+	*top = strtoul(arg, &end, 10);
+	if (*end || !*arg || *arg == '-') {
+		p_err("--top %s: not a number", arg);
+		return -1;
+	}
+	return 0;
 }
 
 static int do_help(int argc, char **argv)

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "json_writer.h"
+#include "lib/json_writer.h"
 
 #define HELP_SPEC_OPTIONS \
 	"OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--device} PATH }"
@@ -24,6 +24,8 @@ extern json_writer_t *json_wtr;
 
 int cmd_select(const struct cmd *cmds, int argc, char **argv, int (*help)(int argc, char **argv));
 bool is_prefix(const char *pfx, const char *str);
+/* --top N: 0 or a count; -1 (printed) if not a number. */
+int parse_top(const char *arg, size_t *top);
 void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -16,287 +16,13 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <netlink/genl/ctrl.h>
-#include <netlink/genl/genl.h>
-#include <netlink/netlink.h>
-
 #include <linux/mapwatch.h>
 
-#include "elf.h"
+#include "lib/elf.h"
+#include "lib/genl.h"
 #include "main.h"
-#include "probes.h"
+#include "trace/kprobes.h"
 #include "status.h"
-
-struct gn {
-	struct nl_sock *sk;
-	int family;
-	int err;		/* the kernel's errno from an error message */
-	bool quiet;
-};
-
-static int gn_open(struct gn *g, bool quiet)
-{
-	memset(g, 0, sizeof(*g));
-	g->quiet = quiet;
-	g->sk = nl_socket_alloc();
-	if (!g->sk) {
-		if (!quiet)
-			p_err("out of memory");
-		return -1;
-	}
-	if (genl_connect(g->sk)) {
-		if (!quiet)
-			p_err("cannot open a generic netlink socket");
-		goto err;
-	}
-	g->family = genl_ctrl_resolve(g->sk, MAPWATCH_GENL_NAME);
-	if (g->family < 0) {
-		if (!quiet)
-			p_err("no generic netlink family '%s': is the module loaded (modprobe mapwatch)?",
-			      MAPWATCH_GENL_NAME);
-		goto err;
-	}
-	return 0;
-err:
-	nl_socket_free(g->sk);
-	g->sk = NULL;
-	return -1;
-}
-
-/* libnl maps errnos coarsely: keep the kernel's own from the error message. */
-static int gn_on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
-{
-	struct gn *g = arg;
-
-	(void)nla;
-	g->err = -e->error;
-	return NL_STOP;
-}
-
-static struct nla_policy gn_policy[MAPWATCH_A_MAX + 1] = {
-	[MAPWATCH_A_SESSION_ID] = { .type = NLA_U32 },
-	[MAPWATCH_A_OWNER_UID] = { .type = NLA_U32 },
-	[MAPWATCH_A_OWNER_PID] = { .type = NLA_U32 },
-	[MAPWATCH_A_OWNER_COMM] = { .type = NLA_STRING },
-	[MAPWATCH_A_OPENED_NS] = { .type = NLA_U64 },
-	[MAPWATCH_A_ENABLED] = { .type = NLA_U8 },
-	[MAPWATCH_A_NR_PROBES] = { .type = NLA_U32 },
-	[MAPWATCH_A_RING_PAGES] = { .type = NLA_U32 },
-	[MAPWATCH_A_PRODUCED] = { .type = NLA_U64 },
-	[MAPWATCH_A_WRITTEN] = { .type = NLA_U64 },
-	[MAPWATCH_A_LOST_FULL] = { .type = NLA_U64 },
-	[MAPWATCH_A_LOST_NESTED] = { .type = NLA_U64 },
-	[MAPWATCH_A_LOST_OVERWRITTEN] = { .type = NLA_U64 },
-	[MAPWATCH_A_PROBE_ID] = { .type = NLA_U32 },
-	[MAPWATCH_A_PROBE_KIND] = { .type = NLA_U32 },
-	[MAPWATCH_A_KPROBE_TYPE] = { .type = NLA_U32 },
-	[MAPWATCH_A_UPROBE_DEV] = { .type = NLA_U64 },
-	[MAPWATCH_A_UPROBE_INO] = { .type = NLA_U64 },
-	[MAPWATCH_A_UPROBE_OFFSET] = { .type = NLA_U64 },
-	[MAPWATCH_A_UPROBE_ALL] = { .type = NLA_FLAG },
-	[MAPWATCH_A_HITS] = { .type = NLA_U64 },
-	[MAPWATCH_A_FILTERED] = { .type = NLA_U64 },
-	[MAPWATCH_A_RECORDED] = { .type = NLA_U64 },
-	[MAPWATCH_A_FAULTS] = { .type = NLA_U64 },
-	[MAPWATCH_A_MISSED] = { .type = NLA_U64 },
-	[MAPWATCH_A_PID] = { .type = NLA_U32 },
-	[MAPWATCH_A_EXIT_STATUS] = { .type = NLA_U32 },
-	[MAPWATCH_A_LOST] = { .type = NLA_U64 },
-};
-
-static uint32_t get_u32(struct nlattr **tb, int a)
-{
-	return tb[a] ? nla_get_u32(tb[a]) : 0;
-}
-
-static uint64_t get_u64(struct nlattr **tb, int a)
-{
-	return tb[a] ? nla_get_u64(tb[a]) : 0;
-}
-
-static int gn_parse(struct nl_msg *msg, struct nlattr **tb, int *cmd)
-{
-	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
-
-	*cmd = gh->cmd;
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, MAPWATCH_A_MAX, gn_policy) ||
-	    !tb[MAPWATCH_A_SESSION_ID]) {
-		p_err("a malformed message from the module (command %d)", gh->cmd);
-		return -1;
-	}
-	return 0;
-}
-
-/* A dump's rows are appended to the struct ctl_status. */
-struct gn_collect {
-	struct ctl_status *st;
-	bool nomem;
-};
-
-/* A zeroed row appended to *@rows (*@nr of @size bytes each), or NULL. */
-static void *row_append(void **rows, size_t *nr, size_t size)
-{
-	char *n = realloc(*rows, (*nr + 1) * size);
-
-	if (!n)
-		return NULL;
-	*rows = n;
-	memset(n + *nr * size, 0, size);
-	return n + (*nr)++ * size;
-}
-
-static int gn_collect(struct nl_msg *msg, void *arg)
-{
-	struct nlattr *tb[MAPWATCH_A_MAX + 1];
-	struct gn_collect *c = arg;
-	struct ctl_status *st = c->st;
-	int cmd;
-
-	if (gn_parse(msg, tb, &cmd))
-		return NL_SKIP;
-	if (cmd == MAPWATCH_CMD_SESSION_GET) {
-		struct ctl_session_row *r;
-
-		r = row_append((void **)&st->sessions, &st->nr_sessions, sizeof(*r));
-		if (!r) {
-			c->nomem = true;
-			return NL_STOP;
-		}
-		r->id = get_u32(tb, MAPWATCH_A_SESSION_ID);
-		r->uid = get_u32(tb, MAPWATCH_A_OWNER_UID);
-		r->pid = get_u32(tb, MAPWATCH_A_OWNER_PID);
-		if (tb[MAPWATCH_A_OWNER_COMM])
-			snprintf(r->comm, sizeof(r->comm), "%s",
-				 nla_get_string(tb[MAPWATCH_A_OWNER_COMM]));
-		r->opened_ns = get_u64(tb, MAPWATCH_A_OPENED_NS);
-		r->enabled = tb[MAPWATCH_A_ENABLED] && nla_get_u8(tb[MAPWATCH_A_ENABLED]);
-		r->nr_probes = get_u32(tb, MAPWATCH_A_NR_PROBES);
-		r->ring_pages = get_u32(tb, MAPWATCH_A_RING_PAGES);
-		r->produced = get_u64(tb, MAPWATCH_A_PRODUCED);
-		r->written = get_u64(tb, MAPWATCH_A_WRITTEN);
-		r->lost_full = get_u64(tb, MAPWATCH_A_LOST_FULL);
-		r->lost_nested = get_u64(tb, MAPWATCH_A_LOST_NESTED);
-		r->lost_overwritten = get_u64(tb, MAPWATCH_A_LOST_OVERWRITTEN);
-	} else if (cmd == MAPWATCH_CMD_PROBE_GET) {
-		struct ctl_probe_row *r;
-
-		r = row_append((void **)&st->probes, &st->nr_probes, sizeof(*r));
-		if (!r) {
-			c->nomem = true;
-			return NL_STOP;
-		}
-		r->session = get_u32(tb, MAPWATCH_A_SESSION_ID);
-		r->probe = get_u32(tb, MAPWATCH_A_PROBE_ID);
-		r->kind = get_u32(tb, MAPWATCH_A_PROBE_KIND);
-		r->kprobe_type = get_u32(tb, MAPWATCH_A_KPROBE_TYPE);
-		r->dev = get_u64(tb, MAPWATCH_A_UPROBE_DEV);
-		r->ino = get_u64(tb, MAPWATCH_A_UPROBE_INO);
-		r->offset = get_u64(tb, MAPWATCH_A_UPROBE_OFFSET);
-		r->all_processes = tb[MAPWATCH_A_UPROBE_ALL];
-		r->hits = get_u64(tb, MAPWATCH_A_HITS);
-		r->filtered = get_u64(tb, MAPWATCH_A_FILTERED);
-		r->recorded = get_u64(tb, MAPWATCH_A_RECORDED);
-		r->faults = get_u64(tb, MAPWATCH_A_FAULTS);
-		r->missed = get_u64(tb, MAPWATCH_A_MISSED);
-		r->lost = get_u64(tb, MAPWATCH_A_LOST);
-	}
-	return NL_OK;
-}
-
-/*
- * Send CMD (a dump with NLM_F_DUMP) for SESSION/PROBE (0: none), hand every
- * reply to FN.  -1 with errno: the kernel's, or EIO (printed) for libnl's.
- */
-static int gn_request(struct gn *g, int cmd, int flags, uint32_t session, uint32_t probe,
-		      nl_recvmsg_msg_cb_t fn, void *arg)
-{
-	struct nl_msg *msg = nlmsg_alloc();
-	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
-	int ret = -1;
-
-	if (!msg || !cb) {
-		errno = ENOMEM;
-		goto out;
-	}
-	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, g->family, 0, flags, cmd,
-			 MAPWATCH_GENL_VERSION) ||
-	    (session && nla_put_u32(msg, MAPWATCH_A_SESSION_ID, session)) ||
-	    (probe && nla_put_u32(msg, MAPWATCH_A_PROBE_ID, probe))) {
-		errno = ENOMEM;
-		goto out;
-	}
-	if (fn)
-		nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, fn, arg);
-	nl_cb_err(cb, NL_CB_CUSTOM, gn_on_error, g);
-	g->err = 0;
-	if (nl_send_auto(g->sk, msg) < 0) {
-		errno = EIO;
-		if (!g->quiet)
-			p_err("cannot send to the module");
-		goto out;
-	}
-	do {
-		ret = nl_recvmsgs(g->sk, cb);
-		/* A dump that raced with a change is started again, as libnl does. */
-	} while (ret == -NLE_DUMP_INTR && !g->err && nl_send_auto(g->sk, msg) >= 0);
-	/* The ack (NLM_F_ACK) or NLMSG_DONE ended nl_recvmsgs(): nothing to wait for. */
-	if (g->err) {
-		errno = g->err;
-		ret = -1;
-	} else if (ret < 0) {
-		if (!g->quiet)
-			p_err("%s", nl_geterror(ret));
-		errno = EIO;
-		ret = -1;
-	}
-out:
-	nl_cb_put(cb);
-	nlmsg_free(msg);
-	return ret;
-}
-
-static void status_error(const char *what, int err)
-{
-	if (err == EPERM)
-		p_err("reading the module's %s needs root (as opening /dev/mapwatch does)", what);
-	else if (err != EIO)
-		p_err("reading the module's %s: %s", what, strerror(err));
-}
-
-int ctl_status_read(struct ctl_status *st, bool quiet)
-{
-	struct gn_collect c = { .st = st };
-	struct gn g;
-	int ret;
-
-	memset(st, 0, sizeof(*st));
-	if (gn_open(&g, quiet))
-		return -1;
-	ret = gn_request(&g, MAPWATCH_CMD_SESSION_GET, NLM_F_DUMP, 0, 0, gn_collect, &c);
-	if (ret && !quiet)
-		status_error("sessions", errno);
-	if (!ret) {
-		ret = gn_request(&g, MAPWATCH_CMD_PROBE_GET, NLM_F_DUMP, 0, 0, gn_collect, &c);
-		if (ret && !quiet)
-			status_error("probes", errno);
-	}
-	if (!ret && c.nomem) {
-		if (!quiet)
-			p_err("out of memory");
-		ret = -1;
-	}
-	nl_socket_free(g.sk);
-	if (ret)
-		ctl_status_free(st);
-	return ret;
-}
-
-void ctl_status_free(struct ctl_status *st)
-{
-	free(st->sessions);
-	free(st->probes);
-	memset(st, 0, sizeof(*st));
-}
 
 /*
  * The path of the file (st_dev @dev as new_encode_dev() packs it, @ino) in
@@ -417,7 +143,7 @@ static struct {
 } where_cache[256];
 static unsigned int where_cached;
 
-const char *ctl_probe_where(const struct ctl_probe_row *p, char *buf, size_t len)
+const char *ctl_probe_where(const struct mw_probe_row *p, char *buf, size_t len)
 {
 	const unsigned int n = sizeof(where_cache) / sizeof(where_cache[0]);
 	const char *path;
@@ -478,7 +204,7 @@ static const char *wall_time(uint64_t ns, char *buf, size_t len)
 	return buf;
 }
 
-static void status_json(const struct ctl_status *st)
+static void status_json(const struct mw_status *st)
 {
 	char where[4352];
 	size_t i;
@@ -487,7 +213,7 @@ static void status_json(const struct ctl_status *st)
 	jsonw_name(json_wtr, "sessions");
 	jsonw_start_array(json_wtr);
 	for (i = 0; i < st->nr_sessions; i++) {
-		const struct ctl_session_row *s = &st->sessions[i];
+		const struct mw_session_row *s = &st->sessions[i];
 
 		jsonw_start_object(json_wtr);
 		jsonw_uint_field(json_wtr, "session", s->id);
@@ -509,7 +235,7 @@ static void status_json(const struct ctl_status *st)
 	jsonw_name(json_wtr, "probes");
 	jsonw_start_array(json_wtr);
 	for (i = 0; i < st->nr_probes; i++) {
-		const struct ctl_probe_row *p = &st->probes[i];
+		const struct mw_probe_row *p = &st->probes[i];
 
 		jsonw_start_object(json_wtr);
 		jsonw_uint_field(json_wtr, "session", p->session);
@@ -536,7 +262,7 @@ static void status_json(const struct ctl_status *st)
 	jsonw_end_object(json_wtr);
 }
 
-static void status_text(const struct ctl_status *st)
+static void status_text(const struct mw_status *st)
 {
 	char user[64], when[32], where[4352];
 	size_t i;
@@ -548,7 +274,7 @@ static void status_text(const struct ctl_status *st)
 	printf("%7s  %-28s %-19s %-7s %6s %6s %12s %10s %10s\n", "SESSION", "OWNER (user pid comm)",
 	       "OPENED", "ENABLED", "PROBES", "PAGES", "WRITTEN", "LOST", "OVERWRITTEN");
 	for (i = 0; i < st->nr_sessions; i++) {
-		const struct ctl_session_row *s = &st->sessions[i];
+		const struct mw_session_row *s = &st->sessions[i];
 		char owner[96];
 
 		snprintf(owner, sizeof(owner), "%s %u %s", user_name(s->uid, user, sizeof(user)),
@@ -564,7 +290,7 @@ static void status_text(const struct ctl_status *st)
 	printf("\n%7s %5s %-6s %12s %12s %12s %10s %8s %8s  %s\n", "SESSION", "PROBE", "KIND",
 	       "HITS", "FILTERED", "RECORDED", "LOST", "FAULTS", "MISSED", "WHERE");
 	for (i = 0; i < st->nr_probes; i++) {
-		const struct ctl_probe_row *p = &st->probes[i];
+		const struct mw_probe_row *p = &st->probes[i];
 
 		printf("%7u %5u %-6s %12llu %12llu %12llu %10llu %8llu %8llu  %s%s\n", p->session,
 		       p->probe, p->kind == 1 ? "kprobe" : "uprobe", (unsigned long long)p->hits,
@@ -596,7 +322,8 @@ static int status_usage(void)
 
 int do_status(int argc, char **argv)
 {
-	struct ctl_status st;
+	struct mw_status st;
+	struct mw_genl g;
 
 	if (argc > 0 && (is_prefix(*argv, "help") || !strcmp(*argv, "--help") ||
 			 !strcmp(*argv, "-h")))
@@ -605,13 +332,17 @@ int do_status(int argc, char **argv)
 		p_err("status takes no argument (unexpected '%s')", *argv);
 		return -1;
 	}
-	if (ctl_status_read(&st, false))
+	if (mw_genl_open(&g) || mw_genl_status(&g, &st)) {
+		p_err("%s", mw_error());
+		mw_genl_close(&g);
 		return -1;
+	}
+	mw_genl_close(&g);
 	if (json_output)
 		status_json(&st);
 	else
 		status_text(&st);
-	ctl_status_free(&st);
+	mw_status_free(&st);
 	return 0;
 }
 
@@ -652,7 +383,7 @@ int do_detach(int argc, char **argv)
 		{ NULL,		0,			NULL, 0 },
 	};
 	uint32_t session = 0, probe = 0;
-	struct gn g;
+	struct mw_genl g;
 	int opt, ret;
 
 	if (argc > 0 && is_prefix(*argv, "help"))
@@ -679,16 +410,14 @@ int do_detach(int argc, char **argv)
 		      bin_name);
 		return -1;
 	}
-	if (gn_open(&g, false))
-		return -1;
-	ret = gn_request(&g, MAPWATCH_CMD_PROBE_DETACH, NLM_F_ACK, session, probe, NULL, NULL);
-	if (ret && errno == EPERM)
-		p_err("detaching a probe needs CAP_SYS_ADMIN");
-	else if (ret && errno == ENOENT)
-		p_err("no probe %u in session %u (see '%s status')", probe, session, bin_name);
-	else if (ret && errno != EIO)
-		p_err("detach: %s", strerror(errno));
-	nl_socket_free(g.sk);
+	ret = mw_genl_open(&g);
+	if (!ret)
+		ret = mw_genl_detach(&g, session, probe);
+	if (ret == -ENOENT && g.sk)
+		p_err("%s (see '%s status')", mw_error(), bin_name);
+	else if (ret)
+		p_err("%s", mw_error());
+	mw_genl_close(&g);
 	if (!ret && json_output)
 		jsonw_null(json_wtr);
 	return ret;
@@ -721,23 +450,14 @@ struct monitor {
 };
 
 /* One notification: "TIME EVENT session=N key=value..." or a JSON object. */
-static int monitor_print(struct nl_msg *msg, void *arg)
+static void monitor_print(void *arg, const struct mw_notification *n)
 {
-	struct nlattr *tb[MAPWATCH_A_MAX + 1];
+	const char *name = event_name(n->cmd);
 	struct monitor *m = arg;
-	const char *name;
 	char when[32];
 	struct timespec ts;
 	struct tm tm;
-	int cmd;
 
-	if (gn_parse(msg, tb, &cmd))
-		return NL_SKIP;
-	name = event_name(cmd);
-	if (!name) {
-		m->unknown++;
-		return NL_SKIP;
-	}
 	m->events++;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	if (!localtime_r(&ts.tv_sec, &tm) || !strftime(when, sizeof(when), "%H:%M:%S", &tm))
@@ -747,61 +467,52 @@ static int monitor_print(struct nl_msg *msg, void *arg)
 		jsonw_string_field(json_wtr, "event", name);
 		jsonw_uint_field(json_wtr, "time_ns",
 				 (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec);
-		jsonw_uint_field(json_wtr, "session", get_u32(tb, MAPWATCH_A_SESSION_ID));
+		jsonw_uint_field(json_wtr, "session", n->session);
 	} else {
-		printf("%s.%03ld %-13s session=%u", when, ts.tv_nsec / 1000000, name,
-		       get_u32(tb, MAPWATCH_A_SESSION_ID));
+		printf("%s.%03ld %-13s session=%u", when, ts.tv_nsec / 1000000, name, n->session);
 	}
-	switch (cmd) {
+	switch (n->cmd) {
 	case MAPWATCH_CMD_SESSION_NEW:
 		if (json_output) {
-			jsonw_uint_field(json_wtr, "uid", get_u32(tb, MAPWATCH_A_OWNER_UID));
-			jsonw_uint_field(json_wtr, "pid", get_u32(tb, MAPWATCH_A_OWNER_PID));
-			jsonw_string_field(json_wtr, "comm", tb[MAPWATCH_A_OWNER_COMM] ?
-					   nla_get_string(tb[MAPWATCH_A_OWNER_COMM]) : "");
+			jsonw_uint_field(json_wtr, "uid", n->uid);
+			jsonw_uint_field(json_wtr, "pid", n->pid);
+			jsonw_string_field(json_wtr, "comm", n->comm);
 		} else {
-			printf(" uid=%u pid=%u comm=%s", get_u32(tb, MAPWATCH_A_OWNER_UID),
-			       get_u32(tb, MAPWATCH_A_OWNER_PID), tb[MAPWATCH_A_OWNER_COMM] ?
-			       nla_get_string(tb[MAPWATCH_A_OWNER_COMM]) : "");
+			printf(" uid=%u pid=%u comm=%s", n->uid, n->pid, n->comm);
 		}
 		break;
 	case MAPWATCH_CMD_PROBE_NEW:
 	case MAPWATCH_CMD_PROBE_DEL:
 		if (json_output)
-			jsonw_uint_field(json_wtr, "probe", get_u32(tb, MAPWATCH_A_PROBE_ID));
+			jsonw_uint_field(json_wtr, "probe", n->probe);
 		else
-			printf(" probe=%u", get_u32(tb, MAPWATCH_A_PROBE_ID));
+			printf(" probe=%u", n->probe);
 		break;
-	case MAPWATCH_CMD_PROCESS_EXIT: {
-		uint32_t pid = get_u32(tb, MAPWATCH_A_PID);
-
+	case MAPWATCH_CMD_PROCESS_EXIT:
 		if (json_output)
-			jsonw_uint_field(json_wtr, "pid", pid);
+			jsonw_uint_field(json_wtr, "pid", n->pid);
 		else
-			printf(" pid=%u", pid);
-		if (tb[MAPWATCH_A_EXIT_STATUS]) {
-			int status = (int)nla_get_u32(tb[MAPWATCH_A_EXIT_STATUS]);
-
-			if (WIFSIGNALED(status)) {
-				if (json_output)
-					jsonw_int_field(json_wtr, "signal", WTERMSIG(status));
-				else
-					printf(" signal=%d", WTERMSIG(status));
-			} else {
-				if (json_output)
-					jsonw_int_field(json_wtr, "exit_code", WEXITSTATUS(status));
-				else
-					printf(" exit_code=%d", WEXITSTATUS(status));
-			}
+			printf(" pid=%u", n->pid);
+		if (!n->has_status)
+			break;
+		if (WIFSIGNALED(n->status)) {
+			if (json_output)
+				jsonw_int_field(json_wtr, "signal", WTERMSIG(n->status));
+			else
+				printf(" signal=%d", WTERMSIG(n->status));
+		} else {
+			if (json_output)
+				jsonw_int_field(json_wtr, "exit_code", WEXITSTATUS(n->status));
+			else
+				printf(" exit_code=%d", WEXITSTATUS(n->status));
 		}
 		break;
-	}
 	case MAPWATCH_CMD_LOSS_START:
 	case MAPWATCH_CMD_LOSS_STOP:
 		if (json_output)
-			jsonw_uint_field(json_wtr, "lost", get_u64(tb, MAPWATCH_A_LOST));
+			jsonw_uint_field(json_wtr, "lost", n->lost);
 		else
-			printf(" lost=%llu", (unsigned long long)get_u64(tb, MAPWATCH_A_LOST));
+			printf(" lost=%llu", (unsigned long long)n->lost);
 		break;
 	}
 	if (json_output)
@@ -809,7 +520,6 @@ static int monitor_print(struct nl_msg *msg, void *arg)
 	else
 		putchar('\n');
 	fflush(stdout);
-	return NL_OK;
 }
 
 static volatile sig_atomic_t monitor_stop;
@@ -848,10 +558,9 @@ int do_monitor(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = monitor_on_signal };
 	unsigned long long overruns = 0;
 	struct monitor m = {};
-	struct nl_cb *cb;
 	struct pollfd pfd;
-	struct gn g;
-	int grp, ret = 0;
+	struct mw_genl g;
+	int ret = 0;
 
 	if (argc > 0 && (is_prefix(*argv, "help") || !strcmp(*argv, "--help") ||
 			 !strcmp(*argv, "-h")))
@@ -860,28 +569,11 @@ int do_monitor(int argc, char **argv)
 		p_err("monitor takes no argument (unexpected '%s')", *argv);
 		return -1;
 	}
-	if (gn_open(&g, false))
-		return -1;
-	grp = genl_ctrl_resolve_grp(g.sk, MAPWATCH_GENL_NAME, MAPWATCH_GENL_MCGRP_EVENTS);
-	if (grp < 0) {
-		p_err("the module has no '%s' group: %s", MAPWATCH_GENL_MCGRP_EVENTS,
-		      nl_geterror(grp));
-		nl_socket_free(g.sk);
+	if (mw_genl_open(&g) || mw_genl_subscribe(&g)) {
+		p_err("%s", mw_error());
+		mw_genl_close(&g);
 		return -1;
 	}
-	ret = nl_socket_add_membership(g.sk, grp);
-	if (ret) {
-		p_err("cannot join the module's '%s' group: %s (it needs CAP_SYS_ADMIN)",
-		      MAPWATCH_GENL_MCGRP_EVENTS, nl_geterror(ret));
-		nl_socket_free(g.sk);
-		return -1;
-	}
-	nl_socket_disable_seq_check(g.sk);
-	nl_socket_modify_cb(g.sk, NL_CB_VALID, NL_CB_CUSTOM, monitor_print, &m);
-	cb = nl_socket_get_cb(g.sk);
-	nl_socket_set_buffer_size(g.sk, 1 << 20, 0);
-	/* libnl retries a receive a signal interrupted: poll() first, then drain. */
-	nl_socket_set_nonblocking(g.sk);
 	/* No SA_RESTART: a signal ends poll(). */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -892,9 +584,8 @@ int do_monitor(int argc, char **argv)
 		p_info("monitor: following the module's notifications (^C ends)");
 	fflush(stdout);
 	fflush(stderr);
-	pfd.fd = nl_socket_get_fd(g.sk);
+	pfd.fd = mw_genl_fd(&g);
 	pfd.events = POLLIN;
-	ret = 0;
 	while (!monitor_stop) {
 		int n = poll(&pfd, 1, -1);
 
@@ -905,25 +596,15 @@ int do_monitor(int argc, char **argv)
 			ret = -1;
 			break;
 		}
-		for (;;) {
-			/* The number of messages read; 0 once the socket is empty. */
-			n = nl_recvmsgs_report(g.sk, cb);
-			if (n > 0)
-				continue;
-			if (!n || n == -NLE_AGAIN)
-				break;
-			if (n == -NLE_NOMEM) {
-				/* ENOBUFS: the socket overran, notifications were lost. */
-				overruns++;
-				p_err("monitor: the socket's buffer overran: notifications were lost");
-				continue;
-			}
-			p_err("monitor: %s", nl_geterror(n));
+		while ((n = mw_genl_notifications(&g, monitor_print, &m, &m.unknown)) == -ENOBUFS) {
+			overruns++;
+			p_err("monitor: %s", mw_error());
+		}
+		if (n < 0) {
+			p_err("monitor: %s", mw_error());
 			ret = -1;
 			break;
 		}
-		if (ret)
-			break;
 	}
 	if (json_output)
 		jsonw_end_array(json_wtr);
@@ -931,7 +612,6 @@ int do_monitor(int argc, char **argv)
 	if (!json_output || overruns || m.unknown)
 		fprintf(stderr, "monitor: %llu notifications, %llu socket overruns, %llu of unknown kinds\n",
 			m.events, overruns, m.unknown);
-	nl_cb_put(cb);
-	nl_socket_free(g.sk);
+	mw_genl_close(&g);
 	return ret;
 }

@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gobin.h"
-#include "gotrace.h"
-#include "gover.h"
+#include "go/gobin.h"
+#include "go/gotrace.h"
+#include "go/gover.h"
 #include "main.h"
 
 static int symbols_help(void)

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ctl/gobin.h"
+#include "go/gobin.h"
 #include "elfwrap.h"
 #include "gobin_exercise.h"
 

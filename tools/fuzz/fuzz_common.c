@@ -7,8 +7,8 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
-#include "../ctl/json_writer.h"
-#include "../ctl/main.h"
+#include "lib/json_writer.h"
+#include "main.h"
 #include "fuzz_common.h"
 
 const char *fz_memfd_put(int *fd, const char *name, const uint8_t *data, size_t size)

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ctl/main.h"
+#include "main.h"
 #include "fuzz_common.h"
 #include "gobin_exercise.h"
 

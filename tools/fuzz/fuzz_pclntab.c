@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ctl/gobin.h"
+#include "go/gobin.h"
 #include "elfwrap.h"
 #include "fuzz_common.h"
 #include "gobin_exercise.h"

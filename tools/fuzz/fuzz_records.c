@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ctl/gotrace.h"
-#include "../ctl/main.h"
-#include "../ctl/probes.h"
-#include "../ctl/usdttrace.h"
+#include "go/gotrace.h"
+#include "main.h"
+#include "trace/kprobes.h"
+#include "sdt/usdttrace.h"
 #include "fuzz_common.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

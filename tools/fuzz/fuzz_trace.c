@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../ctl/main.h"
+#include "main.h"
 #include "fuzz_common.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tools/fuzz/fuzz_usdt.c - SystemTap SDT notes and argument specs, as
- * `mapwatchctl usdt FILE` reads them (tools/ctl/usdt.h).  The input is
+ * `mapwatchctl usdt FILE` reads them (tools/ctl/sdt/notes.h).  The input is
  *
  *   - an ELF file (it starts with \x7fELF): `mapwatchctl usdt` on it, plain
  *     or -- the last byte's low bit -- JSON, checked to parse; then
@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ctl/main.h"
-#include "../ctl/usdt.h"
+#include "main.h"
+#include "sdt/notes.h"
 #include "elfwrap.h"
 #include "fuzz_common.h"
 

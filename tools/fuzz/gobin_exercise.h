@@ -3,7 +3,7 @@
 #ifndef _MAPWATCH_FUZZ_GOBIN_EXERCISE_H
 #define _MAPWATCH_FUZZ_GOBIN_EXERCISE_H
 
-#include "../ctl/gobin.h"
+#include "go/gobin.h"
 
 /*
  * Look functions up by name and address, walk .symtab's objects and place

@@ -19,9 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ctl/gotrace.h"
-#include "../ctl/main.h"
-#include "../ctl/usdt.h"
+#include "go/gotrace.h"
+#include "main.h"
+#include "sdt/notes.h"
 #include "elfwrap.h"
 
 static const char *outdir;

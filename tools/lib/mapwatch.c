@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "mapwatch.h"
 #include "../../module/ring.h"
 
@@ -25,8 +26,7 @@ const char *mw_error(void)
 	return mw_errbuf;
 }
 
-__attribute__((format(printf, 2, 3)))
-static int mw_fail(int err, const char *fmt, ...)
+int mw_fail(int err, const char *fmt, ...)
 {
 	va_list ap;
 

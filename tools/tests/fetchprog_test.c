@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit tests of tools/ctl/fetchprog.c: the ops a builder writes obey
+ * Host unit tests of tools/lib/fetchprog.c: the ops a builder writes obey
  * the module's rules, and payloads decode back field by field; payloads
  * that do not match the program are refused, never over-read.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "../ctl/fetchprog.h"
+#include "lib/fetchprog.h"
 
 static int failures, nr;
 

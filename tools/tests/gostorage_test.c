@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mapwatchctl's Go map storage arithmetic (tools/ctl/gostorage.c) on
+ * mapwatchctl's Go map storage arithmetic (tools/ctl/go/gostorage.c) on
  * figures worked out by hand from the runtime's rules, and on shapes the
  * Go fixture measured (selftests/go/mapfixture, 1.24 noswissmap and 1.27).
  * The end-to-end check, every op of every fixture, is selftests/go/run.
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ctl/gostorage.h"
+#include "go/gostorage.h"
 
 static int failures, checks;
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit tests of tools/ctl/usdt.c (ASan+UBSan):
+ * Host unit tests of tools/ctl/sdt/notes.c (ASan+UBSan):
  *
  *   - every x86-64 and arm64 operand form, size and sign, and the exact
  *     error of each malformed spec;
@@ -31,7 +31,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
-#include "../ctl/usdt.h"
+#include "sdt/notes.h"
 
 #define LIBJVM	"/usr/lib/jvm/java-17-openjdk-amd64/lib/server/libjvm.so"
 

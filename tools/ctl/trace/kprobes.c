@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tools/ctl/probes.c - the module's fixed kernel probes, by name, and how
+ * tools/ctl/trace/kprobes.c - the module's fixed kernel probes, by name, and how
  * their payloads decode.
  */
 #include <stdbool.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "probes.h"
+#include "trace/kprobes.h"
 
 static const char *const kprobe_names[MAPWATCH_KPROBE_MAX] = {
 	[MAPWATCH_KPROBE_GETPRIORITY] = "getpriority",

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tools/ctl/usdt.h - SystemTap SDT probes (USDT) in an ELF file, such as
+ * tools/ctl/sdt/notes.h - SystemTap SDT probes (USDT) in an ELF file, such as
  * the hotspot:* probes of OpenJDK's libjvm.so: where each goes as a uprobe,
  * its USDT semaphore, and its arguments as a fetch program.
  *
@@ -41,8 +41,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "elf.h"
-#include "fetchprog.h"
+#include "lib/elf.h"
+#include "lib/fetchprog.h"
 
 #define USDT_NOTE_TYPE		3	/* NT_STAPSDT, sys/sdt.h's _SDT_NOTE_TYPE */
 #define USDT_NOTE_NAME		"stapsdt"

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "gostorage.h"
+#include "go/gostorage.h"
 
 uint64_t gostore_roundupsize(unsigned int minor, uint64_t size, bool noscan)
 {

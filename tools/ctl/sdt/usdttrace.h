@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tools/ctl/usdttrace.h - USDT probes traced by mapwatchctl dump: any probe
+ * tools/ctl/sdt/usdttrace.h - USDT probes traced by mapwatchctl dump: any probe
  * by name (--usdt PROVIDER:NAME, a glob), and the JVM preset (--jvm):
  * HotSpot's GC begin/end with durations, method entry filtered to the
  * classes and methods asked for (--methods), object allocation (--alloc).
@@ -26,10 +26,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "fetchprog.h"
-#include "json_writer.h"
-#include "usdt.h"
-#include "../lib/mapwatch.h"
+#include "lib/fetchprog.h"
+#include "lib/json_writer.h"
+#include "sdt/notes.h"
+#include "lib/mapwatch.h"
 
 #define USDTTRACE_STR_MAX	128	/* bytes copied of each JVM name */
 #define USDTTRACE_MAX_PATS	16

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tools/ctl/elf.c - ELF headers through libelf; byte ranges checked against
+ * tools/lib/elf.c - ELF headers through libelf; byte ranges checked against
  * the file before anyone reads them.
  */
 #include <errno.h>
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "elf.h"
+#include "lib/elf.h"
 
 #ifndef R_AARCH64_RELATIVE
 #define R_AARCH64_RELATIVE	1027

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "main.h"
-#include "openmetrics.h"
+#include "report/openmetrics.h"
 #include "status.h"
 
 /* Length of the valid UTF-8 sequence at @s, or 0 if it is not one. */
@@ -119,66 +119,12 @@ void om_eof(FILE *f)
 	fputs("# EOF\n", f);
 }
 
-int om_write_file(const char *path, int (*fill)(FILE *f, void *ctx), void *ctx)
-{
-	size_t len = strlen(path);
-	char *tmp;
-	FILE *f;
-	int fd, ret;
-
-	if (!strcmp(path, "-")) {
-		ret = fill(stdout, ctx);
-		if (fflush(stdout) || ferror(stdout)) {
-			p_err("cannot write the metrics to stdout: %s", strerror(errno));
-			return -1;
-		}
-		return ret ? -1 : 0;
-	}
-	tmp = malloc(len + sizeof(".tmp"));
-	if (!tmp) {
-		p_err("out of memory");
-		return -1;
-	}
-	memcpy(tmp, path, len);
-	memcpy(tmp + len, ".tmp", sizeof(".tmp"));
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!f) {
-		p_err("cannot write %s: %s", tmp, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		goto fail;
-	}
-	ret = fill(f, ctx);
-	if (fflush(f) || ferror(f) || fsync(fileno(f))) {
-		p_err("cannot write %s: %s", tmp, strerror(errno));
-		fclose(f);
-		goto fail;
-	}
-	if (fclose(f)) {
-		p_err("cannot write %s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	if (ret)
-		goto fail;
-	if (rename(tmp, path)) {
-		p_err("cannot rename %s to %s: %s", tmp, path, strerror(errno));
-		goto fail;
-	}
-	free(tmp);
-	return 0;
-fail:
-	unlink(tmp);
-	free(tmp);
-	return -1;
-}
-
 /* ------------------------------------------------------------------------ */
 /* The module's control plane: every session and probe on the host.         */
 
 #define NUM(buf, v) (snprintf(buf, sizeof(buf), "%" PRIu64, (uint64_t)(v)), buf)
 
-static void om_session_counter(FILE *f, const struct ctl_status *st, const char *name,
+static void om_session_counter(FILE *f, const struct mw_status *st, const char *name,
 			       const char *help, size_t field)
 {
 	char id[24];
@@ -186,7 +132,7 @@ static void om_session_counter(FILE *f, const struct ctl_status *st, const char 
 
 	om_family(f, name, "counter", NULL, help);
 	for (i = 0; i < st->nr_sessions; i++) {
-		const struct ctl_session_row *s = &st->sessions[i];
+		const struct mw_session_row *s = &st->sessions[i];
 		struct om_label l[] = { { "session", NUM(id, s->id) } };
 
 		om_sample_u64(f, name, "_total", l, 1,
@@ -194,7 +140,7 @@ static void om_session_counter(FILE *f, const struct ctl_status *st, const char 
 	}
 }
 
-static void om_probe_counter(FILE *f, const struct ctl_status *st, const char *name,
+static void om_probe_counter(FILE *f, const struct mw_status *st, const char *name,
 			     const char *help, size_t field)
 {
 	char sid[24], pid[24], where[512];
@@ -202,7 +148,7 @@ static void om_probe_counter(FILE *f, const struct ctl_status *st, const char *n
 
 	om_family(f, name, "counter", NULL, help);
 	for (i = 0; i < st->nr_probes; i++) {
-		const struct ctl_probe_row *p = &st->probes[i];
+		const struct mw_probe_row *p = &st->probes[i];
 		struct om_label l[] = {
 			{ "session", NUM(sid, p->session) },
 			{ "probe", NUM(pid, p->probe) },
@@ -217,10 +163,13 @@ static void om_probe_counter(FILE *f, const struct ctl_status *st, const char *n
 
 void om_control_plane(FILE *f)
 {
-	struct ctl_status st = {};
+	struct mw_status st = {};
 	char id[24], pid[24], uid[24];
-	bool up = !ctl_status_read(&st, true);
+	struct mw_genl g;
+	bool up = !mw_genl_open(&g) && !mw_genl_status(&g, &st);
 	size_t i;
+
+	mw_genl_close(&g);
 
 	om_family(f, "mapwatch_control_plane_up", "gauge", NULL,
 		  "1 if the module's generic netlink family answered (the session and probe"
@@ -232,7 +181,7 @@ void om_control_plane(FILE *f)
 	om_family(f, "mapwatch_session_info", "gauge", NULL,
 		  "A tracing session on the host (an open /dev/mapwatch) and its owner; always 1");
 	for (i = 0; i < st.nr_sessions; i++) {
-		const struct ctl_session_row *s = &st.sessions[i];
+		const struct mw_session_row *s = &st.sessions[i];
 		char comm[sizeof(s->comm) + 1];
 		struct om_label l[] = {
 			{ "session", NUM(id, s->id) },
@@ -254,16 +203,16 @@ void om_control_plane(FILE *f)
 	}
 	om_session_counter(f, &st, "mapwatch_session_produced",
 			   "Records the session's probes produced (written + lost_full +"
-			   " lost_nested)", offsetof(struct ctl_session_row, produced));
+			   " lost_nested)", offsetof(struct mw_session_row, produced));
 	om_session_counter(f, &st, "mapwatch_session_written",
 			   "Records committed to the session's rings",
-			   offsetof(struct ctl_session_row, written));
+			   offsetof(struct mw_session_row, written));
 	om_family(f, "mapwatch_session_lost", "counter", NULL,
 		  "Records the session's rings dropped, by cause: ring_full (no room,"
 		  " discard mode), nested (ring busy in an interrupted writer), overwritten"
 		  " (flight-recorder mode)");
 	for (i = 0; i < st.nr_sessions; i++) {
-		const struct ctl_session_row *s = &st.sessions[i];
+		const struct mw_session_row *s = &st.sessions[i];
 		struct om_label l[] = { { "session", NUM(id, s->id) }, { "cause", "ring_full" } };
 
 		om_sample_u64(f, "mapwatch_session_lost", "_total", l, 2, s->lost_full);
@@ -273,23 +222,23 @@ void om_control_plane(FILE *f)
 		om_sample_u64(f, "mapwatch_session_lost", "_total", l, 2, s->lost_overwritten);
 	}
 	om_probe_counter(f, &st, "mapwatch_probe_hits", "Times the probe's handler ran",
-			 offsetof(struct ctl_probe_row, hits));
+			 offsetof(struct mw_probe_row, hits));
 	om_probe_counter(f, &st, "mapwatch_probe_filtered",
 			 "Hits not recorded: not a traced process, or the session disabled",
-			 offsetof(struct ctl_probe_row, filtered));
+			 offsetof(struct mw_probe_row, filtered));
 	om_probe_counter(f, &st, "mapwatch_probe_recorded",
 			 "Hits handed to the ring (written, or counted lost)",
-			 offsetof(struct ctl_probe_row, recorded));
+			 offsetof(struct mw_probe_row, recorded));
 	om_probe_counter(f, &st, "mapwatch_probe_faults",
 			 "Records flagged as faulted: a user memory read of the fetch program"
-			 " failed", offsetof(struct ctl_probe_row, faults));
+			 " failed", offsetof(struct mw_probe_row, faults));
 	om_probe_counter(f, &st, "mapwatch_probe_missed",
 			 "Hits the kernel's kprobe core missed (recursion, no free kretprobe"
 			 " instance): the handler did not run",
-			 offsetof(struct ctl_probe_row, missed));
+			 offsetof(struct mw_probe_row, missed));
 	om_probe_counter(f, &st, "mapwatch_probe_lost",
 			 "Recorded hits the session's rings could not take (full, or the CPU's"
 			 " writer busy): counted, not written",
-			 offsetof(struct ctl_probe_row, lost));
-	ctl_status_free(&st);
+			 offsetof(struct mw_probe_row, lost));
+	mw_status_free(&st);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tools/ctl/gobin.h - a Go executable as a probe target.
+ * tools/ctl/go/gobin.h - a Go executable as a probe target.
  *
  * gobin_open() reads the ELF file (elf.h), the Go build info
  * (.go.buildinfo: version, GOEXPERIMENTs, cgo), the function table (.symtab,
@@ -24,8 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "elf.h"
-#include "gover.h"
+#include "lib/elf.h"
+#include "go/gover.h"
 
 enum gobin_errc {
 	GOBIN_OK,

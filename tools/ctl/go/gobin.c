@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tools/ctl/gobin.c - Go build info, function tables and probe placement.
+ * tools/ctl/go/gobin.c - Go build info, function tables and probe placement.
  *
  * Layouts (read in Go's src/debug/buildinfo, src/debug/gosym/pclntab.go
  * and src/runtime/symtab.go; no code taken from them):
@@ -37,7 +37,7 @@
 #include <string.h>
 #include <capstone/capstone.h>
 
-#include "gobin.h"
+#include "go/gobin.h"
 
 #define BUILDINFO_MAGIC		"\xff Go buildinf:"
 #define BUILDINFO_MAGIC_LEN	14

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tools/ctl/gostorage.h - the bytes a Go map's runtime structures hold,
+ * tools/ctl/go/gostorage.h - the bytes a Go map's runtime structures hold,
  * from the header and type fields a probe fetched (and, for swiss maps,
  * the table sizes learnt from make and growth events).
  *
@@ -25,7 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "gover.h"
+#include "go/gover.h"
 
 /* A map type's facts, from the descriptor (abi.Type Size_/PtrBytes of key and elem). */
 struct gostore_type {

@@ -10,11 +10,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "fetchprog.h"
-#include "gobin.h"
-#include "gostorage.h"
-#include "json_writer.h"
-#include "../lib/mapwatch.h"
+#include "lib/fetchprog.h"
+#include "go/gobin.h"
+#include "go/gostorage.h"
+#include "lib/json_writer.h"
+#include "lib/mapwatch.h"
 
 /* Key bytes dump and report copy unless told otherwise (--key-max). */
 #define DUMP_KEY_MAX	64

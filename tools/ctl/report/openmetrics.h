@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tools/ctl/openmetrics.h - writing the OpenMetrics text format
+ * tools/ctl/report/openmetrics.h - writing the OpenMetrics text format
  * (https://github.com/OpenMetrics/OpenMetrics/blob/main/specification/OpenMetrics.md)
  * for Prometheus's node_exporter textfile collector: metric families,
  * samples with escaped label values, the final "# EOF", an atomic file
@@ -41,13 +41,6 @@ void om_sample_ns(FILE *f, const char *name, const char *suffix, const struct om
 void om_escape(FILE *f, const char *s);
 void om_eof(FILE *f);
 
-/*
- * Write @path with @fill: into "@path.tmp" in the same directory, fsync,
- * rename(2) over @path, so a reader sees the old file or the new one,
- * never part of one.  "-" writes to stdout.  0, or -1 with the reason
- * printed (@fill's non-zero return is an error too).
- */
-int om_write_file(const char *path, int (*fill)(FILE *f, void *ctx), void *ctx);
 
 /*
  * The module's control plane (tools/ctl/status.h): mapwatch_control_plane_up,

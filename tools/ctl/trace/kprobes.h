@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* tools/ctl/probes.h - names and decoders of the module's kernel probes. */
+/* tools/ctl/trace/kprobes.h - names and decoders of the module's kernel probes. */
 #ifndef _MAPWATCHCTL_PROBES_H
 #define _MAPWATCHCTL_PROBES_H
 
@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <linux/mapwatch.h>
 
-#include "json_writer.h"
+#include "lib/json_writer.h"
 
 /* "getpriority" for MAPWATCH_KPROBE_GETPRIORITY; "kprobe-N" if unknown. */
 const char *kprobe_name(unsigned int type);

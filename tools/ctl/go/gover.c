@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tools/ctl/gover.c - per-Go-version probe data: the one place that knows
+ * tools/ctl/go/gover.c - per-Go-version probe data: the one place that knows
  * Go's map runtime by version.
  *
  * Sources: ../shared/reference/go-runtime-maps.md sections 1-4, re-checked
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <linux/mapwatch.h>
 
-#include "gover.h"
+#include "go/gover.h"
 
 #define A(...)		{ __VA_ARGS__ }
 #define NOARGS		{ GOARG_NONE }

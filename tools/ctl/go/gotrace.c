@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gotrace.h"
-#include "probes.h"
+#include "go/gotrace.h"
+#include "trace/kprobes.h"
 
 __attribute__((format(printf, 3, 4)))
 static int gt_fail(char *err, size_t len, const char *fmt, ...)

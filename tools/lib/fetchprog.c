@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "fetchprog.h"
+#include "lib/fetchprog.h"
 
 void fp_init(struct fprog *p)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* tools/ctl/json_writer.h - a small streaming JSON writer. */
+/* tools/lib/json_writer.h - a small streaming JSON writer. */
 #ifndef _MAPWATCHCTL_JSON_WRITER_H
 #define _MAPWATCHCTL_JSON_WRITER_H
 
@@ -26,5 +26,8 @@ void jsonw_string_field(json_writer_t *w, const char *name, const char *s);
 void jsonw_uint_field(json_writer_t *w, const char *name, uint64_t v);
 void jsonw_int_field(json_writer_t *w, const char *name, int64_t v);
 void jsonw_bool_field(json_writer_t *w, const char *name, bool v);
+/* @v / 1000 with its three decimals, exactly: 1234567 -> 1234.567 */
+void jsonw_milli(json_writer_t *w, uint64_t v);
+void jsonw_milli_field(json_writer_t *w, const char *name, uint64_t v);
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tools/ctl/gover.h - what to probe in a Go binary, per Go version and map
+ * tools/ctl/go/gover.h - what to probe in a Go binary, per Go version and map
  * implementation: the map runtime functions, what their argument registers
  * hold, and the offsets of the fields an event reads.
  *

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tools/ctl/json_writer.c - a small streaming JSON writer: it tracks
+ * tools/lib/json_writer.c - a small streaming JSON writer: it tracks
  * nesting to place commas and newlines, and escapes strings.
  */
 #include <assert.h>
 #include <inttypes.h>
 #include <stdlib.h>
 
-#include "json_writer.h"
+#include "lib/json_writer.h"
 
 struct json_writer {
 	FILE *f;
@@ -175,4 +175,16 @@ void jsonw_bool_field(json_writer_t *w, const char *name, bool v)
 {
 	jsonw_name(w, name);
 	jsonw_bool(w, v);
+}
+
+void jsonw_milli(json_writer_t *w, uint64_t v)
+{
+	jsonw_eor(w);
+	fprintf(w->f, "%" PRIu64 ".%03" PRIu64, v / 1000, v % 1000);
+}
+
+void jsonw_milli_field(json_writer_t *w, const char *name, uint64_t v)
+{
+	jsonw_name(w, name);
+	jsonw_milli(w, v);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tools/ctl/usdttrace.c - USDT probes for mapwatchctl dump (see usdttrace.h).
+ * tools/ctl/sdt/usdttrace.c - USDT probes for mapwatchctl dump (see usdttrace.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "probes.h"
-#include "usdttrace.h"
+#include "trace/kprobes.h"
+#include "sdt/usdttrace.h"
 
 static int errf(char *err, size_t errlen, const char *fmt, ...)
 {

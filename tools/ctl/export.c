@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tools/ctl/export.c - mapwatchctl export: a recorded trace as a Perfetto
+ * timeline (report/perfetto.c) or an SVG plot (report/svg.c), of the maps
+ * the report would show first.  The trace is read twice: once for the
+ * report's model, which chooses the maps, then for the timeline.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "main.h"
+#include "report/model.h"
+#include "report/report.h"
+#include "trace/read.h"
+
+static int export_help(void)
+{
+	fprintf(stderr,
+		"Usage: %1$s export {--perfetto OUT | --svg OUT}... -i FILE [--top N]\n"
+		"\n"
+		"Write the trace FILE (from '%1$s -j dump -w FILE') as a Chrome/Perfetto\n"
+		"JSON timeline (open it at ui.perfetto.dev): per process, counter tracks\n"
+		"of len() and of bytes held for each of its top N maps by bytes held\n"
+		"(as report sorts them; default 20; 0: all),\n"
+		"GC cycles as slices (start to end, the cycle number in their arguments)\n"
+		"with mark termination as an instant, the scavenger's releases and the\n"
+		"madvise/munmap calls as instants with their address and length.\n"
+		"--svg draws the same maps' len() and bytes held over time (the first\n"
+		"10 maps; two plots) with the GC cycle ends as vertical lines.\n",
+		bin_name);
+	return 0;
+}
+
+int do_export(int argc, char **argv)
+{
+	struct report r = { .top = 20 };
+	const char *input = NULL, *out = NULL, *svg = NULL;
+	int i, fd = -1, ret = -1;
+	bool *chosen = NULL;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "help") || !strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return export_help();
+		if (i + 1 >= argc) {
+			p_err("'%s' needs a value, or is unknown; see '%s export help'", argv[i],
+			      bin_name);
+			return -1;
+		}
+		if (!strcmp(argv[i], "-i") || !strcmp(argv[i], "--input")) {
+			input = argv[++i];
+		} else if (!strcmp(argv[i], "--perfetto")) {
+			out = argv[++i];
+		} else if (!strcmp(argv[i], "--svg")) {
+			svg = argv[++i];
+		} else if (!strcmp(argv[i], "--top")) {
+			if (parse_top(argv[++i], &r.top))
+				return -1;
+		} else {
+			p_err("unknown option '%s'; see '%s export help'", argv[i], bin_name);
+			return -1;
+		}
+	}
+	if (!input || (!out && !svg)) {
+		p_err("export needs --perfetto OUT or --svg OUT, and -i FILE (a recorded trace:"
+		      " it is read twice)");
+		return -1;
+	}
+	/* Pass 1: the report, to know the processes and pick the maps. */
+	fd = open(input, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		p_err("cannot open %s: %s", input, strerror(errno));
+		return -1;
+	}
+	if (trace_read(fd, input, report_object, &r, NULL))
+		goto out;
+	chosen = report_choose_top(&r, r.top);
+	if (!chosen)
+		goto out;
+	if (svg && export_svg(&r, chosen, fd, input, svg))
+		goto out;
+	if (out && export_perfetto(&r, chosen, fd, input, out))
+		goto out;
+	ret = 0;
+out:
+	close(fd);
+	free(chosen);
+	report_free(&r);
+	return ret;
+}

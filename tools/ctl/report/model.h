@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tools/ctl/report/model.h - what a trace says, summed up: each map's life
+ * and each process's GC cycles, memory returned and JVM pauses.  Built one
+ * trace object at a time (report_object()), then printed by the report's
+ * writers: text.c and json.c (report), metrics.c (report --openmetrics),
+ * perfetto.c and svg.c (export).
+ */
+#ifndef _MAPWATCHCTL_REPORT_MODEL_H
+#define _MAPWATCHCTL_REPORT_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <json-c/json.h>
+#include <linux/mapwatch.h>
+
+enum { OP_MAKE, OP_ASSIGN, OP_DELETE, OP_CLEAR, OP_GROW, NR_OPS };
+
+/* One map's life: from its make (or its first event) to its last event. */
+struct rmap {
+	uint32_t pid;
+	uint64_t addr;
+	uint64_t first_ns, last_ns;
+	bool made;			/* its make was traced */
+	uint64_t made_goid;
+	char made_by[64];		/* the make event's function */
+	char made_at[128];		/* the function that made it ("" if unknown) */
+	uint64_t peak, entries;		/* max len(), len() at the last event (before it) */
+	uint64_t ops[NR_OPS];		/* make, assign, delete, clear, grow */
+	bool have_bytes, bytes_estimated;
+	uint64_t bytes, peak_bytes;	/* storage at the last event that had it, its max */
+	bool reused;			/* a later make reused its address: it was freed */
+};
+
+
+/* Java methods entered in one interval between GC pauses: "class.method" -> count. */
+struct jcount {
+	char *name;
+	uint64_t n;
+};
+
+struct jinterval {
+	struct jcount *c;
+	size_t nr;
+};
+
+/* One HotSpot GC pause (dump --jvm) and the methods entered before it. */
+struct jpause {
+	uint64_t begin_ns, duration_ns;
+	bool full, ended;
+	struct jinterval before;	/* since the previous pause began */
+};
+
+struct rproc {
+	uint32_t pid;
+	uint64_t first_ns, last_ns;
+	uint64_t gc_start, gc_mark_end, gc_end;
+	uint64_t cycle_first, cycle_last;	/* of the ends; 0: none numbered */
+	uint64_t releases, released;		/* scavenger: calls, bytes */
+	uint64_t madv_calls, madv_dontneed, madv_free, munmap_calls, munmapped;
+	uint64_t mmap_calls, mmap_anon;		/* successful anonymous mappings, bytes */
+	bool exited;
+	int64_t exit_status, exit_signal;
+	size_t nr_maps, nr_sized;		/* maps; live ones with a storage figure */
+	uint64_t map_bytes;			/* their storage */
+	/* JVM (dump --jvm): pauses, and methods entered after the last one */
+	bool jvm;
+	struct jpause *jp;
+	size_t nr_jp;
+	struct jinterval jafter;
+	uint64_t jmethods;
+};
+
+struct report {
+	struct rmap *maps;
+	size_t nr_maps, max_maps;
+	uint32_t *slot;			/* open addressing: index + 1 into maps, 0 empty */
+	size_t nr_slots;		/* a power of two, at least twice nr_maps */
+	struct rproc *procs;
+	size_t nr_procs;
+	uint64_t events, lost, errors;
+	bool summary;
+	uint32_t kprobes;		/* bit per MAPWATCH_KPROBE_* the summary lists */
+	uint32_t kprobes_seen;		/* bit per MAPWATCH_KPROBE_* with an event so far */
+	size_t top;
+};
+
+/* Take one trace object into the report (a trace_fn); -1: out of memory. */
+int report_object(void *ctx, json_object *o);
+void report_free(struct report *r);
+
+/* The live map at @addr in @pid, or NULL. */
+struct rmap *report_find_map(const struct report *r, uint32_t pid, uint64_t addr);
+
+/*
+ * Every map in the report's order (report_cmp_maps()), and each process's
+ * count of maps and the bytes its live ones hold, counted afresh (report
+ * --openmetrics --interval asks again and again).  NULL: out of memory
+ * (printed).  The caller frees the array.
+ */
+struct rmap **report_order(struct report *r);
+/* Most bytes first, then highest peak; for qsort() of struct rmap *. */
+int report_cmp_maps(const void *a, const void *b);
+/*
+ * The top @top maps of each process (0: all) in that order, freed maps
+ * left out: chosen[i] for r->maps[i].  NULL: out of memory (printed).
+ */
+bool *report_choose_top(const struct report *r, size_t top);
+
+/* A map whose entries fell far below its peak still holds the peak's storage. */
+bool map_retains(const struct rmap *m);
+/* Whether the trace's kernel probe @type was on. */
+bool report_kprobe_on(const struct report *r, unsigned int type);
+/* A JVM's trace has no Go runtime events: only its own section. */
+bool proc_jvm_only(const struct rproc *p);
+
+#endif

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* tools/ctl/report/outfile.h - files the user keeps, never left half-written. */
+#ifndef _MAPWATCHCTL_REPORT_OUTFILE_H
+#define _MAPWATCHCTL_REPORT_OUTFILE_H
+
+#include <stdio.h>
+
+/*
+ * Write @path with @fill: into "@path.tmp" in the same directory, fsync,
+ * rename(2) over @path, so a reader sees the old file or the new one,
+ * never part of one, and a failed command leaves the old one as it was.
+ * "-" writes to stdout.  0, or -1 with the reason printed (@fill's
+ * non-zero return is an error too, and its reason is @fill's to print).
+ */
+int outfile_write(const char *path, int (*fill)(FILE *f, void *ctx), void *ctx);
+
+#endif

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tools/ctl/report/perfetto.c - export --perfetto: the trace as a
+ * Chrome/Perfetto JSON timeline (the Trace Event Format), written through
+ * the JSON writer: per process, counter tracks of len() and bytes for the
+ * chosen maps, GC cycles as slices with mark termination as an instant,
+ * the scavenger's releases and the madvise/munmap calls as instants.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/json_writer.h"
+#include "main.h"
+#include "report/model.h"
+#include "report/outfile.h"
+#include "report/report.h"
+#include "trace/read.h"
+
+/* Virtual threads of a process's timeline, below any real tid. */
+enum { TRACK_GC = 1, TRACK_SCAVENGER, TRACK_KERNEL };
+
+struct perfetto {
+	const struct report *r;
+	const bool *chosen;	/* by index in r->maps: has a counter track */
+	bool *gc_open;		/* by index in r->procs: a GC slice is open */
+	int fd;
+	const char *input;
+	json_writer_t *w;
+};
+
+/* An event's common fields; its object is left open for the rest. */
+static void event(json_writer_t *w, const char *ph, const char *name, uint64_t ns,
+		  uint32_t pid, uint32_t tid)
+{
+	jsonw_start_object(w);
+	jsonw_string_field(w, "ph", ph);
+	jsonw_string_field(w, "name", name);
+	jsonw_milli_field(w, "ts", ns);		/* microseconds */
+	jsonw_uint_field(w, "pid", pid);
+	jsonw_uint_field(w, "tid", tid);
+}
+
+static void meta(json_writer_t *w, const char *what, uint32_t pid, uint32_t tid, const char *name)
+{
+	jsonw_start_object(w);
+	jsonw_string_field(w, "ph", "M");
+	jsonw_string_field(w, "name", what);
+	jsonw_uint_field(w, "pid", pid);
+	jsonw_uint_field(w, "tid", tid);
+	jsonw_name(w, "args");
+	jsonw_start_object(w);
+	jsonw_string_field(w, "name", name);
+	jsonw_end_object(w);
+	jsonw_end_object(w);
+}
+
+/* A counter event: {"ph":"C",...,"args":{@key:@v}} */
+static void counter(json_writer_t *w, const char *name, uint64_t ns, uint32_t pid,
+		    const char *key, uint64_t v)
+{
+	event(w, "C", name, ns, pid, 0);
+	jsonw_name(w, "args");
+	jsonw_start_object(w);
+	jsonw_uint_field(w, key, v);
+	jsonw_end_object(w);
+	jsonw_end_object(w);
+}
+
+static int perfetto_object(void *ctx, json_object *o)
+{
+	struct perfetto *x = ctx;
+	json_writer_t *w = x->w;
+	const char *type = tr_str(o, "type"), *op = tr_str(o, "op");
+	uint32_t pid = (uint32_t)tr_u64(o, "pid");
+	uint64_t ns = tr_u64(o, "time_ns");
+	size_t pi;
+
+	if (!type || !strcmp(type, "summary") || !strcmp(type, "lost"))
+		return 0;
+	for (pi = 0; pi < x->r->nr_procs && x->r->procs[pi].pid != pid; pi++)
+		;
+	if (pi == x->r->nr_procs)
+		return 0;
+	if (!strcmp(type, "map") && op && strcmp(op, "grow")) {
+		struct rmap *m = report_find_map(x->r, pid, tr_u64(o, "map"));
+		char name[48];
+
+		if (!m || !x->chosen[m - x->r->maps])
+			return 0;
+		snprintf(name, sizeof(name), "map 0x%" PRIx64 " len", m->addr);
+		counter(w, name, ns, pid, "len", tr_u64(o, "count"));
+		if (tr_has(o, "bytes")) {
+			snprintf(name, sizeof(name), "map 0x%" PRIx64 " bytes", m->addr);
+			counter(w, name, ns, pid, "bytes", tr_u64(o, "bytes"));
+		}
+	} else if (!strcmp(type, "gc") && op) {
+		if (!strcmp(op, "start") && !x->gc_open[pi]) {
+			x->gc_open[pi] = true;
+			event(w, "B", "GC", ns, pid, TRACK_GC);
+			jsonw_name(w, "args");
+			jsonw_start_object(w);
+			jsonw_uint_field(w, "cycle", tr_u64(o, "cycle"));
+			jsonw_end_object(w);
+			jsonw_end_object(w);
+		} else if (!strcmp(op, "mark_end")) {
+			event(w, "i", "mark termination", ns, pid, TRACK_GC);
+			jsonw_string_field(w, "s", "t");
+			jsonw_end_object(w);
+		} else if (!strcmp(op, "end") && x->gc_open[pi]) {
+			x->gc_open[pi] = false;
+			event(w, "E", "GC", ns, pid, TRACK_GC);
+			jsonw_end_object(w);
+		}
+	} else if (!strcmp(type, "scavenge")) {
+		event(w, "i", "release", ns, pid, TRACK_SCAVENGER);
+		jsonw_string_field(w, "s", "t");
+		jsonw_name(w, "args");
+		jsonw_start_object(w);
+		jsonw_uint_field(w, "addr", tr_u64(o, "addr"));
+		jsonw_uint_field(w, "len", tr_u64(o, "len"));
+		jsonw_end_object(w);
+		jsonw_end_object(w);
+	} else if (!strcmp(type, "event")) {
+		const char *probe = tr_str(o, "probe"), *advice = tr_str(o, "advice");
+
+		if (!probe || (strcmp(probe, "madvise") && strcmp(probe, "munmap")))
+			return 0;
+		event(w, "i", probe, ns, pid, TRACK_KERNEL);
+		jsonw_string_field(w, "s", "t");
+		jsonw_name(w, "args");
+		jsonw_start_object(w);
+		jsonw_uint_field(w, "start", tr_u64(o, "start"));
+		jsonw_uint_field(w, "len", tr_u64(o, "len"));
+		if (advice)
+			jsonw_string_field(w, "advice", advice);
+		jsonw_end_object(w);
+		jsonw_end_object(w);
+	}
+	return 0;
+}
+
+static int perfetto_fill(FILE *f, void *ctx)
+{
+	struct perfetto *x = ctx;
+	const struct report *r = x->r;
+	json_writer_t *w = jsonw_new(f);
+	size_t j;
+	int ret;
+
+	if (!w) {
+		p_err("out of memory");
+		return -1;
+	}
+	x->w = w;
+	jsonw_start_object(w);
+	jsonw_string_field(w, "displayTimeUnit", "ns");
+	jsonw_name(w, "traceEvents");
+	jsonw_start_array(w);
+	for (j = 0; j < r->nr_procs; j++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "pid %u", r->procs[j].pid);
+		meta(w, "process_name", r->procs[j].pid, 0, name);
+		meta(w, "thread_name", r->procs[j].pid, TRACK_GC, "GC cycles");
+		meta(w, "thread_name", r->procs[j].pid, TRACK_SCAVENGER, "scavenger");
+		meta(w, "thread_name", r->procs[j].pid, TRACK_KERNEL, "madvise / munmap");
+	}
+	ret = trace_read(x->fd, x->input, perfetto_object, x, NULL);
+	jsonw_end_array(w);
+	jsonw_end_object(w);
+	jsonw_destroy(&w);
+	x->w = NULL;
+	return ret;
+}
+
+int export_perfetto(const struct report *r, const bool *chosen, int fd, const char *input,
+		    const char *path)
+{
+	struct perfetto x = { .r = r, .chosen = chosen, .fd = fd, .input = input };
+	int ret;
+
+	if (lseek(fd, 0, SEEK_SET)) {
+		p_err("%s: cannot read it twice (a pipe?): %s", input, strerror(errno));
+		return -1;
+	}
+	x.gc_open = calloc(r->nr_procs + 1, sizeof(*x.gc_open));
+	if (!x.gc_open) {
+		p_err("out of memory");
+		return -1;
+	}
+	ret = outfile_write(path, perfetto_fill, &x);
+	free(x.gc_open);
+	return ret;
+}
