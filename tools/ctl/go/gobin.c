@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tools/ctl/go/gobin.c - Go build info, function tables and probe placement.
+ * tools/ctl/go/gobin.c - a Go binary's build info and function tables, and
+ * the map implementation it uses (probe placement: prologue.c).
  *
  * Layouts (read in Go's src/debug/buildinfo, src/debug/gosym/pclntab.go
  * and src/runtime/symtab.go; no code taken from them):
@@ -38,6 +39,7 @@
 #include <capstone/capstone.h>
 
 #include "go/gobin.h"
+#include "go/gobin_internal.h"
 
 #define BUILDINFO_MAGIC		"\xff Go buildinf:"
 #define BUILDINFO_MAGIC_LEN	14
@@ -51,30 +53,7 @@
 #define PCLN_MAGIC_118		0xfffffff0u
 #define PCLN_MAGIC_120		0xfffffff1u
 
-/* offsetof(g, stackguard0), every version; //go:systemstack code checks stackguard1 */
-#define STACKGUARD0		0x10
-#define STACKGUARD1		0x18
-#define IS_STACKGUARD(d)	((d) == STACKGUARD0 || (d) == STACKGUARD1)
-#define PROLOGUE_WINDOW		8	/* instructions before the stack-check compare */
-#define SLOWPATH_WINDOW		24	/* instructions from the branch target to the call */
-#define MAX_FUNC_BYTES		(16u << 20)
-
-struct gobin {
-	struct elfbin eb;
-	struct gobin_info info;
-	struct gobin_func *funcs;	/* by address; names in the file or libelf's data */
-	size_t nr_funcs;
-	const struct gobin_func **by_name;
-	struct gobin_func *pcln_funcs;
-	size_t nr_pcln_funcs;
-	csh cs;
-	bool cs_open;
-};
-
-static int gerr(struct gobin_err *err, enum gobin_errc code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int gerr(struct gobin_err *err, enum gobin_errc code, const char *fmt, ...)
+int gobin_fail(struct gobin_err *err, enum gobin_errc code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -185,7 +164,7 @@ static int parse_version(struct gobin_info *in, const char *v, size_t len, struc
 		;
 	n = i;
 	if (n < 3 || memcmp(v, "go", 2) || n >= sizeof(in->version))
-		return gerr(err, GOBIN_E_GO_CORRUPT, "unrecognised Go version '%.*s'",
+		return gobin_fail(err, GOBIN_E_GO_CORRUPT, "unrecognised Go version '%.*s'",
 			    (int)(len < 40 ? len : 40), v);
 	memcpy(in->version, v, n);
 	in->version[n] = 0;
@@ -207,7 +186,7 @@ static int parse_version(struct gobin_info *in, const char *v, size_t len, struc
 		}
 	}
 	if (!in->go_major)
-		return gerr(err, GOBIN_E_GO_CORRUPT, "unrecognised Go version '%s'", in->version);
+		return gobin_fail(err, GOBIN_E_GO_CORRUPT, "unrecognised Go version '%s'", in->version);
 	return 0;
 }
 
@@ -255,15 +234,15 @@ static int parse_buildinfo(struct gobin *gb, const unsigned char *p, uint64_t si
 	uint64_t vlen, mlen = 0;
 
 	if (size < BUILDINFO_HDR)
-		return gerr(err, GOBIN_E_GO_CORRUPT, "truncated Go build info");
+		return gobin_fail(err, GOBIN_E_GO_CORRUPT, "truncated Go build info");
 	if (p[14] != 8)
-		return gerr(err, GOBIN_E_GO_CORRUPT, "Go build info pointer size %u, not 8", p[14]);
+		return gobin_fail(err, GOBIN_E_GO_CORRUPT, "Go build info pointer size %u, not 8", p[14]);
 	if (p[15] & BUILDINFO_FLAG_BE)
-		return gerr(err, GOBIN_E_FORMAT, "big-endian Go build info");
+		return gobin_fail(err, GOBIN_E_FORMAT, "big-endian Go build info");
 	if (p[15] & BUILDINFO_FLAG_INLINE) {
 		q = p + BUILDINFO_HDR;
 		if (uvarint(&q, end, &vlen) || vlen > (uint64_t)(end - q))
-			return gerr(err, GOBIN_E_GO_CORRUPT, "corrupt Go build info (version)");
+			return gobin_fail(err, GOBIN_E_GO_CORRUPT, "corrupt Go build info (version)");
 		ver = (const char *)q;
 		q += vlen;
 		if (!uvarint(&q, end, &mlen) && mlen <= (uint64_t)(end - q))
@@ -271,11 +250,11 @@ static int parse_buildinfo(struct gobin *gb, const unsigned char *p, uint64_t si
 	} else {
 		ver = go_string_at(gb, va + 16, &vlen);
 		if (!ver)
-			return gerr(err, GOBIN_E_GO_CORRUPT, "corrupt Go build info (version pointer)");
+			return gobin_fail(err, GOBIN_E_GO_CORRUPT, "corrupt Go build info (version pointer)");
 		mod = go_string_at(gb, va + 24, &mlen);
 	}
 	if (!vlen)
-		return gerr(err, GOBIN_E_GO_CORRUPT, "Go build info has no version");
+		return gobin_fail(err, GOBIN_E_GO_CORRUPT, "Go build info has no version");
 	if (parse_version(&gb->info, ver, vlen, err))
 		return -1;
 	if (mod)
@@ -294,7 +273,7 @@ static int find_buildinfo(struct gobin *gb, struct gobin_err *err)
 		const unsigned char *p = elfbin_section_data(eb, s);
 
 		if (!p || s->size < BUILDINFO_HDR || memcmp(p, BUILDINFO_MAGIC, BUILDINFO_MAGIC_LEN))
-			return gerr(err, GOBIN_E_GO_CORRUPT, "corrupt .go.buildinfo section");
+			return gobin_fail(err, GOBIN_E_GO_CORRUPT, "corrupt .go.buildinfo section");
 		return parse_buildinfo(gb, p, s->size, s->addr, err);
 	}
 	for (i = 0; i < eb->nr_phdrs; i++) {
@@ -312,7 +291,7 @@ static int find_buildinfo(struct gobin *gb, struct gobin_err *err)
 						       ph->p_vaddr + off, err);
 		break;
 	}
-	return gerr(err, GOBIN_E_NOT_GO, "not a Go binary (no Go build info)");
+	return gobin_fail(err, GOBIN_E_NOT_GO, "not a Go binary (no Go build info)");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -415,17 +394,17 @@ static int pcln_parse(struct gobin *gb, const struct pcln *t, struct gobin_err *
 
 	hdr = t->format >= 118 ? 8 + 8 * 8 : t->format == 116 ? 8 + 7 * 8 : 16;
 	if (t->size < hdr)
-		return gerr(err, GOBIN_E_GO_CORRUPT, "truncated pclntab header");
+		return gobin_fail(err, GOBIN_E_GO_CORRUPT, "truncated pclntab header");
 	nfunc = get_u64(p + 8);
 	if (t->format >= 118) {
 		if (elfbin_read_ptr(&gb->eb, t->va + 24, &text))
-			return gerr(err, GOBIN_E_GO_CORRUPT, "unreadable pclntab text start");
+			return gobin_fail(err, GOBIN_E_GO_CORRUPT, "unreadable pclntab text start");
 		nametab = get_u64(p + 32);
 		pcln = get_u64(p + 64);
 		fsz = 4;
 		/* Go 1.26+ no longer stores it: take moduledata's */
 		if (!text && moduledata_text(gb, t, nametab, pcln, nfunc, &text))
-			return gerr(err, GOBIN_E_GO_CORRUPT,
+			return gobin_fail(err, GOBIN_E_GO_CORRUPT,
 				    "pclntab without a text start, and no moduledata found");
 	} else if (t->format == 116) {
 		nametab = get_u64(p + 24);
@@ -439,11 +418,11 @@ static int pcln_parse(struct gobin *gb, const struct pcln *t, struct gobin_err *
 	ftab = t->format == 102 ? 16 : pcln;
 	if (!nfunc || nfunc > t->size / (2 * fsz) || nametab >= t->size || pcln >= t->size ||
 	    ftab > t->size || (2 * nfunc + 1) * fsz > t->size - ftab)
-		return gerr(err, GOBIN_E_GO_CORRUPT, "corrupt pclntab header (%llu functions)",
+		return gobin_fail(err, GOBIN_E_GO_CORRUPT, "corrupt pclntab header (%llu functions)",
 			    (unsigned long long)nfunc);
 	funcs = calloc(nfunc, sizeof(*funcs));
 	if (!funcs)
-		return gerr(err, GOBIN_E_IO, "out of memory");
+		return gobin_fail(err, GOBIN_E_IO, "out of memory");
 	for (i = 0; i < nfunc; i++) {
 		const unsigned char *e = p + ftab + 2 * i * fsz;
 		uint64_t entry, next, foff, nameoff;
@@ -478,7 +457,7 @@ static int pcln_parse(struct gobin *gb, const struct pcln *t, struct gobin_err *
 
 corrupt:
 	free(funcs);
-	return gerr(err, GOBIN_E_GO_CORRUPT, "corrupt pclntab (function %llu of %llu)",
+	return gobin_fail(err, GOBIN_E_GO_CORRUPT, "corrupt pclntab (function %llu of %llu)",
 		    (unsigned long long)i, (unsigned long long)nfunc);
 }
 
@@ -515,13 +494,13 @@ static int find_pclntab(struct gobin *gb, struct gobin_err *err)
 			continue;
 		t.p = elfbin_section_data(eb, s);
 		if (!t.p || s->size < 16 || !(t.format = pcln_format(t.p)))
-			return gerr(err, GOBIN_E_GO_CORRUPT, "corrupt %s header", names[i]);
+			return gobin_fail(err, GOBIN_E_GO_CORRUPT, "corrupt %s header", names[i]);
 		t.size = s->size;
 		t.va = s->addr;
 		if (pcln_parse(gb, &t, err))
 			return -1;
 		if (!pcln_plausible(gb))
-			return gerr(err, GOBIN_E_GO_CORRUPT, "%s: functions outside the text",
+			return gobin_fail(err, GOBIN_E_GO_CORRUPT, "%s: functions outside the text",
 				    names[i]);
 		return 0;
 	}
@@ -610,8 +589,8 @@ static int load_funcs(struct gobin *gb, struct gobin_err *err)
 	if (ret) {
 		free(c.funcs);
 		if (ret == -2)
-			return gerr(err, GOBIN_E_IO, "out of memory");
-		return gerr(err, (enum gobin_errc)eerr.code, "%s", eerr.msg);
+			return gobin_fail(err, GOBIN_E_IO, "out of memory");
+		return gobin_fail(err, (enum gobin_errc)eerr.code, "%s", eerr.msg);
 	}
 	if (c.nr) {
 		qsort(c.funcs, c.nr, sizeof(*c.funcs), func_addr_cmp);
@@ -625,18 +604,18 @@ static int load_funcs(struct gobin *gb, struct gobin_err *err)
 		free(c.funcs);
 		gb->info.stripped = true;
 		if (!gb->nr_pcln_funcs)
-			return gerr(err, GOBIN_E_GO_CORRUPT,
+			return gobin_fail(err, GOBIN_E_GO_CORRUPT,
 				    "stripped and no Go function table (.gopclntab) found");
 		gb->funcs = malloc(gb->nr_pcln_funcs * sizeof(*gb->funcs));
 		if (!gb->funcs)
-			return gerr(err, GOBIN_E_IO, "out of memory");
+			return gobin_fail(err, GOBIN_E_IO, "out of memory");
 		memcpy(gb->funcs, gb->pcln_funcs, gb->nr_pcln_funcs * sizeof(*gb->funcs));
 		gb->nr_funcs = gb->nr_pcln_funcs;
 		qsort(gb->funcs, gb->nr_funcs, sizeof(*gb->funcs), func_addr_cmp);
 	}
 	gb->by_name = malloc(gb->nr_funcs * sizeof(*gb->by_name));
 	if (!gb->by_name)
-		return gerr(err, GOBIN_E_IO, "out of memory");
+		return gobin_fail(err, GOBIN_E_IO, "out of memory");
 	for (i = 0; i < gb->nr_funcs; i++)
 		gb->by_name[i] = &gb->funcs[i];
 	qsort(gb->by_name, gb->nr_funcs, sizeof(*gb->by_name), func_name_cmp);
@@ -751,7 +730,7 @@ struct gobin *gobin_open(const char *path, struct gobin_err *err)
 	struct elfbin_err e;
 
 	if (!gb) {
-		gerr(err, GOBIN_E_IO, "out of memory");
+		gobin_fail(err, GOBIN_E_IO, "out of memory");
 		return NULL;
 	}
 	if (elfbin_open(&gb->eb, path, &e)) {
@@ -768,7 +747,7 @@ struct gobin *gobin_open_mem(void *data, size_t size, struct gobin_err *err)
 	struct elfbin_err e;
 
 	if (!gb) {
-		gerr(err, GOBIN_E_IO, "out of memory");
+		gobin_fail(err, GOBIN_E_IO, "out of memory");
 		return NULL;
 	}
 	if (elfbin_open_mem(&gb->eb, data, size, &e)) {
@@ -861,327 +840,3 @@ int gobin_file_offset(const struct gobin *gb, uint64_t va, uint64_t *off)
 	return elfbin_vaddr_to_offset(&gb->eb, va, off);
 }
 
-/* ------------------------------------------------------------------------ */
-/* Probe placement                                                            */
-
-enum insn_kind { I_OTHER, I_RET, I_CALL, I_JMP, I_JCC, I_GUARD_CMP };
-
-struct insn {
-	uint64_t addr, target;	/* target: direct branch/call destination, else 0 */
-	uint8_t size, kind;
-};
-
-struct insn_list {
-	struct insn *v;
-	size_t nr, cap;
-};
-
-static int insn_push(struct insn_list *l, const struct insn *in)
-{
-	if (l->nr == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 256;
-		void *n = realloc(l->v, cap * sizeof(*l->v));
-
-		if (!n)
-			return -1;
-		l->v = n;
-		l->cap = cap;
-	}
-	l->v[l->nr++] = *in;
-	return 0;
-}
-
-static int cs_setup(struct gobin *gb, struct gobin_err *err)
-{
-	cs_arch arch = gb->info.machine == EM_X86_64 ? CS_ARCH_X86 : CS_ARCH_ARM64;
-	cs_mode mode = gb->info.machine == EM_X86_64 ? CS_MODE_64 : CS_MODE_ARM;
-
-	if (gb->cs_open)
-		return 0;
-	if (cs_open(arch, mode, &gb->cs) != CS_ERR_OK)
-		return gerr(err, GOBIN_E_IO, "capstone: cannot open a %s disassembler",
-			    gb->info.goarch);
-	cs_option(gb->cs, CS_OPT_DETAIL, CS_OPT_ON);
-	gb->cs_open = true;
-	return 0;
-}
-
-/* x86-64: cmp {rsp|r12}, [r14 + 0x10]: the compare against g.stackguard0 (or 1). */
-static bool x86_guard_cmp(const cs_insn *ci)
-{
-	const cs_x86 *x = &ci->detail->x86;
-	int i;
-
-	if (ci->id != X86_INS_CMP)
-		return false;
-	for (i = 0; i < x->op_count; i++)
-		if (x->operands[i].type == X86_OP_MEM && x->operands[i].mem.base == X86_REG_R14 &&
-		    x->operands[i].mem.index == X86_REG_INVALID &&
-		    IS_STACKGUARD(x->operands[i].mem.disp))
-			return true;
-	return false;
-}
-
-static bool in_group(const cs_insn *ci, uint8_t group)
-{
-	int i;
-
-	for (i = 0; i < ci->detail->groups_count; i++)
-		if (ci->detail->groups[i] == group)
-			return true;
-	return false;
-}
-
-static void x86_classify(const cs_insn *ci, struct insn *in)
-{
-	const cs_x86 *x = &ci->detail->x86;
-	bool direct = x->op_count == 1 && x->operands[0].type == X86_OP_IMM;
-
-	if (ci->id == X86_INS_RET) {
-		in->kind = I_RET;
-	} else if (ci->id == X86_INS_CALL) {
-		in->kind = I_CALL;
-	} else if (ci->id == X86_INS_JMP) {
-		in->kind = I_JMP;
-	} else if (in_group(ci, CS_GRP_JUMP)) {
-		in->kind = I_JCC;
-	} else if (x86_guard_cmp(ci)) {
-		in->kind = I_GUARD_CMP;
-		return;
-	}
-	if (in->kind != I_OTHER && in->kind != I_RET && direct)
-		in->target = x->operands[0].imm;
-}
-
-/*
- * arm64: MOVD 16(R28), Rn loads g.stackguard0 (24: stackguard1); the CMP that reads Rn is
- * the guard compare.  *guard is that Rn, or ARM64_REG_INVALID.
- */
-static void arm64_classify(const cs_insn *ci, struct insn *in, unsigned int *guard)
-{
-	const cs_arm64 *a = &ci->detail->arm64;
-	int i;
-
-	switch (ci->id) {
-	case ARM64_INS_RET:
-		in->kind = I_RET;
-		return;
-	case ARM64_INS_BL:
-		in->kind = I_CALL;
-		break;
-	case ARM64_INS_B:
-		in->kind = a->cc == ARM64_CC_INVALID || a->cc == ARM64_CC_AL ? I_JMP : I_JCC;
-		break;
-	case ARM64_INS_CBZ: case ARM64_INS_CBNZ: case ARM64_INS_TBZ: case ARM64_INS_TBNZ:
-		in->kind = I_JCC;
-		break;
-	case ARM64_INS_LDR:
-		if (a->op_count == 2 && a->operands[0].type == ARM64_OP_REG &&
-		    a->operands[1].type == ARM64_OP_MEM && a->operands[1].mem.base == ARM64_REG_X28 &&
-		    a->operands[1].mem.index == ARM64_REG_INVALID &&
-		    IS_STACKGUARD(a->operands[1].mem.disp))
-			*guard = a->operands[0].reg;
-		return;
-	case ARM64_INS_CMP:
-		for (i = 0; i < a->op_count; i++)
-			if (*guard != ARM64_REG_INVALID && a->operands[i].type == ARM64_OP_REG &&
-			    a->operands[i].reg == *guard)
-				in->kind = I_GUARD_CMP;
-		return;
-	default:
-		return;
-	}
-	for (i = a->op_count - 1; i >= 0; i--) {
-		if (a->operands[i].type == ARM64_OP_IMM) {
-			in->target = a->operands[i].imm;
-			break;
-		}
-	}
-}
-
-static int decode_func(struct gobin *gb, const struct gobin_func *fn, struct insn_list *l,
-		       struct gobin_probe *p, struct gobin_err *err)
-{
-	bool x86 = gb->info.machine == EM_X86_64;
-	unsigned int guard = ARM64_REG_INVALID;
-	const uint8_t *code;
-	size_t left;
-	uint64_t addr;
-	cs_insn *ci;
-
-	code = elfbin_vaddr_bytes(&gb->eb, fn->addr, fn->size);
-	if (!code)
-		return gerr(err, GOBIN_E_GO_CORRUPT, "%s: code at 0x%llx+0x%llx is not in the file",
-			    fn->name, (unsigned long long)fn->addr, (unsigned long long)fn->size);
-	ci = cs_malloc(gb->cs);
-	if (!ci)
-		return gerr(err, GOBIN_E_IO, "out of memory");
-	left = fn->size;
-	addr = fn->addr;
-	while (left) {
-		struct insn in = { .addr = addr };
-
-		if (!cs_disasm_iter(gb->cs, &code, &left, &addr, ci)) {
-			/* capstone 4 lacks ENDBR64; Go does not emit it, C code may */
-			if (x86 && left >= 4 && !memcmp(code, "\xf3\x0f\x1e\xfa", 4)) {
-				code += 4;
-				left -= 4;
-				addr += 4;
-				continue;
-			}
-			/* arm64 pads functions with zero words; not an error */
-			if (!p->decode_error && (x86 || left < 4 || get_u32(code))) {
-				p->decode_error = true;
-				p->decode_error_at = addr;
-			}
-			if (x86 || left < 4)
-				break;
-			code += 4;	/* arm64: fixed width, go on (literal pool words) */
-			left -= 4;
-			addr += 4;
-			continue;
-		}
-		in.size = ci->size;
-		if (x86)
-			x86_classify(ci, &in);
-		else
-			arm64_classify(ci, &in, &guard);
-		if (l->nr >= PROLOGUE_WINDOW)
-			guard = ARM64_REG_INVALID;
-		if (insn_push(l, &in)) {
-			cs_free(ci, 1);
-			return gerr(err, GOBIN_E_IO, "out of memory");
-		}
-	}
-	cs_free(ci, 1);
-	return 0;
-}
-
-static bool is_morestack(const struct gobin *gb, uint64_t target)
-{
-	const struct gobin_func *f = gobin_func_at(gb, target);
-
-	return f && f->addr == target && !strncmp(f->name, "runtime.morestack", 17);
-}
-
-/* Does the code at TARGET (inside FN) call runtime.morestack*? */
-static bool slowpath_calls_morestack(const struct gobin *gb, const struct insn_list *l,
-				     uint64_t target)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < l->nr && l->v[i].addr < target; i++)
-		;
-	if (i == l->nr || l->v[i].addr != target)
-		return false;
-	for (; i < l->nr && n < SLOWPATH_WINDOW; i++, n++) {
-		if (l->v[i].kind == I_CALL)
-			return l->v[i].target && is_morestack(gb, l->v[i].target);
-		if (l->v[i].kind == I_RET || l->v[i].kind == I_JMP)
-			return false;
-	}
-	return false;
-}
-
-static void place_entry(const struct gobin *gb, const struct gobin_func *fn,
-			const struct insn_list *l, struct gobin_probe *p)
-{
-	size_t i;
-
-	p->body = fn->addr;
-	for (i = 0; i < l->nr && i < PROLOGUE_WINDOW; i++) {
-		const struct insn *in = &l->v[i];
-
-		if (in->kind == I_GUARD_CMP) {
-			const struct insn *br = i + 1 < l->nr ? &l->v[i + 1] : NULL;
-
-			if (br && br->kind == I_JCC && br->target > br->addr &&
-			    br->target - fn->addr < fn->size &&
-			    slowpath_calls_morestack(gb, l, br->target)) {
-				p->prologue = GOBIN_PROLOGUE_STACK_CHECK;
-				p->body = br->addr + br->size;
-				return;
-			}
-			break;
-		}
-		if (in->kind != I_OTHER && in->kind != I_JCC)
-			break;	/* calls, jumps, returns: past any prologue */
-	}
-	p->prologue = GOBIN_PROLOGUE_NOSPLIT;
-	for (i = 0; i < l->nr; i++)
-		if (l->v[i].kind == I_CALL && l->v[i].target && is_morestack(gb, l->v[i].target))
-			p->prologue = GOBIN_PROLOGUE_UNKNOWN;
-}
-
-int gobin_probe_func(struct gobin *gb, const struct gobin_func *fn, struct gobin_probe *p,
-		     struct gobin_err *err)
-{
-	struct insn_list l = { 0 };
-	unsigned int i, n = 0;
-
-	memset(p, 0, sizeof(*p));
-	p->fn = fn;
-	p->entry = fn->addr;
-	if (!fn->size || fn->size > MAX_FUNC_BYTES)
-		return gerr(err, GOBIN_E_GO_CORRUPT, "%s: implausible size %llu", fn->name,
-			    (unsigned long long)fn->size);
-	if (gobin_file_offset(gb, fn->addr, &p->entry_off))
-		return gerr(err, GOBIN_E_GO_CORRUPT, "%s: 0x%llx is not in a loaded segment",
-			    fn->name, (unsigned long long)fn->addr);
-	if (cs_setup(gb, err) || decode_func(gb, fn, &l, p, err))
-		goto err_free;
-	place_entry(gb, fn, &l, p);
-	if (gobin_file_offset(gb, p->body, &p->body_off)) {
-		gerr(err, GOBIN_E_GO_CORRUPT, "%s: body outside the file", fn->name);
-		goto err_free;
-	}
-	for (i = 0; i < l.nr; i++) {
-		if (l.v[i].kind == I_RET)
-			n++;
-		else if (l.v[i].kind == I_JMP && l.v[i].target &&
-			 l.v[i].target - fn->addr >= fn->size)
-			p->nr_tail_jumps++;
-	}
-	if (n) {
-		p->rets = calloc(n, sizeof(*p->rets));
-		p->ret_offs = calloc(n, sizeof(*p->ret_offs));
-		if (!p->rets || !p->ret_offs) {
-			gerr(err, GOBIN_E_IO, "out of memory");
-			goto err_free;
-		}
-	}
-	for (i = 0; i < l.nr; i++) {
-		if (l.v[i].kind != I_RET)
-			continue;
-		p->rets[p->nr_rets] = l.v[i].addr;
-		if (gobin_file_offset(gb, l.v[i].addr, &p->ret_offs[p->nr_rets])) {
-			gerr(err, GOBIN_E_GO_CORRUPT, "%s: RET outside the file", fn->name);
-			goto err_free;
-		}
-		p->nr_rets++;
-	}
-	free(l.v);
-	return 0;
-
-err_free:
-	free(l.v);
-	gobin_probe_release(p);
-	return -1;
-}
-
-void gobin_probe_release(struct gobin_probe *p)
-{
-	free(p->rets);
-	free(p->ret_offs);
-	p->rets = p->ret_offs = NULL;
-	p->nr_rets = 0;
-}
-
-const char *gobin_prologue_name(enum gobin_prologue pr)
-{
-	switch (pr) {
-	case GOBIN_PROLOGUE_STACK_CHECK:	return "stack_check";
-	case GOBIN_PROLOGUE_NOSPLIT:		return "nosplit";
-	default:				return "unrecognised";
-	}
-}

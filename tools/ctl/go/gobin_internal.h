@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* tools/ctl/go/gobin_internal.h - what gobin.c and prologue.c share. */
+#ifndef _MAPWATCHCTL_GO_GOBIN_INTERNAL_H
+#define _MAPWATCHCTL_GO_GOBIN_INTERNAL_H
+
+#include <capstone/capstone.h>
+
+#include "go/gobin.h"
+
+struct gobin {
+	struct elfbin eb;
+	struct gobin_info info;
+	struct gobin_func *funcs;	/* by address; names in the file or libelf's data */
+	size_t nr_funcs;
+	const struct gobin_func **by_name;
+	struct gobin_func *pcln_funcs;
+	size_t nr_pcln_funcs;
+	csh cs;
+	bool cs_open;
+};
+
+/* Fill @err (if given) with @code and the message; returns -1. */
+int gobin_fail(struct gobin_err *err, enum gobin_errc code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif
