@@ -57,7 +57,7 @@ static int mapwatch_genl_put_session(struct sk_buff *msg, struct mapwatch_sessio
 	enabled = READ_ONCE(s->enabled);
 	nr_probes = s->nr_probes;
 	if (!dead && s->rings) {
-		mapwatch_rings_counters(s->rings, MAPWATCH_ALL_CPUS, &c);
+		mapwatch_ringset_counters(s->rings, MAPWATCH_ALL_CPUS, &c);
 		pages = s->rings->data_pages;
 	}
 	mutex_unlock(&s->lock);
@@ -431,7 +431,7 @@ void mapwatch_genl_watch(struct mapwatch_session *s, bool final)
 
 	if (!s->rings)
 		return;
-	mapwatch_rings_counters(s->rings, MAPWATCH_ALL_CPUS, &c);
+	mapwatch_ringset_counters(s->rings, MAPWATCH_ALL_CPUS, &c);
 	lost = c.lost_full + c.lost_nested;
 	if (!s->watch_losing && lost != s->watch_lost) {
 		s->watch_losing = true;

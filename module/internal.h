@@ -32,7 +32,7 @@ struct mapwatch_cpu_ring {
 	struct mapwatch_ring rb;
 };
 
-struct mapwatch_rings {
+struct mapwatch_ringset {
 	u32 nr;				/* nr_cpu_ids */
 	u32 flags;			/* MAPWATCH_RING_* */
 	u32 data_pages;
@@ -150,7 +150,7 @@ struct mapwatch_session {
 	enum mapwatch_state state;	/* under lock */
 	int enabled;			/* READ_ONCE in handlers */
 	bool stopped;			/* disabled after tracing: poll() says EPOLLHUP once read */
-	struct mapwatch_rings *rings;	/* set once; smp_load_acquire() */
+	struct mapwatch_ringset *rings;	/* set once; smp_load_acquire() */
 	const struct cred *locked_cred;	/* its user charged for the rings' pages, or NULL */
 	unsigned long locked_pages;
 	struct mapwatch_pids __rcu *pids;
@@ -171,32 +171,30 @@ struct mapwatch_session {
 };
 
 /* The session's rings, or NULL before RING_CONFIG; once set, they live until release. */
-static inline struct mapwatch_rings *mapwatch_session_rings(struct mapwatch_session *s)
+static inline struct mapwatch_ringset *mapwatch_session_rings(struct mapwatch_session *s)
 {
 	/* Pairs with the smp_store_release() in RING_CONFIG. */
 	return smp_load_acquire(&s->rings);
 }
 
-/* rings.c */
+/* ringset.c: the session's per-CPU rings as a set (one ring: ring.c) */
 /* Bytes of one CPU's region: consumer page, producer page, data pages. */
-static inline size_t mapwatch_rings_stride(u32 data_pages)
+static inline size_t mapwatch_ringset_stride(u32 data_pages)
 {
 	return ((size_t)data_pages + 2) << PAGE_SHIFT;
 }
 
-struct mapwatch_rings *mapwatch_rings_alloc(const struct mapwatch_ring_config *cfg);
-void mapwatch_rings_free(struct mapwatch_rings *rings);
-int mapwatch_rings_mmap(struct mapwatch_rings *rings, struct vm_area_struct *vma);
-ssize_t mapwatch_rings_read(struct mapwatch_rings *rings, char __user *buf, size_t count);
-bool mapwatch_rings_unread(struct mapwatch_rings *rings, bool watermark);
-bool mapwatch_rings_empty(struct mapwatch_rings *rings);
-void mapwatch_rings_flush_lost(struct mapwatch_rings *rings);
-void mapwatch_rings_counters(struct mapwatch_rings *rings, u32 cpu, struct mapwatch_counters *c);
+struct mapwatch_ringset *mapwatch_ringset_alloc(const struct mapwatch_ring_config *cfg);
+void mapwatch_ringset_free(struct mapwatch_ringset *rings);
+int mapwatch_ringset_mmap(struct mapwatch_ringset *rings, struct vm_area_struct *vma);
+ssize_t mapwatch_ringset_read(struct mapwatch_ringset *rings, char __user *buf, size_t count);
+bool mapwatch_ringset_unread(struct mapwatch_ringset *rings, bool watermark);
+bool mapwatch_ringset_empty(struct mapwatch_ringset *rings);
+void mapwatch_ringset_flush_lost(struct mapwatch_ringset *rings);
+void mapwatch_ringset_counters(struct mapwatch_ringset *rings, u32 cpu,
+			       struct mapwatch_counters *c);
 
-/* session.c */
-struct mapwatch_probe *mapwatch_probe_find(struct mapwatch_session *s, u32 id);
-void mapwatch_probe_sum(struct mapwatch_probe *p, struct mapwatch_probe_counters *c, u64 *lost);
-int mapwatch_session_detach(struct mapwatch_session *s, u32 id);
+/* session.c: life cycle and reading */
 struct mapwatch_session *mapwatch_session_create(void);
 void mapwatch_session_destroy(struct mapwatch_session *s);
 /* The live session @id with a reference (mapwatch_session_put()), or NULL. */
@@ -205,12 +203,29 @@ struct mapwatch_session *mapwatch_session_get(u32 id);
 struct mapwatch_session *mapwatch_session_find_next(u32 *id);
 void mapwatch_session_put(struct mapwatch_session *s);
 bool mapwatch_sessions_open(void);
-long mapwatch_session_ioctl(struct mapwatch_session *s, unsigned int cmd, void __user *uarg);
 __poll_t mapwatch_session_poll(struct mapwatch_session *s, struct file *file, poll_table *wait);
 ssize_t mapwatch_session_read(struct mapwatch_session *s, char __user *buf, size_t count,
 			      bool nonblock);
+
+/* ioctl.c: the ioctls, and the state they change that teardown undoes */
+long mapwatch_session_ioctl(struct mapwatch_session *s, unsigned int cmd, void __user *uarg);
+/* Stop recording, flush the losses, wake readers (EPOLLHUP); under s->lock. */
+void mapwatch_session_disable(struct mapwatch_session *s);
+/* Detach probe @id, tell the control plane; takes s->lock. */
+int mapwatch_session_detach(struct mapwatch_session *s, u32 id);
+struct mapwatch_probe *mapwatch_probe_find(struct mapwatch_session *s, u32 id);
+void mapwatch_probe_free(struct mapwatch_probe *p);
+void mapwatch_probe_sum(struct mapwatch_probe *p, struct mapwatch_probe_counters *c, u64 *lost);
+/* Forget every traced process; under s->lock. */
+void mapwatch_pids_clear(struct mapwatch_session *s);
+/* Give back the locked_vm the rings were charged (RING_CONFIG). */
+void mapwatch_lock_uncharge(struct mapwatch_session *s);
+
+/* hotpath.c: what the probes' handlers call */
 bool mapwatch_session_traces_current(struct mapwatch_session *s);
 bool mapwatch_session_traces_mm(struct mapwatch_session *s, struct mm_struct *mm);
+/* Whether a thread of group @tgid uses @mm; under rcu_read_lock(). */
+bool mapwatch_tgid_uses_mm(struct pid *tgid, struct mm_struct *mm);
 struct mapwatch_rec_event *mapwatch_event_begin(struct mapwatch_probe *p, u32 payload,
 						unsigned long *irqflags);
 void mapwatch_event_end(struct mapwatch_probe *p, unsigned long irqflags);

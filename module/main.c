@@ -33,11 +33,11 @@ static long mapwatch_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 static int mapwatch_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct mapwatch_session *s = file->private_data;
-	struct mapwatch_rings *rings = mapwatch_session_rings(s);
+	struct mapwatch_ringset *rings = mapwatch_session_rings(s);
 
 	if (!rings)
 		return -ENODEV;
-	return mapwatch_rings_mmap(rings, vma);
+	return mapwatch_ringset_mmap(rings, vma);
 }
 
 static __poll_t mapwatch_poll(struct file *file, poll_table *wait)
@@ -54,14 +54,14 @@ static ssize_t mapwatch_read(struct file *file, char __user *buf, size_t count, 
 static void mapwatch_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct mapwatch_session *s = file->private_data;
-	struct mapwatch_rings *rings = mapwatch_session_rings(s);
+	struct mapwatch_ringset *rings = mapwatch_session_rings(s);
 	struct mapwatch_counters c = {};
 
 	seq_printf(m, "mapwatch-abi:\t%u.%u\n", MAPWATCH_ABI_MAJOR, MAPWATCH_ABI_MINOR);
 	seq_printf(m, "enabled:\t%d\n", READ_ONCE(s->enabled));
 	if (!rings)
 		return;
-	mapwatch_rings_counters(rings, MAPWATCH_ALL_CPUS, &c);
+	mapwatch_ringset_counters(rings, MAPWATCH_ALL_CPUS, &c);
 	seq_printf(m, "ring-pages:\t%u\n", rings->data_pages);
 	seq_printf(m, "written:\t%llu\n", c.written);
 	seq_printf(m, "lost:\t%llu\n", c.lost_full + c.lost_nested + c.lost_overwritten);

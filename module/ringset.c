@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * a session's per-CPU rings: allocation, mmap, read().
+ * a session's set of per-CPU rings (one ring: ring.c): allocation, mmap,
+ * read().
  *
  * Each possible CPU gets one area that is, byte for byte, the mmap region
  * the ABI describes:
@@ -58,10 +59,10 @@ static int ring_area_alloc(struct mapwatch_cpu_ring *r, u32 nr_pages)
 	return r->area ? 0 : -ENOMEM;
 }
 
-struct mapwatch_rings *mapwatch_rings_alloc(const struct mapwatch_ring_config *cfg)
+struct mapwatch_ringset *mapwatch_ringset_alloc(const struct mapwatch_ring_config *cfg)
 {
 	size_t data_size = (size_t)cfg->data_pages << PAGE_SHIFT;
-	struct mapwatch_rings *rings;
+	struct mapwatch_ringset *rings;
 	u32 watermark;
 	int cpu;
 
@@ -74,7 +75,7 @@ struct mapwatch_rings *mapwatch_rings_alloc(const struct mapwatch_ring_config *c
 	rings->data_pages = cfg->data_pages;
 	rings->watermark = watermark;
 	rings->timer_ms = cfg->timer_ms ? cfg->timer_ms : MAPWATCH_DEFAULT_TIMER_MS;
-	rings->stride = mapwatch_rings_stride(cfg->data_pages);
+	rings->stride = mapwatch_ringset_stride(cfg->data_pages);
 
 	for_each_possible_cpu(cpu) {
 		struct mapwatch_cpu_ring *r = &rings->cpu[cpu];
@@ -87,11 +88,11 @@ struct mapwatch_rings *mapwatch_rings_alloc(const struct mapwatch_ring_config *c
 	return rings;
 
 err_free_rings:
-	mapwatch_rings_free(rings);
+	mapwatch_ringset_free(rings);
 	return NULL;
 }
 
-void mapwatch_rings_free(struct mapwatch_rings *rings)
+void mapwatch_ringset_free(struct mapwatch_ringset *rings)
 {
 	u32 cpu;
 
@@ -107,7 +108,7 @@ void mapwatch_rings_free(struct mapwatch_rings *rings)
  * consumer page may be writable; every other mapping loses VM_MAYWRITE so
  * mprotect() cannot make it writable later.
  */
-int mapwatch_rings_mmap(struct mapwatch_rings *rings, struct vm_area_struct *vma)
+int mapwatch_ringset_mmap(struct mapwatch_ringset *rings, struct vm_area_struct *vma)
 {
 	unsigned long len = vma->vm_end - vma->vm_start;
 	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
@@ -143,7 +144,7 @@ static u64 ring_unread(const struct mapwatch_ring *rb)
  * ring)?  Rings in overwrite mode are read after disabling; they never ask
  * for a wakeup.
  */
-bool mapwatch_rings_unread(struct mapwatch_rings *rings, bool watermark)
+bool mapwatch_ringset_unread(struct mapwatch_ringset *rings, bool watermark)
 {
 	u32 cpu;
 
@@ -162,7 +163,7 @@ bool mapwatch_rings_unread(struct mapwatch_rings *rings, bool watermark)
 }
 
 /* Is nothing left to read, in either mode?  For a stopped session. */
-bool mapwatch_rings_empty(struct mapwatch_rings *rings)
+bool mapwatch_ringset_empty(struct mapwatch_ringset *rings)
 {
 	u32 cpu;
 
@@ -228,7 +229,7 @@ static size_t ring_read(struct mapwatch_ring *rb, char __user *buf, size_t count
  * the buffer cannot hold the next record, so a caller never spins on a
  * zero-length read; an error only when nothing was copied.
  */
-ssize_t mapwatch_rings_read(struct mapwatch_rings *rings, char __user *buf, size_t count)
+ssize_t mapwatch_ringset_read(struct mapwatch_ringset *rings, char __user *buf, size_t count)
 {
 	size_t done = 0;
 	bool short_buf = false;
@@ -248,7 +249,7 @@ ssize_t mapwatch_rings_read(struct mapwatch_rings *rings, char __user *buf, size
 }
 
 /* Session disabled, no writer left: report every loss in the stream. */
-void mapwatch_rings_flush_lost(struct mapwatch_rings *rings)
+void mapwatch_ringset_flush_lost(struct mapwatch_ringset *rings)
 {
 	u64 now = ktime_get_mono_fast_ns();
 	u32 cpu;
@@ -272,7 +273,7 @@ static void counters_add(struct mapwatch_counters *c, const struct mapwatch_ring
 	c->lost_reported += READ_ONCE(p->lost_reported);
 }
 
-void mapwatch_rings_counters(struct mapwatch_rings *rings, u32 cpu, struct mapwatch_counters *c)
+void mapwatch_ringset_counters(struct mapwatch_ringset *rings, u32 cpu, struct mapwatch_counters *c)
 {
 	u32 i;
 
