@@ -17,6 +17,8 @@
 #include "trace/kprobes.h"
 #include "sdt/usdttrace.h"
 #include "lib/mapwatch.h"
+#include "trace/format.h"
+#include "trace/header.h"
 
 #define DUMP_MAX_PROBES	16
 
@@ -91,7 +93,10 @@ static int dump_help(void)
 		"process that maps FILE, until -c, -t or a signal (CAP_SYS_ADMIN).\n"
 		"Lost events are printed where they happened (those of a ring still full\n"
 		"when tracing stopped: last) and summed at the end.\n"
-		"With -j, the output is one JSON array: an object per event (\"type\":\n"
+		"With -j, the output is one JSON array (docs/trace-format.md): a first\n"
+		"\"header\" (format version, host, kernel, the wall-clock time of the\n"
+		"monotonic clock's zero, each binary with its build ids and Go version),\n"
+		"an object per event (\"type\":\n"
 		"\"map\" for Go map operations, \"gc\" and \"scavenge\" for the Go\n"
 		"runtime's, \"event\" for kernel probes), \"lost\"\n"
 		"objects, \"usdt\", \"jvm_gc\", \"jvm_method\", \"jvm_alloc\" objects for\n"
@@ -129,7 +134,7 @@ static void print_event(struct dump *d, unsigned int cpu, const struct mapwatch_
 
 	(void)cpu;
 	if (json_output) {
-		event_head_json(json_wtr, "event", ev);
+		event_head_json(json_wtr, TRACE_EVENT, ev);
 		jsonw_uint_field(json_wtr, "probe_id", ev->probe_id);
 		jsonw_string_field(json_wtr, "probe", kprobe_name(type));
 		jsonw_bool_field(json_wtr, "fault", ev->hdr.flags & MAPWATCH_RECF_FAULT);
@@ -149,7 +154,7 @@ static void print_lost(const struct mapwatch_rec_lost *lost)
 {
 	if (json_output) {
 		jsonw_start_object(json_wtr);
-		jsonw_string_field(json_wtr, "type", "lost");
+		jsonw_string_field(json_wtr, "type", TRACE_LOST);
 		jsonw_uint_field(json_wtr, "time_ns", lost->time_ns);
 		jsonw_uint_field(json_wtr, "cpu", lost->cpu);
 		jsonw_uint_field(json_wtr, "lost", lost->lost);
@@ -497,7 +502,7 @@ static void summary(struct dump *d)
 	hits = probe_hits(d);
 	if (json_output) {
 		jsonw_start_object(json_wtr);
-		jsonw_string_field(json_wtr, "type", "summary");
+		jsonw_string_field(json_wtr, "type", TRACE_SUMMARY);
 		jsonw_uint_field(json_wtr, "probes", d->attached);
 		jsonw_uint_field(json_wtr, "hits", hits);
 		jsonw_uint_field(json_wtr, "events", d->events);
@@ -528,6 +533,27 @@ static void summary(struct dump *d)
 			(unsigned long long)d->ut.methods_filtered);
 }
 
+/* The trace's first record (trace/header.c). */
+static void write_header(struct dump *d, const char *target, const int *pids, int nr_pids,
+			 char *const *cmd, pid_t child, const struct timespec *start)
+{
+	struct trace_binary bins[2];
+	struct trace_target t = {
+		.api = &d->s.api, .pids = pids, .nr_pids = nr_pids, .cmd = cmd,
+		.cmd_pid = child > 0 ? child : 0, .bins = bins,
+		.start_ns = (uint64_t)start->tv_sec * 1000000000ULL + start->tv_nsec,
+	};
+
+	if (d->go)
+		bins[t.nr_bins++] = (struct trace_binary){
+			.role = "go", .path = target, .go_version = d->gt.info->version,
+			.map_impl = gomap_impl_name(d->gt.info->map_impl),
+		};
+	if (d->ut.nr)
+		bins[t.nr_bins++] = (struct trace_binary){ .role = "sdt", .path = d->ut.path };
+	trace_header_write(json_wtr, &t);
+}
+
 int do_dump(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -556,7 +582,7 @@ int do_dump(int argc, char **argv)
 	bool hot = false;
 	char target[4096], err[512];
 	double seconds = 0;
-	struct timespec t0;
+	struct timespec t0, enabled_at;
 	const char *output = NULL, *elf = NULL;
 	pid_t child = 0;
 	char *end;
@@ -761,6 +787,7 @@ bad_opt:
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	clock_gettime(CLOCK_MONOTONIC, &enabled_at);
 	if (mw_enable(&d.s))
 		goto out_err;
 	p_info("dump: tracing");
@@ -773,6 +800,7 @@ bad_opt:
 	if (json_output) {
 		/* The array opens once tracing is enabled: a harness waits for it. */
 		jsonw_start_array(json_wtr);
+		write_header(&d, target, pids, nr_pids, argc ? argv : NULL, child, &enabled_at);
 		fflush(stdout);
 	}
 

@@ -445,3 +445,36 @@ bool elfbin_is_pie(const struct elfbin *eb)
 	}
 	return false;
 }
+
+const void *elfbin_note(const struct elfbin *eb, const char *owner, uint32_t type, size_t *len)
+{
+	size_t i, olen = strlen(owner) + 1;
+
+	for (i = 0; i < eb->nr_sects; i++) {
+		const struct elfbin_sect *s = &eb->sects[i];
+		const unsigned char *p = elfbin_section_data(eb, s);
+		uint64_t off = 0;
+
+		if (s->type != SHT_NOTE || !p)
+			continue;
+		/* namesz, descsz, type; the name and the description 4-aligned */
+		while (off <= s->size && s->size - off >= 12) {
+			uint32_t nsz, dsz, t;
+			uint64_t name, desc;
+
+			memcpy(&nsz, p + off, 4);
+			memcpy(&dsz, p + off + 4, 4);
+			memcpy(&t, p + off + 8, 4);
+			name = off + 12;
+			desc = name + (((uint64_t)nsz + 3) & ~3ULL);
+			if (desc > s->size || dsz > s->size - desc)
+				break;
+			if (t == type && nsz == olen && !memcmp(p + name, owner, olen)) {
+				*len = dsz;
+				return p + desc;
+			}
+			off = desc + (((uint64_t)dsz + 3) & ~3ULL);
+		}
+	}
+	return NULL;
+}

@@ -103,6 +103,12 @@ int elfbin_for_each_func(const struct elfbin *eb, elfbin_sym_fn fn, void *ctx,
 int elfbin_for_each_symbol(const struct elfbin *eb, unsigned int type, elfbin_sym_fn fn,
 			   void *ctx, struct elfbin_err *err);
 bool elfbin_has_symtab(const struct elfbin *eb);
+/*
+ * The description of the first note of @type by @owner ("GNU", "Go") in a
+ * SHT_NOTE section, and its length; NULL if there is none.  Every length
+ * is checked against the section.
+ */
+const void *elfbin_note(const struct elfbin *eb, const char *owner, uint32_t type, size_t *len);
 /* ET_DYN with an interpreter or DF_1_PIE: an executable loaded at a random base. */
 bool elfbin_is_pie(const struct elfbin *eb);
 

@@ -16,6 +16,7 @@
 
 #include "go/gotrace.h"
 #include "trace/kprobes.h"
+#include "trace/format.h"
 
 __attribute__((format(printf, 3, 4)))
 static int gt_fail(char *err, size_t len, const char *fmt, ...)
@@ -518,7 +519,7 @@ static void gt_print_runtime(const struct gotrace_probe *gp, const struct mapwat
 	const struct fp_value *numgc = fp_get(&gp->prog, v, "numgc");
 	const struct fp_value *addr = fp_get(&gp->prog, v, "addr");
 	const struct fp_value *len = fp_get(&gp->prog, v, "len");
-	const char *type = gp->f->op == GOMAP_OP_RELEASE ? "scavenge" : "gc";
+	const char *type = gp->f->op == GOMAP_OP_RELEASE ? TRACE_SCAVENGE : TRACE_GC;
 	bool fault = ev->hdr.flags & MAPWATCH_RECF_FAULT;
 	uint64_t cycle = 0;
 
@@ -687,7 +688,7 @@ bool gotrace_print(struct gotrace *t, const struct gotrace_probe *gp,
 
 	if (fp_decode(&gp->prog, mw_event_payload(ev), ev->payload_size, v)) {
 		if (jw) {
-			event_head_json(jw, "error", ev);
+			event_head_json(jw, TRACE_ERROR, ev);
 			jsonw_string_field(jw, "func", gp->f->sym);
 			jsonw_string_field(jw, "error", "payload does not match the probe");
 			jsonw_end_object(jw);
@@ -723,7 +724,7 @@ bool gotrace_print(struct gotrace *t, const struct gotrace_probe *gp,
 	if (m)
 		gt_map_grown(gp, v, m);
 	if (jw) {
-		event_head_json(jw, "map", ev);
+		event_head_json(jw, TRACE_MAP, ev);
 		jsonw_uint_field(jw, "goid", goid->u);
 		jsonw_string_field(jw, "op", gomap_op_name(gp->f->op));
 		jsonw_string_field(jw, "variant", gp->f->variant);

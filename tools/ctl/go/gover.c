@@ -15,6 +15,7 @@
 #include <linux/mapwatch.h>
 
 #include "go/gover.h"
+#include "trace/format.h"
 
 #define A(...)		{ __VA_ARGS__ }
 #define NOARGS		{ GOARG_NONE }
@@ -288,11 +289,11 @@ const char *gomap_impl_name(enum gomap_impl impl)
 const char *gomap_op_name(enum gomap_op op)
 {
 	static const char *const names[GOMAP_OP_NR] = {
-		[GOMAP_OP_MAKE] = "make", [GOMAP_OP_ASSIGN] = "assign",
-		[GOMAP_OP_DELETE] = "delete", [GOMAP_OP_CLEAR] = "clear",
-		[GOMAP_OP_GROW] = "grow", [GOMAP_OP_GC_START] = "start",
-		[GOMAP_OP_GC_MARK_END] = "mark_end", [GOMAP_OP_GC_END] = "end",
-		[GOMAP_OP_RELEASE] = "release",
+		[GOMAP_OP_MAKE] = TRACE_OP_MAKE, [GOMAP_OP_ASSIGN] = TRACE_OP_ASSIGN,
+		[GOMAP_OP_DELETE] = TRACE_OP_DELETE, [GOMAP_OP_CLEAR] = TRACE_OP_CLEAR,
+		[GOMAP_OP_GROW] = TRACE_OP_GROW, [GOMAP_OP_GC_START] = TRACE_OP_GC_START,
+		[GOMAP_OP_GC_MARK_END] = TRACE_OP_GC_MARK_END, [GOMAP_OP_GC_END] = TRACE_OP_GC_END,
+		[GOMAP_OP_RELEASE] = TRACE_OP_RELEASE,
 	};
 
 	return (unsigned int)op < GOMAP_OP_NR ? names[op] : "unknown";

@@ -130,6 +130,16 @@ int report_print_json(struct report *r)
 	jsonw_uint_field(json_wtr, "errors", r->errors);
 	/* false: the trace has no summary, it was cut short */
 	jsonw_bool_field(json_wtr, "complete", r->summary);
+	/* the trace's header, when it has one (format version 1 on) */
+	if (r->has_header) {
+		jsonw_name(json_wtr, "trace");
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "host", r->host);
+		jsonw_string_field(json_wtr, "kernel", r->kernel);
+		jsonw_string_field(json_wtr, "mapwatchctl", r->writer);
+		jsonw_uint_field(json_wtr, "start_realtime_ns", r->start_realtime_ns);
+		jsonw_end_object(json_wtr);
+	}
 	/* the kernel probes that were on: their figures below mean something */
 	jsonw_name(json_wtr, "kprobes");
 	jsonw_start_array(json_wtr);

@@ -4,6 +4,8 @@
  * in an open-addressing table by (pid, address), a new life for a map
  * whose address a later make reuses, processes, JVM pauses.
  */
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +13,12 @@
 #include "main.h"
 #include "report/model.h"
 #include "trace/kprobes.h"
+#include "trace/format.h"
 #include "trace/read.h"
 
-static const char *const op_names[NR_OPS] = { "make", "assign", "delete", "clear", "grow" };
+static const char *const op_names[NR_OPS] = {
+	TRACE_OP_MAKE, TRACE_OP_ASSIGN, TRACE_OP_DELETE, TRACE_OP_CLEAR, TRACE_OP_GROW,
+};
 
 static uint64_t map_hash(uint32_t pid, uint64_t addr)
 {
@@ -197,11 +202,11 @@ static void on_runtime_event(struct rproc *p, json_object *o, bool gc)
 	if (!gc) {
 		p->releases++;
 		p->released += tr_u64(o, "len");
-	} else if (!strcmp(op, "start")) {
+	} else if (!strcmp(op, TRACE_OP_GC_START)) {
 		p->gc_start++;
-	} else if (!strcmp(op, "mark_end")) {
+	} else if (!strcmp(op, TRACE_OP_GC_MARK_END)) {
 		p->gc_mark_end++;
-	} else if (!strcmp(op, "end")) {
+	} else if (!strcmp(op, TRACE_OP_GC_END)) {
 		p->gc_end++;
 		if (tr_has(o, "cycle")) {
 			uint64_t c = tr_u64(o, "cycle");
@@ -262,7 +267,7 @@ static int on_jvm_event(struct rproc *p, json_object *o, uint64_t ns, bool gc)
 	}
 	if (!op)
 		return 0;
-	if (!strcmp(op, "begin")) {
+	if (!strcmp(op, TRACE_OP_JVM_BEGIN)) {
 		jp = realloc(p->jp, (p->nr_jp + 1) * sizeof(*jp));
 		if (!jp)
 			return -1;
@@ -273,7 +278,7 @@ static int on_jvm_event(struct rproc *p, json_object *o, uint64_t ns, bool gc)
 		jp->full = json_object_get_boolean(json_object_object_get(o, "full"));
 		jp->before = p->jafter;
 		memset(&p->jafter, 0, sizeof(p->jafter));
-	} else if (!strcmp(op, "end") && p->nr_jp && tr_has(o, "duration_ns")) {
+	} else if (!strcmp(op, TRACE_OP_JVM_END) && p->nr_jp && tr_has(o, "duration_ns")) {
 		jp = &p->jp[p->nr_jp - 1];
 		if (!jp->ended) {
 			jp->ended = true;
@@ -315,14 +320,34 @@ static void on_kprobe_event(struct rproc *p, json_object *o)
 	}
 }
 
-int report_object(void *ctx, json_object *o)
+/* The header: what report prints of it, and a version this reader knows. */
+static int on_header(struct report *r, json_object *o)
+{
+	uint64_t v = tr_u64(o, "version");
+
+	if (v > TRACE_FORMAT_VERSION) {
+		p_err("the trace is of format version %" PRIu64 ", written by mapwatchctl %s;"
+		      " this mapwatchctl (%s) reads versions up to %d: use a newer one", v,
+		      tr_str(o, "mapwatchctl") ?: "?", MAPWATCH_TOOL_VERSION, TRACE_FORMAT_VERSION);
+		return -EPROTO;
+	}
+	r->has_header = true;
+	snprintf(r->host, sizeof(r->host), "%s", tr_str(o, "host") ?: "?");
+	snprintf(r->kernel, sizeof(r->kernel), "%s", tr_str(o, "kernel") ?: "?");
+	snprintf(r->writer, sizeof(r->writer), "%s", tr_str(o, "mapwatchctl") ?: "?");
+	r->start_realtime_ns = tr_u64(o, "clock_zero_realtime_ns") + tr_u64(o, "start_ns");
+	return 0;
+}
+
+static int on_object(struct report *r, json_object *o)
 {
 	const char *type = tr_str(o, "type"), *e;
-	struct report *r = ctx;
 	struct rproc *p;
 	uint64_t ns;
 
 	e = tr_str(o, "error");
+	if (type && !strcmp(type, TRACE_HEADER))
+		return on_header(r, o);
 	if (e) {
 		p_err("dump: %s", e);
 		r->errors++;
@@ -330,11 +355,11 @@ int report_object(void *ctx, json_object *o)
 	}
 	if (!type)
 		return 0;
-	if (!strcmp(type, "lost")) {
+	if (!strcmp(type, TRACE_LOST)) {
 		r->lost += tr_u64(o, "lost");
 		return 0;
 	}
-	if (!strcmp(type, "summary")) {
+	if (!strcmp(type, TRACE_SUMMARY)) {
 		json_object *k;
 		uint32_t t;
 		size_t i;
@@ -356,13 +381,13 @@ int report_object(void *ctx, json_object *o)
 		p->first_ns = ns;
 	p->last_ns = ns;
 	r->events++;
-	if (!strcmp(type, "map"))
+	if (!strcmp(type, TRACE_MAP))
 		return on_map_event(r, o, p, ns);
-	if (!strcmp(type, "jvm_gc") || !strcmp(type, "jvm_method"))
-		return on_jvm_event(p, o, ns, !strcmp(type, "jvm_gc"));
-	if (!strcmp(type, "gc") || !strcmp(type, "scavenge"))
-		on_runtime_event(p, o, !strcmp(type, "gc"));
-	else if (!strcmp(type, "event")) {
+	if (!strcmp(type, TRACE_JVM_GC) || !strcmp(type, TRACE_JVM_METHOD))
+		return on_jvm_event(p, o, ns, !strcmp(type, TRACE_JVM_GC));
+	if (!strcmp(type, TRACE_GC) || !strcmp(type, TRACE_SCAVENGE))
+		on_runtime_event(p, o, !strcmp(type, TRACE_GC));
+	else if (!strcmp(type, TRACE_EVENT)) {
 		const char *probe = tr_str(o, "probe");
 		uint32_t t;
 
@@ -373,6 +398,13 @@ int report_object(void *ctx, json_object *o)
 	return 0;
 }
 
+
+int report_object(void *ctx, json_object *o)
+{
+	int ret = on_object(ctx, o);
+
+	return ret == -1 ? -ENOMEM : ret;
+}
 
 struct rmap *report_find_map(const struct report *r, uint32_t pid, uint64_t addr)
 {

@@ -84,9 +84,16 @@ struct report {
 	uint32_t kprobes;		/* bit per MAPWATCH_KPROBE_* the summary lists */
 	uint32_t kprobes_seen;		/* bit per MAPWATCH_KPROBE_* with an event so far */
 	size_t top;
+	/* the trace's header, if it has one (traces before format version 1 do not) */
+	bool has_header;
+	char host[65], kernel[65], writer[32];
+	uint64_t start_realtime_ns;	/* when tracing began, CLOCK_REALTIME */
 };
 
-/* Take one trace object into the report (a trace_fn); -1: out of memory. */
+/*
+ * Take one trace object into the report (a trace_fn): -ENOMEM, or -EPROTO
+ * (printed) for a trace of a format version this reader does not know.
+ */
 int report_object(void *ctx, json_object *o);
 void report_free(struct report *r);
 

@@ -18,6 +18,7 @@
 #include "report/model.h"
 #include "report/outfile.h"
 #include "report/report.h"
+#include "trace/format.h"
 #include "trace/read.h"
 
 /* Virtual threads of a process's timeline, below any real tid. */
@@ -79,13 +80,13 @@ static int perfetto_object(void *ctx, json_object *o)
 	uint64_t ns = tr_u64(o, "time_ns");
 	size_t pi;
 
-	if (!type || !strcmp(type, "summary") || !strcmp(type, "lost"))
+	if (!type || !strcmp(type, TRACE_SUMMARY) || !strcmp(type, TRACE_LOST))
 		return 0;
 	for (pi = 0; pi < x->r->nr_procs && x->r->procs[pi].pid != pid; pi++)
 		;
 	if (pi == x->r->nr_procs)
 		return 0;
-	if (!strcmp(type, "map") && op && strcmp(op, "grow")) {
+	if (!strcmp(type, TRACE_MAP) && op && strcmp(op, TRACE_OP_GROW)) {
 		struct rmap *m = report_find_map(x->r, pid, tr_u64(o, "map"));
 		char name[48];
 
@@ -97,8 +98,8 @@ static int perfetto_object(void *ctx, json_object *o)
 			snprintf(name, sizeof(name), "map 0x%" PRIx64 " bytes", m->addr);
 			counter(w, name, ns, pid, "bytes", tr_u64(o, "bytes"));
 		}
-	} else if (!strcmp(type, "gc") && op) {
-		if (!strcmp(op, "start") && !x->gc_open[pi]) {
+	} else if (!strcmp(type, TRACE_GC) && op) {
+		if (!strcmp(op, TRACE_OP_GC_START) && !x->gc_open[pi]) {
 			x->gc_open[pi] = true;
 			event(w, "B", "GC", ns, pid, TRACK_GC);
 			jsonw_name(w, "args");
@@ -106,16 +107,16 @@ static int perfetto_object(void *ctx, json_object *o)
 			jsonw_uint_field(w, "cycle", tr_u64(o, "cycle"));
 			jsonw_end_object(w);
 			jsonw_end_object(w);
-		} else if (!strcmp(op, "mark_end")) {
+		} else if (!strcmp(op, TRACE_OP_GC_MARK_END)) {
 			event(w, "i", "mark termination", ns, pid, TRACK_GC);
 			jsonw_string_field(w, "s", "t");
 			jsonw_end_object(w);
-		} else if (!strcmp(op, "end") && x->gc_open[pi]) {
+		} else if (!strcmp(op, TRACE_OP_GC_END) && x->gc_open[pi]) {
 			x->gc_open[pi] = false;
 			event(w, "E", "GC", ns, pid, TRACK_GC);
 			jsonw_end_object(w);
 		}
-	} else if (!strcmp(type, "scavenge")) {
+	} else if (!strcmp(type, TRACE_SCAVENGE)) {
 		event(w, "i", "release", ns, pid, TRACK_SCAVENGER);
 		jsonw_string_field(w, "s", "t");
 		jsonw_name(w, "args");
@@ -124,7 +125,7 @@ static int perfetto_object(void *ctx, json_object *o)
 		jsonw_uint_field(w, "len", tr_u64(o, "len"));
 		jsonw_end_object(w);
 		jsonw_end_object(w);
-	} else if (!strcmp(type, "event")) {
+	} else if (!strcmp(type, TRACE_EVENT)) {
 		const char *probe = tr_str(o, "probe"), *advice = tr_str(o, "advice");
 
 		if (!probe || (strcmp(probe, "madvise") && strcmp(probe, "munmap")))

@@ -16,6 +16,7 @@
 #include "report/model.h"
 #include "report/outfile.h"
 #include "report/report.h"
+#include "trace/format.h"
 #include "trace/read.h"
 
 #define SVG_W		960	/* plot width in pixels: one column per pixel */
@@ -41,7 +42,7 @@ static void svg_point(struct svg *x, const char *type, const char *op, uint32_t 
 
 	if (col >= SVG_W)
 		col = SVG_W - 1;
-	if (!strcmp(type, "map") && op && strcmp(op, "grow")) {
+	if (!strcmp(type, TRACE_MAP) && op && strcmp(op, TRACE_OP_GROW)) {
 		struct rmap *m = report_find_map(x->r, pid, tr_u64(o, "map"));
 		int64_t len = (int64_t)tr_u64(o, "count");
 		int64_t bytes = (int64_t)tr_u64(o, "bytes");
@@ -54,7 +55,7 @@ static void svg_point(struct svg *x, const char *type, const char *op, uint32_t 
 			x->cols[row][col] = len;
 		if (tr_has(o, "bytes") && bytes > x->bcols[row][col])
 			x->bcols[row][col] = bytes;
-	} else if (!strcmp(type, "gc") && op && !strcmp(op, "end")) {
+	} else if (!strcmp(type, TRACE_GC) && op && !strcmp(op, TRACE_OP_GC_END)) {
 		if (x->nr_gc_ends == x->max_gc_ends) {
 			size_t n = x->max_gc_ends ? 2 * x->max_gc_ends : 64;
 			uint64_t *p = realloc(x->gc_ends, n * sizeof(*p));
@@ -75,7 +76,7 @@ static int svg_object(void *ctx, json_object *o)
 	uint32_t pid = (uint32_t)tr_u64(o, "pid");
 	size_t pi;
 
-	if (!type || !strcmp(type, "summary") || !strcmp(type, "lost"))
+	if (!type || !strcmp(type, TRACE_SUMMARY) || !strcmp(type, TRACE_LOST))
 		return 0;
 	for (pi = 0; pi < x->r->nr_procs && x->r->procs[pi].pid != pid; pi++)
 		;

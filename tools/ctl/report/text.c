@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "main.h"
 #include "report/model.h"
@@ -128,6 +129,16 @@ int report_print_text(struct report *r)
 
 	if (!order)
 		return -1;
+	if (r->has_header) {
+		time_t t = r->start_realtime_ns / 1000000000ULL;
+		char when[32];
+		struct tm tm;
+
+		if (!localtime_r(&t, &tm) || !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm))
+			snprintf(when, sizeof(when), "?");
+		printf("trace of %s (kernel %s) from %s, by mapwatchctl %s\n", r->host, r->kernel,
+		       when, r->writer);
+	}
 	for (j = 0; j < r->nr_procs; j++) {
 		const struct rproc *p = &r->procs[j];
 

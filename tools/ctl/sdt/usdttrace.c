@@ -14,6 +14,7 @@
 
 #include "trace/kprobes.h"
 #include "sdt/usdttrace.h"
+#include "trace/format.h"
 
 static int errf(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -449,9 +450,9 @@ bool usdttrace_print(struct usdttrace *t, const struct usdttrace_probe *tp,
 	if (jw) {
 		char full[256];
 
-		event_head_json(jw, tp->kind == UT_GENERIC || !ok ? "usdt" :
-				tp->kind == UT_METHOD_ENTRY ? "jvm_method" :
-				tp->kind == UT_OBJECT_ALLOC ? "jvm_alloc" : "jvm_gc", ev);
+		event_head_json(jw, tp->kind == UT_GENERIC || !ok ? TRACE_USDT :
+				tp->kind == UT_METHOD_ENTRY ? TRACE_JVM_METHOD :
+				tp->kind == UT_OBJECT_ALLOC ? TRACE_JVM_ALLOC : TRACE_JVM_GC, ev);
 		snprintf(full, sizeof(full), "%s:%s", tp->up->provider, tp->up->name);
 		jsonw_string_field(jw, "probe", full);
 	} else {
@@ -475,7 +476,7 @@ bool usdttrace_print(struct usdttrace *t, const struct usdttrace_probe *tp,
 		gc->begin_ns = ev->time_ns;
 		gc->full = x && x->u;
 		if (jw) {
-			jsonw_string_field(jw, "op", "begin");
+			jsonw_string_field(jw, "op", TRACE_OP_JVM_BEGIN);
 			jsonw_bool_field(jw, "full", gc->full);
 		} else {
 			fprintf(f, " jvm gc begin full=%d", gc->full);
@@ -486,7 +487,7 @@ bool usdttrace_print(struct usdttrace *t, const struct usdttrace_probe *tp,
 		if (gc->begin_ns && ev->time_ns >= gc->begin_ns)
 			dur = ev->time_ns - gc->begin_ns;
 		if (jw) {
-			jsonw_string_field(jw, "op", "end");
+			jsonw_string_field(jw, "op", TRACE_OP_JVM_END);
 			if (gc->begin_ns) {
 				jsonw_bool_field(jw, "full", gc->full);
 				jsonw_uint_field(jw, "duration_ns", dur);

@@ -166,7 +166,9 @@ int trace_read(int fd, const char *name, trace_fn fn, void *ctx, struct trace_pu
 				json_object_put(o);
 				json_tokener_reset(tok);
 				if (ret) {
-					p_err("out of memory");
+					if (ret == -ENOMEM)
+						p_err("out of memory");
+					ret = -1;
 					break;
 				}
 			} else if (err != json_tokener_continue) {

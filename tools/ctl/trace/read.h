@@ -14,7 +14,11 @@
 #include <sys/types.h>
 #include <json-c/json.h>
 
-/* Called with each object of the trace; non-zero stops the reading (ENOMEM). */
+/*
+ * Called with each object of the trace; non-zero stops the reading:
+ * -ENOMEM (trace_read() says "out of memory"), or another negative value
+ * after the function said why.
+ */
 typedef int (*trace_fn)(void *ctx, json_object *o);
 
 /*
