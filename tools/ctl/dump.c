@@ -69,7 +69,7 @@ static int dump_help(void)
 		"Trace the processes PID (any thread of each; up to the module's limit) or\n"
 		"CMD, started by %1$s and traced from its first instruction, and print\n"
 		"every event: time (CLOCK_MONOTONIC ns), cpu, pid/tid, then what happened.\n"
-		"When the first target is a Go program (Go 1.19 to 1.27), every map\n"
+		"When the first target is a Go program (Go 1.%2$d to 1.%3$d), every map\n"
 		"operation is traced: goroutine id, make/assign/delete/clear/grow, the\n"
 		"map's address, its len() before the operation, its size class (B for\n"
 		"classic maps, the directory length for swiss maps), the key and the\n"
@@ -124,7 +124,7 @@ static int dump_help(void)
 		"      --jvm           HotSpot's GC cycles\n"
 		"      --methods C.M   and Java method entries (implies --jvm), repeatable\n"
 		"      --alloc         and object allocations (implies --jvm)\n",
-		bin_name);
+		bin_name, GOVER_MIN_MINOR, GOVER_MAX_MINOR);
 	return 0;
 }
 

@@ -17,6 +17,15 @@
 #include "go/gover.h"
 #include "trace/format.h"
 
+/*
+ * A row that holds for the newest Go version known so far ends at LATEST:
+ * a new Go version that changes nothing is GOVER_MAX_MINOR + 1 (gover.h)
+ * and no row here.  A change is a row that ends the old one at the last
+ * version it held for and a new one from the new version to LATEST
+ * (HACKING.md, "A new Go version").
+ */
+#define LATEST		GOVER_MAX_MINOR
+
 #define A(...)		{ __VA_ARGS__ }
 #define NOARGS		{ GOARG_NONE }
 #define MT		GOARG_MAPTYPE
@@ -37,13 +46,13 @@
  */
 const struct gover_func gover_funcs[] = {
 	/* make, both implementations */
-	{ "runtime.makemap", "generic", GOMAP_OP_MAKE, GOMAP_BOTH_BITS, 19, 27,
+	{ "runtime.makemap", "generic", GOMAP_OP_MAKE, GOMAP_BOTH_BITS, 19, LATEST,
 	  A(MT, GOARG_HINT, GOARG_MAP_IN), MAKE_RETS, GOVER_F_RET | GOVER_F_NESTED,
 	  "maps.clone" },
-	{ "runtime.makemap_small", "small", GOMAP_OP_MAKE, GOMAP_BOTH_BITS, 19, 27,
+	{ "runtime.makemap_small", "small", GOMAP_OP_MAKE, GOMAP_BOTH_BITS, 19, LATEST,
 	  NOARGS, MAKE_RETS, GOVER_F_RET, NULL },
 	/* maps.Clone (runtime.mapclone, pushed as maps.clone): 1.21+. */
-	{ "maps.clone", "clone", GOMAP_OP_MAKE, GOMAP_BOTH_BITS, 21, 27,
+	{ "maps.clone", "clone", GOMAP_OP_MAKE, GOMAP_BOTH_BITS, 21, LATEST,
 	  EFACE_MAP, EFACE_MAP, GOVER_F_RET, NULL },
 	/*
 	 * Swiss entry points that reflect (encoding/json) and maps.Clone reach
@@ -54,41 +63,41 @@ const struct gover_func gover_funcs[] = {
 	 * runtime/map_swiss.go mapclone already calls it (checked in a 1.25
 	 * binary); 1.24 goes through runtime.mapclone2.
 	 */
-	{ IRM "NewMap", "swiss", GOMAP_OP_MAKE, GOMAP_SWISS_BIT, 24, 27,
+	{ IRM "NewMap", "swiss", GOMAP_OP_MAKE, GOMAP_SWISS_BIT, 24, LATEST,
 	  A(MT, GOARG_HINT, GOARG_MAP_IN, GOARG_MAXALLOC), MAKE_RETS,
 	  GOVER_F_RET | GOVER_F_NESTED, "runtime.makemap maps.clone" },
-	{ IRM "(*Map).Clone", "clone", GOMAP_OP_MAKE, GOMAP_SWISS_BIT, 25, 27,
+	{ IRM "(*Map).Clone", "clone", GOMAP_OP_MAKE, GOMAP_SWISS_BIT, 25, LATEST,
 	  A(M, MT), MAKE_RETS, GOVER_F_RET | GOVER_F_NESTED, "maps.clone" },
 
 	/* assign: generic and every fast variant, both implementations */
-	{ "runtime.mapassign", "generic", GOMAP_OP_ASSIGN, GOMAP_BOTH_BITS, 19, 27,
+	{ "runtime.mapassign", "generic", GOMAP_OP_ASSIGN, GOMAP_BOTH_BITS, 19, LATEST,
 	  A(MT, M, GOARG_KEY_PTR), { GOARG_ELEM_PTR }, 0, NULL },
-	{ "runtime.mapassign_fast32", "fast32", GOMAP_OP_ASSIGN, GOMAP_BOTH_BITS, 19, 27,
+	{ "runtime.mapassign_fast32", "fast32", GOMAP_OP_ASSIGN, GOMAP_BOTH_BITS, 19, LATEST,
 	  A(MT, M, GOARG_KEY_U32), { GOARG_ELEM_PTR }, 0, NULL },
-	{ "runtime.mapassign_fast64", "fast64", GOMAP_OP_ASSIGN, GOMAP_BOTH_BITS, 19, 27,
+	{ "runtime.mapassign_fast64", "fast64", GOMAP_OP_ASSIGN, GOMAP_BOTH_BITS, 19, LATEST,
 	  A(MT, M, GOARG_KEY_U64), { GOARG_ELEM_PTR }, 0, NULL },
-	{ "runtime.mapassign_fast64ptr", "fast64ptr", GOMAP_OP_ASSIGN, GOMAP_BOTH_BITS, 19, 27,
+	{ "runtime.mapassign_fast64ptr", "fast64ptr", GOMAP_OP_ASSIGN, GOMAP_BOTH_BITS, 19, LATEST,
 	  A(MT, M, GOARG_KEY_PTRVAL), { GOARG_ELEM_PTR }, 0, NULL },
-	{ "runtime.mapassign_faststr", "faststr", GOMAP_OP_ASSIGN, GOMAP_BOTH_BITS, 19, 27,
+	{ "runtime.mapassign_faststr", "faststr", GOMAP_OP_ASSIGN, GOMAP_BOTH_BITS, 19, LATEST,
 	  A(MT, M, GOARG_KEY_STR_PTR, GOARG_KEY_STR_LEN), { GOARG_ELEM_PTR }, 0, NULL },
 
 	/* delete: there is no _fast64ptr; pointer keys use _fast64 */
-	{ "runtime.mapdelete", "generic", GOMAP_OP_DELETE, GOMAP_BOTH_BITS, 19, 27,
+	{ "runtime.mapdelete", "generic", GOMAP_OP_DELETE, GOMAP_BOTH_BITS, 19, LATEST,
 	  A(MT, M, GOARG_KEY_PTR), NOARGS, 0, NULL },
-	{ "runtime.mapdelete_fast32", "fast32", GOMAP_OP_DELETE, GOMAP_BOTH_BITS, 19, 27,
+	{ "runtime.mapdelete_fast32", "fast32", GOMAP_OP_DELETE, GOMAP_BOTH_BITS, 19, LATEST,
 	  A(MT, M, GOARG_KEY_U32), NOARGS, 0, NULL },
-	{ "runtime.mapdelete_fast64", "fast64", GOMAP_OP_DELETE, GOMAP_BOTH_BITS, 19, 27,
+	{ "runtime.mapdelete_fast64", "fast64", GOMAP_OP_DELETE, GOMAP_BOTH_BITS, 19, LATEST,
 	  A(MT, M, GOARG_KEY_U64), NOARGS, 0, NULL },
-	{ "runtime.mapdelete_faststr", "faststr", GOMAP_OP_DELETE, GOMAP_BOTH_BITS, 19, 27,
+	{ "runtime.mapdelete_faststr", "faststr", GOMAP_OP_DELETE, GOMAP_BOTH_BITS, 19, LATEST,
 	  A(MT, M, GOARG_KEY_STR_PTR, GOARG_KEY_STR_LEN), NOARGS, 0, NULL },
 	/* Every runtime.mapdelete* calls it; reflect.mapdelete reaches only it. */
-	{ IRM "(*Map).Delete", "swiss", GOMAP_OP_DELETE, GOMAP_SWISS_BIT, 24, 27,
+	{ IRM "(*Map).Delete", "swiss", GOMAP_OP_DELETE, GOMAP_SWISS_BIT, 24, LATEST,
 	  A(M, MT, GOARG_KEY_PTR), NOARGS, GOVER_F_NESTED, RUNTIME_DELETES },
 
 	/* clear (and the "for k := range m { delete(m, k) }" idiom) */
-	{ "runtime.mapclear", "generic", GOMAP_OP_CLEAR, GOMAP_BOTH_BITS, 19, 27,
+	{ "runtime.mapclear", "generic", GOMAP_OP_CLEAR, GOMAP_BOTH_BITS, 19, LATEST,
 	  A(MT, M), NOARGS, 0, NULL },
-	{ IRM "(*Map).Clear", "swiss", GOMAP_OP_CLEAR, GOMAP_SWISS_BIT, 24, 27,
+	{ IRM "(*Map).Clear", "swiss", GOMAP_OP_CLEAR, GOMAP_SWISS_BIT, 24, LATEST,
 	  A(M, MT), NOARGS, GOVER_F_NESTED, "runtime.mapclear" },
 
 	/* classic growth: hashGrow starts one; evacuation moves buckets on later writes */
@@ -123,22 +132,22 @@ const struct gover_func gover_funcs[] = {
 	 * swiss growth: small map's first group, small -> table, table rehash
 	 * (called from the assigns; rehash then grows or splits the table).
 	 */
-	{ IRM "(*Map).growToSmall", "to_small", GOMAP_OP_GROW, GOMAP_SWISS_BIT, 24, 27,
+	{ IRM "(*Map).growToSmall", "to_small", GOMAP_OP_GROW, GOMAP_SWISS_BIT, 24, LATEST,
 	  A(M, MT), NOARGS, 0, NULL },
-	{ IRM "(*Map).growToTable", "to_table", GOMAP_OP_GROW, GOMAP_SWISS_BIT, 24, 27,
+	{ IRM "(*Map).growToTable", "to_table", GOMAP_OP_GROW, GOMAP_SWISS_BIT, 24, LATEST,
 	  A(M, MT), NOARGS, 0, NULL },
-	{ IRM "(*table).rehash", "rehash", GOMAP_OP_GROW, GOMAP_SWISS_BIT, 24, 27,
+	{ IRM "(*table).rehash", "rehash", GOMAP_OP_GROW, GOMAP_SWISS_BIT, 24, LATEST,
 	  A(GOARG_TABLE, MT, M), NOARGS, 0, NULL },
-	{ IRM "(*table).grow", "grow", GOMAP_OP_GROW, GOMAP_SWISS_BIT, 24, 27,
+	{ IRM "(*table).grow", "grow", GOMAP_OP_GROW, GOMAP_SWISS_BIT, 24, LATEST,
 	  A(GOARG_TABLE, MT, M, GOARG_NEW_CAPACITY), NOARGS, GOVER_F_NESTED,
 	  IRM "(*table).rehash" },
-	{ IRM "(*table).split", "split", GOMAP_OP_GROW, GOMAP_SWISS_BIT, 24, 27,
+	{ IRM "(*table).split", "split", GOMAP_OP_GROW, GOMAP_SWISS_BIT, 24, LATEST,
 	  A(GOARG_TABLE, MT, M), NOARGS, GOVER_F_NESTED, IRM "(*table).rehash" },
-	{ IRM "(*Map).installTableSplit", "dir_split", GOMAP_OP_GROW, GOMAP_SWISS_BIT, 24, 27,
+	{ IRM "(*Map).installTableSplit", "dir_split", GOMAP_OP_GROW, GOMAP_SWISS_BIT, 24, LATEST,
 	  A(M, GOARG_TABLE, GOARG_TABLE_LEFT, GOARG_TABLE_RIGHT), NOARGS, GOVER_F_NESTED,
 	  IRM "(*table).split" },
 	/* 1.25+: reclaims tombstones in place instead of growing (called by assigns). */
-	{ IRM "(*table).pruneTombstones", "prune", GOMAP_OP_GROW, GOMAP_SWISS_BIT, 25, 27,
+	{ IRM "(*table).pruneTombstones", "prune", GOMAP_OP_GROW, GOMAP_SWISS_BIT, 25, LATEST,
 	  A(GOARG_TABLE, MT, M), NOARGS, 0, NULL },
 
 	/*
@@ -152,12 +161,12 @@ const struct gover_func gover_funcs[] = {
 	 * the bytes released.
 	 */
 	{ "runtime.(*gcControllerState).startCycle", "gc", GOMAP_OP_GC_START, GOMAP_BOTH_BITS,
-	  19, 27, NOARGS, NOARGS, GOVER_F_NUMGC, NULL },
-	{ "runtime.gcMarkTermination", "gc", GOMAP_OP_GC_MARK_END, GOMAP_BOTH_BITS, 19, 27,
+	  19, LATEST, NOARGS, NOARGS, GOVER_F_NUMGC, NULL },
+	{ "runtime.gcMarkTermination", "gc", GOMAP_OP_GC_MARK_END, GOMAP_BOTH_BITS, 19, LATEST,
 	  NOARGS, NOARGS, GOVER_F_NUMGC, NULL },
-	{ "runtime.gcMarkTermination", "gc", GOMAP_OP_GC_END, GOMAP_BOTH_BITS, 19, 27,
+	{ "runtime.gcMarkTermination", "gc", GOMAP_OP_GC_END, GOMAP_BOTH_BITS, 19, LATEST,
 	  NOARGS, NOARGS, GOVER_F_RET | GOVER_F_NUMGC, NULL },
-	{ "runtime.sysUnusedOS", "scavenge", GOMAP_OP_RELEASE, GOMAP_BOTH_BITS, 19, 27,
+	{ "runtime.sysUnusedOS", "scavenge", GOMAP_OP_RELEASE, GOMAP_BOTH_BITS, 19, LATEST,
 	  A(GOARG_ADDR, GOARG_LEN), NOARGS, 0, NULL },
 };
 
@@ -196,20 +205,20 @@ static const struct gover_layout layouts[] = {
 	{ GOMAP_SWISS, 25, 26, SWISS_COMMON, .tombstone_possible = 0x23,
 	  .t_slot_size = 0x58, .t_elem_off = 0x60, .t_flags = 0x68 },
 	/* 1.27 abi.MapType carries strides for GOEXPERIMENT=mapsplitgroup */
-	{ GOMAP_SWISS, 27, 27, SWISS_COMMON, .tombstone_possible = 0x23,
+	{ GOMAP_SWISS, 27, LATEST, SWISS_COMMON, .tombstone_possible = 0x23,
 	  .t_slot_size = N, .t_elem_off = 0x78, .t_flags = 0x80 },
 };
 
 static const struct gover_g gs[] = {
 	{ 19, 22, .stackguard0 = 0x10, .m = 0x30, .goid = 0x98 },
 	{ 23, 24, .stackguard0 = 0x10, .m = 0x30, .goid = 0xa0 },	/* g.syscallbp */
-	{ 25, 27, .stackguard0 = 0x10, .m = 0x30, .goid = 0x98 },	/* gobuf.ret gone */
+	{ 25, LATEST, .stackguard0 = 0x10, .m = 0x30, .goid = 0x98 },	/* gobuf.ret gone */
 };
 
 /* runtime.mstats.numgc from DWARF, every fixture binary (tools/go/inspect). */
 static const struct gover_runtime runtimes[] = {
 	{ 19, 24, .memstats_numgc = 0x1e18 },
-	{ 25, 27, .memstats_numgc = 0x1e00 },
+	{ 25, LATEST, .memstats_numgc = 0x1e00 },
 };
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
