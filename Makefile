@@ -5,6 +5,8 @@
 #   make                 module for the running kernel (or KDIR=...) and mapwatchctl
 #   make check           every test: host unit tests, then the module's selftests in
 #                        qemu on Debian's 6.1, 6.12 and 7.x kernels (KERNELS=...)
+#   make check-quick     the inner loop: host tests, the module for 6.1, one
+#                        boot (the selftests, one Go fixture)
 #   make check-debug     the selftests on a debug kernel (KASAN, lockdep, kmemleak,
 #                        UBSAN) under lockdown=integrity with a signed module
 #   make check-debug7    the same detectors on the newest kernel (7.x)
@@ -38,7 +40,7 @@ TOOL_VERSION	:= $(shell sed -n 's/^\#define MAPWATCH_VERSION\t*"\(.*\)"/\1/p' mo
 
 STAGE		:= tools/stage
 
-.PHONY: all module tools unit gobin-test bench fuzz fuzz-short check check-debug check-debug7 demo deps install sign clean help
+.PHONY: all module tools unit gobin-test bench fuzz fuzz-short check check-quick check-debug check-debug7 demo deps install sign clean help
 
 all: tools
 	@if [ -d "$(KDIR)" ]; then $(MAKE) module; else \
@@ -144,6 +146,10 @@ deps:
 # Every test; stages and timings are printed (tools/check).
 check: deps
 	KERNELS="$(KERNELS)" tools/check
+
+# The inner loop: host checks, the module, one boot on the first kernel.
+check-quick: deps
+	KERNELS="$(KERNELS)" tools/check quick
 
 # The debug-kernel tier: KASAN, lockdep, kmemleak, UBSAN, signed module
 # under lockdown=integrity (tools/check-debug).
