@@ -111,7 +111,8 @@ gobin-test: $(BUILD)/gobin_test.asan
 # mapwatchctl's fetch-program builder and decoder, its Go map storage
 # arithmetic and its SDT (USDT) note reader under ASan+UBSan; report
 # --openmetrics against report -j (python3-prometheus-client's parser); the
-# trace format's names, document and versioning (docs/trace-format.md).
+# trace format's names, document and versioning (docs/trace-format.md);
+# the option parser (-j after the command, report passing dump's options on).
 unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test \
 	$(BUILD)/gostorage_test $(BUILD)/usdt_test tools/mapwatchctl
 	$(BUILD)/ring_test.tsan
@@ -122,6 +123,7 @@ unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test \
 	tools/tests/openmetrics_check --top 1 --top 4 --top 0 --live \
 		tools/tests/data/openmetrics-trace.json tools/tests/data/openmetrics-escape.json
 	tools/tests/trace_format_check tools/tests/data/openmetrics-trace.json
+	tools/tests/options_check tools/mapwatchctl
 
 # BENCH_KERNELS: the kernels booted (tools/bench/run -k); BENCH_ARGS: more
 # of its options (-n N, --reps R).

@@ -554,27 +554,30 @@ static void write_header(struct dump *d, const char *target, const int *pids, in
 	trace_header_write(json_wtr, &t);
 }
 
+/* dump's options; report forwards these to the dump it starts. */
+const struct option dump_options[DUMP_NR_OPTIONS] = {
+	{ "pid",	required_argument,	NULL, 'p' },
+	{ "kprobe",	required_argument,	NULL, 'k' },
+	{ "count",	required_argument,	NULL, 'c' },
+	{ "time",	required_argument,	NULL, 't' },
+	{ "pages",	required_argument,	NULL, 'P' },
+	{ "overwrite",	no_argument,		NULL, 'o' },
+	{ "read",	no_argument,		NULL, 'r' },
+	{ "key-max",	required_argument,	NULL, 'K' },
+	{ "hot",	no_argument,		NULL, 'H' },
+	{ "write",	required_argument,	NULL, 'w' },
+	{ "usdt",	required_argument,	NULL, 'U' },
+	{ "elf",	required_argument,	NULL, 'e' },
+	{ "jvm",	no_argument,		NULL, 'J' },
+	{ "methods",	required_argument,	NULL, 'M' },
+	{ "alloc",	no_argument,		NULL, 'A' },
+	{ NULL,		0,			NULL, 0 },
+};
+
+const char dump_shortopts[] = "p:k:c:t:w:e:";
+
 int do_dump(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "pid",	required_argument,	NULL, 'p' },
-		{ "kprobe",	required_argument,	NULL, 'k' },
-		{ "count",	required_argument,	NULL, 'c' },
-		{ "time",	required_argument,	NULL, 't' },
-		{ "pages",	required_argument,	NULL, 'P' },
-		{ "overwrite",	no_argument,		NULL, 'o' },
-		{ "read",	no_argument,		NULL, 'r' },
-		{ "key-max",	required_argument,	NULL, 'K' },
-		{ "hot",	no_argument,		NULL, 'H' },
-		{ "write",	required_argument,	NULL, 'w' },
-		{ "usdt",	required_argument,	NULL, 'U' },
-		{ "elf",	required_argument,	NULL, 'e' },
-		{ "jvm",	no_argument,		NULL, 'J' },
-		{ "methods",	required_argument,	NULL, 'M' },
-		{ "alloc",	no_argument,		NULL, 'A' },
-		{ "help",	no_argument,		NULL, 'h' },
-		{ NULL,		0,			NULL, 0 },
-	};
 	int pids[MAPWATCH_MAX_PIDS], nr_pids = 0, go_fd = -1, opt, ret = -1, i;
 	uint32_t kprobes[DUMP_MAX_PROBES], nr_kprobes = 0, pages = 256, flags = 0;
 	struct dump d = {};
@@ -587,13 +590,15 @@ int do_dump(int argc, char **argv)
 	pid_t child = 0;
 	char *end;
 
+	struct option options[ARRAY_LEN(dump_options) + 3] = { COMMON_OPTIONS,
+		{ "help", no_argument, NULL, 'h' } };
+	int next;
+
+	memcpy(options + 3, dump_options, sizeof(dump_options));
 	if (argc && !strcmp(argv[0], "help"))
 		return dump_help();
-	optind = 0;	/* argv[0] is an option here: restart getopt at it */
-	argc++;
-	argv--;
 	usdttrace_init(&d.ut);
-	while ((opt = getopt_long(argc, argv, "+p:k:c:t:w:e:h", options, NULL)) >= 0) {
+	while ((opt = cmd_getopt("dump", argc, argv, "+p:k:c:t:w:e:hj", options, &next)) >= 0) {
 		switch (opt) {
 		case 'U':
 			if (usdttrace_add_pattern(&d.ut, optarg, err, sizeof(err)))
@@ -680,15 +685,14 @@ int do_dump(int argc, char **argv)
 			return dump_help();
 		}
 		default:
-			p_err("see '%s dump help'", bin_name);
 			goto bad;
 bad_opt:
 			p_err("%s", err);
 			goto bad;
 		}
 	}
-	argc -= optind;
-	argv += optind;
+	argc -= next;
+	argv += next;
 	if (!nr_pids && !argc && !(elf && usdttrace_wanted(&d.ut))) {
 		p_err("nothing to trace: give -p PID or -- CMD (or -e FILE with --usdt/--jvm: every "
 		      "process using FILE)");

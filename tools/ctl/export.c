@@ -38,30 +38,44 @@ int do_export(int argc, char **argv)
 {
 	struct report r = { .top = 20 };
 	const char *input = NULL, *out = NULL, *svg = NULL;
-	int i, fd = -1, ret = -1;
+	static const struct option options[] = {
+		{ "input",	required_argument,	NULL, 'i' },
+		{ "perfetto",	required_argument,	NULL, 'P' },
+		{ "svg",	required_argument,	NULL, 'S' },
+		{ "top",	required_argument,	NULL, 'T' },
+		{ "help",	no_argument,		NULL, 'h' },
+		COMMON_OPTIONS,
+		{ NULL,		0,			NULL, 0 },
+	};
+	int fd = -1, ret = -1, opt, next;
 	bool *chosen = NULL;
 
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "help") || !strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return export_help();
-		if (i + 1 >= argc) {
-			p_err("'%s' needs a value, or is unknown; see '%s export help'", argv[i],
-			      bin_name);
-			return -1;
-		}
-		if (!strcmp(argv[i], "-i") || !strcmp(argv[i], "--input")) {
-			input = argv[++i];
-		} else if (!strcmp(argv[i], "--perfetto")) {
-			out = argv[++i];
-		} else if (!strcmp(argv[i], "--svg")) {
-			svg = argv[++i];
-		} else if (!strcmp(argv[i], "--top")) {
-			if (parse_top(argv[++i], &r.top))
+	if (argc && !strcmp(argv[0], "help"))
+		return export_help();
+	while ((opt = cmd_getopt("export", argc, argv, "+i:hj", options, &next)) >= 0) {
+		switch (opt) {
+		case 'i':
+			input = optarg;
+			break;
+		case 'P':
+			out = optarg;
+			break;
+		case 'S':
+			svg = optarg;
+			break;
+		case 'T':
+			if (parse_top(optarg, &r.top))
 				return -1;
-		} else {
-			p_err("unknown option '%s'; see '%s export help'", argv[i], bin_name);
+			break;
+		case 'h':
+			return export_help();
+		default:
 			return -1;
 		}
+	}
+	if (next < argc) {
+		p_err("unexpected '%s'; see '%s export help'", argv[next], bin_name);
+		return -1;
 	}
 	if (!input || (!out && !svg)) {
 		p_err("export needs --perfetto OUT or --svg OUT, and -i FILE (a recorded trace:"

@@ -61,11 +61,29 @@ static void info_json(const struct mapwatch_api *api)
 	jsonw_end_object(json_wtr);
 }
 
+static int info_help(void)
+{
+	if (json_output) {
+		jsonw_null(json_wtr);
+		return 0;
+	}
+	fprintf(stderr,
+		"Usage: %s info\n"
+		"\n"
+		"The module's version and ABI, its features, the kernel probes it has,\n"
+		"and its limits (CPUs, ring pages, traced processes, probes, payload).\n"
+		"With -j, one JSON object.\n",
+		bin_name);
+	return 0;
+}
+
 int do_info(int argc, char **argv)
 {
 	struct mw_session s;
-	int err;
+	int err = cmd_options("info", &argc, &argv, info_help);
 
+	if (err)
+		return err < 0 ? -1 : 0;
 	if (argc) {
 		p_err("'info' takes no argument, got '%s'", argv[0]);
 		return -1;

@@ -45,6 +45,72 @@ void p_info(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void json_enable(bool pretty)
+{
+	json_output = true;
+	pretty_output |= pretty;
+	if (!json_wtr) {
+		json_wtr = jsonw_new(stdout);
+		if (!json_wtr) {
+			fprintf(stderr, "Error: out of memory\n");
+			exit(1);
+		}
+	}
+	jsonw_pretty(json_wtr, pretty_output);
+}
+
+bool common_option(int opt)
+{
+	if (opt != 'j' && opt != OPT_PRETTY)
+		return false;
+	json_enable(opt == OPT_PRETTY);
+	return true;
+}
+
+int cmd_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, int *next)
+{
+	int opt;
+
+	/* getopt wants the program's name first: the command's is before argv[0]. */
+	for (;;) {
+		opt = getopt_long(argc + 1, argv - 1, shortopts, longopts, NULL);
+		if (opt < 0) {
+			*next = optind - 1;
+			return -1;
+		}
+		if (common_option(opt))
+			continue;
+		if (opt == '?' || opt == ':')
+			p_err("see '%s %s help'", bin_name, cmd);
+		return opt == ':' ? '?' : opt;
+	}
+}
+
+int cmd_options(const char *cmd, int *argc, char ***argv, int (*help)(void))
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt, next;
+
+	if (*argc && !strcmp((*argv)[0], "help")) {
+		help();
+		return 1;
+	}
+	while ((opt = cmd_getopt(cmd, *argc, *argv, "+hj", options, &next)) >= 0) {
+		if (opt != 'h')
+			return -1;
+		help();
+		return 1;
+	}
+	*argc -= next;
+	*argv += next;
+	return 0;
+}
+
 bool is_prefix(const char *pfx, const char *str)
 {
 	return pfx && str && *pfx && !strncmp(str, pfx, strlen(pfx));
@@ -162,10 +228,8 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "+jpd:h", options, NULL)) >= 0) {
 		switch (opt) {
 		case 'p':
-			pretty_output = true;
-			/* fall through */
 		case 'j':
-			json_output = true;
+			json_enable(opt == 'p');
 			break;
 		case 'd':
 			device_path = optarg;
@@ -179,14 +243,10 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (json_output) {
-		json_wtr = jsonw_new(stdout);
-		if (!json_wtr)
-			return 1;
-		jsonw_pretty(json_wtr, pretty_output);
-	}
+	/* Each command restarts getopt over its own arguments. */
+	optind = 0;
 	ret = cmd_select(commands, argc, argv, do_help);
-	if (json_output)
+	if (json_wtr)
 		jsonw_destroy(&json_wtr);
 	return ret ? 1 : 0;
 }

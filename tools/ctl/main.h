@@ -4,12 +4,24 @@
 #define _MAPWATCHCTL_MAIN_H
 
 #include <stdbool.h>
+#include <getopt.h>
 #include <stdio.h>
 
 #include "lib/json_writer.h"
 
 #define HELP_SPEC_OPTIONS \
-	"OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--device} PATH }"
+	"OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--device} PATH }\n" \
+	"       -j, --json and --pretty may also follow COMMAND"
+
+/*
+ * The options every command takes after its name, for its getopt_long()
+ * table (and "j" in its short options): -j/--json, --pretty (-p before
+ * the command only: dump's -p is a pid).  common_option() handles them.
+ */
+#define OPT_PRETTY	0x100
+#define COMMON_OPTIONS \
+	{ "json",	no_argument,	NULL, 'j' }, \
+	{ "pretty",	no_argument,	NULL, OPT_PRETTY }
 
 struct cmd {
 	const char *name;
@@ -24,10 +36,36 @@ extern json_writer_t *json_wtr;
 
 int cmd_select(const struct cmd *cmds, int argc, char **argv, int (*help)(int argc, char **argv));
 bool is_prefix(const char *pfx, const char *str);
+/* JSON output from here on (the writer made on first use). */
+void json_enable(bool pretty);
+/* @opt from getopt_long(): true if it was -j or --pretty, now in effect. */
+bool common_option(int opt);
+/*
+ * A command's getopt_long() over its arguments (@argv[0] the first, as
+ * commands get them), options before the first operand ("+"); the common
+ * options are handled here.  Returns the option, -1 at the end (*@next:
+ * the index of the first operand in @argv), or '?' after an unknown
+ * option or a missing value, named with the command's help (printed).
+ */
+int cmd_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, int *next);
+/*
+ * For a command with no options of its own: -h/--help/"help" (@help is
+ * called: 1), the common options, then @argc and @argv are its operands (0);
+ * -1 after an unknown option (printed).
+ */
+int cmd_options(const char *cmd, int *argc, char ***argv, int (*help)(void));
 /* --top N: 0 or a count; -1 (printed) if not a number. */
 int parse_top(const char *arg, size_t *top);
 void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* dump's own options (no common ones, no help), for report to forward. */
+#define DUMP_NR_OPTIONS	16	/* entries of dump_options, its { NULL } included */
+extern const struct option dump_options[DUMP_NR_OPTIONS];
+extern const char dump_shortopts[];
 
 int do_info(int argc, char **argv);
 int do_dump(int argc, char **argv);

@@ -66,7 +66,7 @@ static int report_help(void)
 		"      --openmetrics OUT\n"
 		"                     also write the report as OpenMetrics text to OUT\n"
 		"                     (node_exporter's textfile collector reads the *.prom\n"
-		"                     files of its directory), replaced atomically (OUT.tmp,\n"
+		"                     files of its directory), replaced atomically (OUT.tmp.*,\n"
 		"                     fsync, rename) at the end; '-': to stdout, instead of the\n"
 		"                     report (not with -j).  Per process: Go GC cycles,\n"
 		"                     scavenger releases, maps and their bytes, the kernel\n"
@@ -108,66 +108,98 @@ int do_report(int argc, char **argv)
 {
 	struct report r = { .top = 20 };
 	const char *input = NULL, *om_path = NULL;
-	int i, n = 0, fd, ret = 0, status;
+	int n = 0, fd, ret = 0, status;
 	struct trace_pump_saved saved;
 	struct om_out om = { .r = &r };
 	struct trace_pump pump = {};
 	int64_t interval_ms = 0;
 	pid_t child = 0;
 	struct stat st;
-	char **rest;
+	char **rest = NULL, (*names)[24] = NULL;
+	int nr_names = 0;
 
-	rest = calloc(argc + 1, sizeof(*rest));
-	if (!rest)
-		return -1;
-	/* Our options; everything else is dump's. */
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			while (i < argc)
-				rest[n++] = argv[i++];
-			break;
-		}
-		if ((!strcmp(argv[i], "-i") || !strcmp(argv[i], "--input")) && i + 1 < argc) {
-			input = argv[++i];
-		} else if (!strcmp(argv[i], "--top") && i + 1 < argc) {
-			if (parse_top(argv[++i], &r.top)) {
-				free(rest);
-				return -1;
-			}
-		} else if (!strcmp(argv[i], "--openmetrics") && i + 1 < argc) {
-			om_path = argv[++i];
-		} else if (!strcmp(argv[i], "--interval") && i + 1 < argc) {
-			if (parse_interval(argv[++i], &interval_ms)) {
-				free(rest);
-				return -1;
-			}
-		} else if (!strcmp(argv[i], "help") || !strcmp(argv[i], "-h") ||
-			   !strcmp(argv[i], "--help")) {
+	/* Ours, the common ones, then dump's: those are passed on to the dump. */
+	struct option options[7 + DUMP_NR_OPTIONS] = {
+		{ "input",	required_argument,	NULL, 'i' },
+		{ "top",	required_argument,	NULL, 'T' },
+		{ "openmetrics", required_argument,	NULL, 'O' },
+		{ "interval",	required_argument,	NULL, 'I' },
+		{ "help",	no_argument,		NULL, 'h' },
+		COMMON_OPTIONS,
+	};
+	char shortopts[64];
+	int opt, next;
+
+	memcpy(options + 7, dump_options, sizeof(dump_options));
+	snprintf(shortopts, sizeof(shortopts), "+i:hj%s", dump_shortopts);
+	if (argc && !strcmp(argv[0], "help"))
+		return report_help();
+	/* Each of dump's options with its value, "--" and CMD: at most 2 per argument. */
+	rest = calloc(2 * argc + 2, sizeof(*rest));
+	names = calloc(argc + 1, sizeof(*names));
+	if (!rest || !names)
+		goto bad;
+	while ((opt = cmd_getopt("report", argc, argv, shortopts, options, &next)) >= 0) {
+		const struct option *o;
+
+		switch (opt) {
+		case 'i':
+			input = optarg;
+			continue;
+		case 'T':
+			if (parse_top(optarg, &r.top))
+				goto bad;
+			continue;
+		case 'O':
+			om_path = optarg;
+			continue;
+		case 'I':
+			if (parse_interval(optarg, &interval_ms))
+				goto bad;
+			continue;
+		case 'h':
 			free(rest);
+			free(names);
 			return report_help();
-		} else {
-			rest[n++] = argv[i];
+		case '?':
+			goto bad;
 		}
+		for (o = dump_options; o->name && o->val != opt; o++)
+			;
+		if (!o->name)
+			goto bad;
+		/* By its long name: one spelling for dump to parse. */
+		snprintf(names[nr_names], sizeof(names[0]), "--%s", o->name);
+		rest[n++] = names[nr_names++];
+		if (o->has_arg)
+			rest[n++] = optarg;
+	}
+	/* What follows the options: "-- CMD..." (getopt ate the "--"), or nothing. */
+	if (next < argc) {
+		if (next == 0 || strcmp(argv[next - 1], "--")) {
+			p_err("unexpected '%s': give -i FILE, dump's options, or -- CMD [ARG]...",
+			      argv[next]);
+			goto bad;
+		}
+		rest[n++] = "--";
+		while (next < argc)
+			rest[n++] = argv[next++];
 	}
 	if (input && n) {
 		p_err("-i reads a recorded trace: '%s' is for a live one", rest[0]);
-		free(rest);
-		return -1;
+		goto bad;
 	}
 	if (!input && !n) {
 		p_err("nothing to report: give -i FILE, -p PID or -- CMD");
-		free(rest);
-		return -1;
+		goto bad;
 	}
 	if (interval_ms && !om_path) {
 		p_err("--interval is how often --openmetrics OUT is written: give --openmetrics");
-		free(rest);
-		return -1;
+		goto bad;
 	}
 	if (om_path && !strcmp(om_path, "-") && json_output) {
 		p_err("--openmetrics -: stdout has the JSON report; give a file");
-		free(rest);
-		return -1;
+		goto bad;
 	}
 	om.path = om_path;
 	if (om_path)
@@ -237,6 +269,11 @@ out:
 		trace_pump_release(&saved);
 	report_free(&r);
 	free(rest);
+	free(names);
 	return ret;
+bad:
+	free(rest);
+	free(names);
+	return -1;
 }
 

@@ -322,12 +322,12 @@ static int status_usage(void)
 
 int do_status(int argc, char **argv)
 {
+	int ret = cmd_options("status", &argc, &argv, status_usage);
 	struct mw_status st;
 	struct mw_genl g;
 
-	if (argc > 0 && (is_prefix(*argv, "help") || !strcmp(*argv, "--help") ||
-			 !strcmp(*argv, "-h")))
-		return status_usage();
+	if (ret)
+		return ret < 0 ? -1 : 0;
 	if (argc > 0) {
 		p_err("status takes no argument (unexpected '%s')", *argv);
 		return -1;
@@ -380,16 +380,16 @@ int do_detach(int argc, char **argv)
 		{ "session",	required_argument,	NULL, 's' },
 		{ "probe",	required_argument,	NULL, 'p' },
 		{ "help",	no_argument,		NULL, 'h' },
+		COMMON_OPTIONS,
 		{ NULL,		0,			NULL, 0 },
 	};
 	uint32_t session = 0, probe = 0;
 	struct mw_genl g;
-	int opt, ret;
+	int opt, ret, next;
 
 	if (argc > 0 && is_prefix(*argv, "help"))
 		return detach_usage();
-	optind = 0;
-	while ((opt = getopt_long(argc + 1, argv - 1, "s:p:h", options, NULL)) != -1) {
+	while ((opt = cmd_getopt("detach", argc, argv, "+s:p:hj", options, &next)) != -1) {
 		switch (opt) {
 		case 's':
 			if (parse_id(optarg, "session", &session))
@@ -405,7 +405,7 @@ int do_detach(int argc, char **argv)
 			return -1;
 		}
 	}
-	if (!session || !probe || optind != argc + 1) {
+	if (!session || !probe || next != argc) {
 		p_err("usage: %s detach --session ID --probe ID (see '%s status')", bin_name,
 		      bin_name);
 		return -1;
@@ -562,9 +562,9 @@ int do_monitor(int argc, char **argv)
 	struct mw_genl g;
 	int ret = 0;
 
-	if (argc > 0 && (is_prefix(*argv, "help") || !strcmp(*argv, "--help") ||
-			 !strcmp(*argv, "-h")))
-		return monitor_usage();
+	ret = cmd_options("monitor", &argc, &argv, monitor_usage);
+	if (ret)
+		return ret < 0 ? -1 : 0;
 	if (argc > 0) {
 		p_err("monitor takes no argument (unexpected '%s')", *argv);
 		return -1;

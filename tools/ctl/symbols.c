@@ -397,9 +397,12 @@ int do_symbols(int argc, char **argv)
 	struct gobin *gb;
 	unsigned int i;
 	bool named;
+	int ret;
 
-	if (!argc || !strcmp(argv[0], "help") || !strcmp(argv[0], "-h") ||
-	    !strcmp(argv[0], "--help"))
+	ret = cmd_options("symbols", &argc, &argv, symbols_help);
+	if (ret)
+		return ret < 0 ? -1 : 0;
+	if (!argc)
 		return symbols_help();
 	path = argv[0];
 	named = argc > 1;

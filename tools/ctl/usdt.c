@@ -234,8 +234,11 @@ int do_usdt(int argc, char **argv)
 	struct usdt_file uf;
 	const char *path;
 
-	if (!argc || !strcmp(argv[0], "help") || !strcmp(argv[0], "-h") ||
-	    !strcmp(argv[0], "--help"))
+	int ret = cmd_options("usdt", &argc, &argv, usdt_help);
+
+	if (ret)
+		return ret < 0 ? -1 : 0;
+	if (!argc)
 		return usdt_help();
 	path = argv[0];
 	if (usdt_open(path, &uf, &err)) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tools/fuzz/fuzz_common.c - helpers of the libFuzzer harnesses (fuzz_common.h). */
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -35,19 +36,22 @@ const char *fz_memfd_put(int *fd, const char *name, const uint8_t *data, size_t 
 void fz_run_file_cmd(int (*cmd)(int argc, char **argv), const char *what, int *fd,
 		     const char *name, const uint8_t *data, size_t size)
 {
-	char *argv[2], *out = NULL;
+	char *argv[3], *out = NULL;
 	size_t out_len = 0;
 	FILE *f = NULL;
 
-	argv[0] = (char *)fz_memfd_put(fd, name, data, size);
-	argv[1] = NULL;
+	/* As main() calls a command: its name before argv, getopt restarted. */
+	argv[0] = (char *)what;
+	argv[1] = (char *)fz_memfd_put(fd, name, data, size);
+	argv[2] = NULL;
+	optind = 0;
 	json_output = size && (data[size - 1] & 1);
 	if (json_output) {
 		f = open_memstream(&out, &out_len);
 		if (!f || !(json_wtr = jsonw_new(f)))
 			abort();
 	}
-	cmd(1, argv);
+	cmd(1, argv + 1);
 	if (json_output) {
 		jsonw_destroy(&json_wtr);	/* asserts the output is balanced */
 		fclose(f);

@@ -5,6 +5,9 @@
  * `export --svg OUT --perfetto OUT -i FILE` read it.  The JSON they write is
  * checked to parse.
  */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,7 +15,18 @@
 #include "main.h"
 #include "fuzz_common.h"
 
+/* export writes its files whole or not at all: real files, in a directory. */
+static char out_dir[] = "/tmp/mapwatch-fuzz-trace.XXXXXX";
+static char svg_path[64], pf_path[64];
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+static void remove_out_dir(void)
+{
+	unlink(svg_path);
+	unlink(pf_path);
+	rmdir(out_dir);
+}
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -21,15 +35,23 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	bin_name = "mapwatchctl";
 	fz_quiet_stdout();
+	if (!mkdtemp(out_dir))
+		abort();
+	snprintf(svg_path, sizeof(svg_path), "%s/maps.svg", out_dir);
+	snprintf(pf_path, sizeof(pf_path), "%s/perfetto.json", out_dir);
+	atexit(remove_out_dir);
 	return 0;
 }
 
-/* The whole of memfd FD. */
-static char *slurp(int fd, size_t *len)
+/* The whole of file PATH, or NULL if there is none. */
+static char *slurp(const char *path, size_t *len)
 {
-	off_t end = lseek(fd, 0, SEEK_END);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	off_t end = fd < 0 ? -1 : lseek(fd, 0, SEEK_END);
 	char *buf;
 
+	if (fd < 0)
+		return NULL;
 	if (end < 0)
 		abort();
 	buf = malloc(end + 1);
@@ -37,44 +59,57 @@ static char *slurp(int fd, size_t *len)
 		abort();
 	buf[end] = 0;
 	*len = end;
+	close(fd);
 	return buf;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int in_fd = -1, svg_fd = -1, pf_fd = -1;
-	char *report[3] = { "-i", NULL, NULL }, *export[8], *out = NULL;
+	static int in_fd = -1;
+	/* As main() calls a command: its name first, getopt restarted each time. */
+	char *report[4] = { "report", "-i", NULL, NULL }, *export[10], *out = NULL;
 	size_t out_len = 0;
 	FILE *f;
 
-	report[1] = (char *)fz_memfd_put(&in_fd, "fuzz-trace", data, size);
+	report[2] = (char *)fz_memfd_put(&in_fd, "fuzz-trace", data, size);
 
 	json_output = false;
-	do_report(2, report);
+	optind = 0;
+	do_report(2, report + 1);
 
 	json_output = true;
 	f = open_memstream(&out, &out_len);
 	if (!f || !(json_wtr = jsonw_new(f)))
 		abort();
-	do_report(2, report);
+	optind = 0;
+	do_report(2, report + 1);
 	jsonw_destroy(&json_wtr);	/* asserts the output is balanced */
 	fclose(f);
 	fz_check_json("report -j", out, out_len);
 	free(out);
 	json_output = false;
 
-	export[0] = "--svg";
-	export[1] = (char *)fz_memfd_put(&svg_fd, "fuzz-svg", NULL, 0);
-	export[2] = "--perfetto";
-	export[3] = (char *)fz_memfd_put(&pf_fd, "fuzz-perfetto", NULL, 0);
-	export[4] = "-i";
-	export[5] = report[1];
-	export[6] = "--top";
-	export[7] = size & 1 ? "0" : "3";
-	if (!do_export(8, export)) {
-		out = slurp(pf_fd, &out_len);
+	unlink(svg_path);
+	unlink(pf_path);
+	export[0] = "export";
+	export[1] = "--svg";
+	export[2] = svg_path;
+	export[3] = "--perfetto";
+	export[4] = pf_path;
+	export[5] = "-i";
+	export[6] = report[2];
+	export[7] = "--top";
+	export[8] = size & 1 ? "0" : "3";
+	export[9] = NULL;
+	optind = 0;
+	if (!do_export(8, export + 1)) {
+		out = slurp(pf_path, &out_len);
+		if (!out)
+			abort();	/* exported, yet no file */
 		fz_check_json("export --perfetto", out, out_len);
 		free(out);
+	} else if ((out = slurp(pf_path, &out_len))) {
+		abort();		/* failed, yet a file: written half? */
 	}
 	return 0;
 }

@@ -1,45 +1,82 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tools/ctl/report/outfile.c - a file the user keeps, written whole or not
- * at all: into PATH.tmp, flushed and fsync()ed, then renamed over PATH.
+ * at all: into a new PATH.tmp.XXXXXX, flushed and fsync()ed, then renamed
+ * over PATH.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "main.h"
 #include "report/outfile.h"
 
+/* Not a file to replace (a pipe, a terminal, /dev/stdout): written as it is. */
+static int write_through(const char *path, int (*fill)(FILE *f, void *ctx), void *ctx)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "we") : stdout;
+	int ret;
+
+	if (!f) {
+		p_err("cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	ret = fill(f, ctx);
+	if (fflush(f) || ferror(f)) {
+		p_err("cannot write %s: %s", strcmp(path, "-") ? path : "to stdout",
+		      strerror(errno));
+		ret = -1;
+	}
+	if (f != stdout && fclose(f) && !ret) {
+		p_err("cannot write %s: %s", path, strerror(errno));
+		ret = -1;
+	}
+	return ret ? -1 : 0;
+}
+
 int outfile_write(const char *path, int (*fill)(FILE *f, void *ctx), void *ctx)
 {
-	size_t len = strlen(path);
-	char *tmp;
+	char *tmp, *real = NULL;
+	struct stat st;
+	mode_t mask;
+	size_t len;
 	FILE *f;
 	int fd, ret;
 
-	if (!strcmp(path, "-")) {
-		ret = fill(stdout, ctx);
-		if (fflush(stdout) || ferror(stdout)) {
-			p_err("cannot write the metrics to stdout: %s", strerror(errno));
-			return -1;
-		}
-		return ret ? -1 : 0;
+	if (!strcmp(path, "-") || (!stat(path, &st) && !S_ISREG(st.st_mode)))
+		return write_through(path, fill, ctx);
+	/* A symbolic link: the file it names is replaced, the link kept. */
+	if (!lstat(path, &st) && S_ISLNK(st.st_mode)) {
+		real = realpath(path, NULL);
+		if (real)
+			path = real;
 	}
-	tmp = malloc(len + sizeof(".tmp"));
+	len = strlen(path);
+	tmp = malloc(len + sizeof(".tmp.XXXXXX"));
 	if (!tmp) {
 		p_err("out of memory");
+		free(real);
 		return -1;
 	}
 	memcpy(tmp, path, len);
-	memcpy(tmp + len, ".tmp", sizeof(".tmp"));
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	memcpy(tmp + len, ".tmp.XXXXXX", sizeof(".tmp.XXXXXX"));
+	/* A name of its own: no file of someone else's is truncated or removed. */
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		p_err("cannot write %s: %s", tmp, strerror(errno));
+		free(tmp);
+		free(real);
+		return -1;
+	}
+	mask = umask(0);
+	umask(mask);
+	f = fchmod(fd, 0666 & ~mask) ? NULL : fdopen(fd, "w");
 	if (!f) {
 		p_err("cannot write %s: %s", tmp, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+		close(fd);
 		goto fail;
 	}
 	ret = fill(f, ctx);
@@ -59,9 +96,11 @@ int outfile_write(const char *path, int (*fill)(FILE *f, void *ctx), void *ctx)
 		goto fail;
 	}
 	free(tmp);
+	free(real);
 	return 0;
 fail:
 	unlink(tmp);
 	free(tmp);
+	free(real);
 	return -1;
 }

@@ -6,10 +6,13 @@
 #include <stdio.h>
 
 /*
- * Write @path with @fill: into "@path.tmp" in the same directory, fsync,
+ * Write @path with @fill: into "@path.tmp.XXXXXX" (a new file, mode 0666
+ * less the umask) in the same directory, fsync,
  * rename(2) over @path, so a reader sees the old file or the new one,
  * never part of one, and a failed command leaves the old one as it was.
- * "-" writes to stdout.  0, or -1 with the reason printed (@fill's
+ * "-" writes to stdout, and a path that is not a regular file (a pipe, a
+ * terminal, /dev/stdout) is written as it is; a symbolic link's file is
+ * replaced, the link kept.  0, or -1 with the reason printed (@fill's
  * non-zero return is an error too, and its reason is @fill's to print).
  */
 int outfile_write(const char *path, int (*fill)(FILE *f, void *ctx), void *ctx);
