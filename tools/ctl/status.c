@@ -18,7 +18,7 @@
 #include <time.h>
 #include <linux/mapwatch.h>
 
-#include "lib/elf.h"
+#include "lib/elfbin.h"
 #include "lib/genl.h"
 #include "main.h"
 #include "trace/kprobes.h"

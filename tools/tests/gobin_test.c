@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tools/tests/gobin_test.c - host tests of mapwatchctl's Go binary reader
- * (tools/ctl/go/gobin.c, elf.c, gover.c), run under AddressSanitizer + UBSan.
+ * (tools/ctl/go/gobin.c, tools/lib/elfbin.c, gover.c), run under AddressSanitizer + UBSan.
  *
  * On every Go binary found (the fixtures in $CACHE/go-fixtures, or the
  * files and directories named on the command line), the reader is compared

@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lib/elf.h"
+#include "lib/elfbin.h"
 #include "go/gover.h"
 
 enum gobin_errc {

@@ -41,7 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lib/elf.h"
+#include "lib/elfbin.h"
 #include "lib/fetchprog.h"
 
 #define USDT_NOTE_TYPE		3	/* NT_STAPSDT, sys/sdt.h's _SDT_NOTE_TYPE */

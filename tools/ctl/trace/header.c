@@ -10,7 +10,7 @@
 #include <time.h>
 #include <sys/utsname.h>
 
-#include "lib/elf.h"
+#include "lib/elfbin.h"
 #include "trace/format.h"
 #include "trace/header.h"
 

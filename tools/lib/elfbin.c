@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tools/lib/elf.c - ELF headers through libelf; byte ranges checked against
+ * tools/lib/elfbin.c - ELF headers through libelf; byte ranges checked against
  * the file before anyone reads them.
  */
 #include <errno.h>
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/elf.h"
+#include "lib/elfbin.h"
 
 #ifndef R_AARCH64_RELATIVE
 #define R_AARCH64_RELATIVE	1027
@@ -469,7 +469,8 @@ const void *elfbin_note(const struct elfbin *eb, const char *owner, uint32_t typ
 			desc = name + (((uint64_t)nsz + 3) & ~3ULL);
 			if (desc > s->size || dsz > s->size - desc)
 				break;
-			if (t == type && nsz == olen && !memcmp(p + name, owner, olen)) {
+			/* Go's linker pads its name: "Go\0\0", namesz 4. */
+			if (t == type && nsz >= olen && !memcmp(p + name, owner, olen)) {
 				*len = dsz;
 				return p + desc;
 			}

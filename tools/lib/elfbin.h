@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tools/lib/elf.h - a read-only view of an ELF file through libelf, with
+ * tools/lib/elfbin.h - a read-only view of an ELF file through libelf, with
  * every byte range checked against the file's size.
  *
  * The file is mapped (or given as memory); headers are libelf's; the bytes of
