@@ -210,6 +210,8 @@ static void status_json(const struct mw_status *st)
 	size_t i;
 
 	jsonw_start_object(json_wtr);
+	/* replies without a session id, skipped (a module bug) */
+	jsonw_uint_field(json_wtr, "malformed_replies", st->malformed);
 	jsonw_name(json_wtr, "sessions");
 	jsonw_start_array(json_wtr);
 	for (i = 0; i < st->nr_sessions; i++) {
@@ -338,6 +340,8 @@ int do_status(int argc, char **argv)
 		return -1;
 	}
 	mw_genl_close(&g);
+	if (st.malformed)
+		p_info("status: %lu malformed replies from the module were skipped", st.malformed);
 	if (json_output)
 		status_json(&st);
 	else

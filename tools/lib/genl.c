@@ -268,8 +268,7 @@ int mw_genl_status(struct mw_genl *g, struct mw_status *st)
 	}
 	if (!ret && c.nomem)
 		ret = mw_fail(ENOMEM, "out of memory");
-	if (!ret && c.malformed)
-		ret = mw_fail(EPROTO, "%lu malformed messages from the module", c.malformed);
+	st->malformed = c.malformed;
 	if (ret)
 		mw_status_free(st);
 	return ret;
@@ -362,10 +361,14 @@ int mw_genl_notifications(struct mw_genl *g, mw_notify_fn fn, void *ctx,
 			  unsigned long long *unknown)
 {
 	struct notify nt = { .fn = fn, .ctx = ctx, .unknown = unknown };
-	/* The socket's own callbacks: its sequence check is off (subscribe). */
-	struct nl_cb *cb = nl_socket_get_cb(g->sk);
+	/* A copy of the socket's callbacks (its sequence check is off, see
+	 * subscribe), so that none is left pointing at this frame. */
+	struct nl_cb *own = nl_socket_get_cb(g->sk), *cb = nl_cb_clone(own);
 	int total = 0, n;
 
+	nl_cb_put(own);
+	if (!cb)
+		return mw_fail(ENOMEM, "out of memory");
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, notify, &nt);
 	for (;;) {
 		/* The number of messages read; 0 once the socket is empty. */

@@ -54,6 +54,7 @@ struct mw_status {
 	size_t nr_sessions;
 	struct mw_probe_row *probes;
 	size_t nr_probes;
+	unsigned long malformed;	/* replies without a session id, skipped */
 };
 
 /* One notification of the "events" group. */
@@ -73,7 +74,10 @@ typedef void (*mw_notify_fn)(void *ctx, const struct mw_notification *n);
 /* Connect and resolve the family; -ENOENT: the module is not loaded. */
 int mw_genl_open(struct mw_genl *g);
 void mw_genl_close(struct mw_genl *g);
-/* Every session, then every probe (-EPERM: reading needs root). */
+/*
+ * Every session, then every probe (-EPERM: reading needs root).  A reply
+ * without a session id is skipped and counted in st->malformed.
+ */
 int mw_genl_status(struct mw_genl *g, struct mw_status *st);
 void mw_status_free(struct mw_status *st);
 /* PROBE_DETACH: -EPERM without CAP_SYS_ADMIN, -ENOENT no such probe. */

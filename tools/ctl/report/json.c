@@ -128,6 +128,8 @@ int report_print_json(struct report *r)
 	jsonw_uint_field(json_wtr, "events", r->events);
 	jsonw_uint_field(json_wtr, "lost", r->lost);
 	jsonw_uint_field(json_wtr, "errors", r->errors);
+	/* records of types this mapwatchctl does not know (a newer one wrote them) */
+	jsonw_uint_field(json_wtr, "unknown_records", r->unknown);
 	/* false: the trace has no summary, it was cut short */
 	jsonw_bool_field(json_wtr, "complete", r->summary);
 	/* the trace's header, when it has one (format version 1 on) */

@@ -339,6 +339,21 @@ static int on_header(struct report *r, json_object *o)
 	return 0;
 }
 
+/* The record types of a traced process's events (docs/trace-format.md). */
+static bool event_type(const char *type)
+{
+	static const char *const types[] = {
+		TRACE_MAP, TRACE_GC, TRACE_SCAVENGE, TRACE_EVENT, TRACE_USDT,
+		TRACE_JVM_GC, TRACE_JVM_METHOD, TRACE_JVM_ALLOC,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strcmp(type, types[i]))
+			return true;
+	return false;
+}
+
 static int on_object(struct report *r, json_object *o)
 {
 	const char *type = tr_str(o, "type"), *e;
@@ -371,6 +386,11 @@ static int on_object(struct report *r, json_object *o)
 				if (!kprobe_type(json_object_get_string(
 						json_object_array_get_idx(k, i)), &t) && t < 32)
 					r->kprobes |= 1u << t;
+		return 0;
+	}
+	/* A type of a newer format: ignored, as the format says, and counted. */
+	if (!event_type(type)) {
+		r->unknown++;
 		return 0;
 	}
 	p = proc_get(r, (uint32_t)tr_u64(o, "pid"));

@@ -80,6 +80,7 @@ struct report {
 	struct rproc *procs;
 	size_t nr_procs;
 	uint64_t events, lost, errors;
+	uint64_t unknown;		/* records of types this reader does not know */
 	bool summary;
 	uint32_t kprobes;		/* bit per MAPWATCH_KPROBE_* the summary lists */
 	uint32_t kprobes_seen;		/* bit per MAPWATCH_KPROBE_* with an event so far */

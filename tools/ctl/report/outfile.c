@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,11 +39,36 @@ static int write_through(const char *path, int (*fill)(FILE *f, void *ctx), void
 	return ret ? -1 : 0;
 }
 
+/*
+ * What a symbolic link @path names, followed to the end, also when that
+ * file does not exist yet; NULL (errno) if it cannot be told.
+ */
+static char *link_target(const char *path)
+{
+	char *real = realpath(path, NULL), target[PATH_MAX], *joined;
+	const char *slash;
+	ssize_t n;
+
+	if (real || errno != ENOENT)
+		return real;
+	/* Dangling: the link's own text, from the link's directory if relative. */
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return NULL;
+	target[n] = '\0';
+	slash = strrchr(path, '/');
+	if (target[0] == '/' || !slash)
+		return strdup(target);
+	if (asprintf(&joined, "%.*s/%s", (int)(slash - path), path, target) < 0)
+		return NULL;
+	return joined;
+}
+
 int outfile_write(const char *path, int (*fill)(FILE *f, void *ctx), void *ctx)
 {
 	char *tmp, *real = NULL;
 	struct stat st;
-	mode_t mask;
+	mode_t mask, mode;
 	size_t len;
 	FILE *f;
 	int fd, ret;
@@ -50,9 +77,12 @@ int outfile_write(const char *path, int (*fill)(FILE *f, void *ctx), void *ctx)
 		return write_through(path, fill, ctx);
 	/* A symbolic link: the file it names is replaced, the link kept. */
 	if (!lstat(path, &st) && S_ISLNK(st.st_mode)) {
-		real = realpath(path, NULL);
-		if (real)
-			path = real;
+		real = link_target(path);
+		if (!real) {
+			p_err("cannot follow the link %s: %s", path, strerror(errno));
+			return -1;
+		}
+		path = real;
 	}
 	len = strlen(path);
 	tmp = malloc(len + sizeof(".tmp.XXXXXX"));
@@ -71,9 +101,17 @@ int outfile_write(const char *path, int (*fill)(FILE *f, void *ctx), void *ctx)
 		free(real);
 		return -1;
 	}
-	mask = umask(0);
-	umask(mask);
-	f = fchmod(fd, 0666 & ~mask) ? NULL : fdopen(fd, "w");
+	/* The mode and owner of the file it replaces; a new one's as open(2)'s. */
+	if (!stat(path, &st)) {
+		mode = st.st_mode & 07777;
+		if (fchown(fd, st.st_uid, st.st_gid) && errno != EPERM)
+			mode = 0;
+	} else {
+		mask = umask(0);
+		umask(mask);
+		mode = 0666 & ~mask;
+	}
+	f = !mode || fchmod(fd, mode) ? NULL : fdopen(fd, "w");
 	if (!f) {
 		p_err("cannot write %s: %s", tmp, strerror(errno));
 		close(fd);

@@ -6,8 +6,9 @@
 #include <stdio.h>
 
 /*
- * Write @path with @fill: into "@path.tmp.XXXXXX" (a new file, mode 0666
- * less the umask) in the same directory, fsync,
+ * Write @path with @fill: into "@path.tmp.XXXXXX" (a new file with the
+ * mode and owner of the one it replaces, or 0666 less the umask) in the
+ * same directory, which must be writable, fsync,
  * rename(2) over @path, so a reader sees the old file or the new one,
  * never part of one, and a failed command leaves the old one as it was.
  * "-" writes to stdout, and a path that is not a regular file (a pipe, a

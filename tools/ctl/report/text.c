@@ -158,6 +158,9 @@ int report_print_text(struct report *r)
 	if (r->lost)
 		printf("%" PRIu64 " events were lost: the figures above are incomplete"
 		       " (try --pages)\n", r->lost);
+	if (r->unknown)
+		printf("%" PRIu64 " records of types this mapwatchctl does not know were"
+		       " ignored: a newer one wrote the trace\n", r->unknown);
 	free(order);
 	return 0;
 }
