@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "lib/elfbin.h"
 #include "trace/format.h"
@@ -115,9 +116,19 @@ void trace_header_write(json_writer_t *w, const struct trace_target *t)
 		const struct trace_binary *b = &t->bins[i];
 		char real[PATH_MAX];
 
+		ssize_t n;
+
 		jsonw_start_object(w);
 		jsonw_string_field(w, "role", b->role);
-		jsonw_string_field(w, "path", realpath(b->path, real) ? real : b->path);
+		/* /proc/PID/exe of a program deleted since: "/path (deleted)". */
+		if (!realpath(b->path, real)) {
+			n = readlink(b->path, real, sizeof(real) - 1);
+			if (n > 0)
+				real[n] = '\0';
+			else
+				snprintf(real, sizeof(real), "%s", b->path);
+		}
+		jsonw_string_field(w, "path", real);
 		build_ids(w, b->path);
 		if (b->go_version)
 			jsonw_string_field(w, "go_version", b->go_version);
