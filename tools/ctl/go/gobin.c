@@ -66,14 +66,6 @@ int gobin_fail(struct gobin_err *err, enum gobin_errc code, const char *fmt, ...
 	return -1;
 }
 
-static uint32_t get_u32(const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);	/* little-endian file and host */
-	return v;
-}
-
 static uint64_t get_u64(const unsigned char *p)
 {
 	uint64_t v;

@@ -3,6 +3,8 @@
 #ifndef _MAPWATCHCTL_GO_GOBIN_INTERNAL_H
 #define _MAPWATCHCTL_GO_GOBIN_INTERNAL_H
 
+#include <stdint.h>
+#include <string.h>
 #include <capstone/capstone.h>
 
 #include "go/gobin.h"
@@ -18,6 +20,15 @@ struct gobin {
 	csh cs;
 	bool cs_open;
 };
+
+/* A little-endian u32 of the file (little-endian hosts only, as elfbin). */
+static inline uint32_t get_u32(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
 
 /* Fill @err (if given) with @code and the message; returns -1. */
 int gobin_fail(struct gobin_err *err, enum gobin_errc code, const char *fmt, ...)

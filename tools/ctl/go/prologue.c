@@ -19,14 +19,6 @@
 #define SLOWPATH_WINDOW		24	/* instructions from the branch target to the call */
 #define MAX_FUNC_BYTES		(16u << 20)
 
-static uint32_t get_u32(const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);	/* little-endian file and host */
-	return v;
-}
-
 enum insn_kind { I_OTHER, I_RET, I_CALL, I_JMP, I_JCC, I_GUARD_CMP };
 
 struct insn {
