@@ -14,6 +14,7 @@
 
 #include "go/gotrace.h"
 #include "main.h"
+#include "report/outfile.h"
 #include "trace/kprobes.h"
 #include "sdt/usdttrace.h"
 #include "lib/mapwatch.h"
@@ -106,6 +107,9 @@ static int dump_help(void)
 		"that were on).\n"
 		"Tracing ends with -c/-t, on SIGINT or SIGTERM, when CMD exits, or when\n"
 		"every PID has exited.\n"
+		"-w FILE is written as FILE.tmp.XXXXXX beside it, renamed over FILE when\n"
+		"tracing ends: a dump that fails before tracing leaves FILE as it was,\n"
+		"and errors before tracing go to stdout, not into FILE.\n"
 		"\n"
 		"  -k, --kprobe NAME   kernel probe to enable, repeatable: getpriority,\n"
 		"                      mmap, madvise, munmap, exit (default: none for a\n"
@@ -118,7 +122,8 @@ static int dump_help(void)
 		"      --overwrite     flight recorder: keep the newest events, print them\n"
 		"                      when tracing stops\n"
 		"      --read          drain with read(2) instead of the mmap'ed rings\n"
-		"  -w, --write FILE    write the events to FILE (CMD keeps stdout)\n"
+		"  -w, --write FILE    write the events to FILE, replaced when tracing\n"
+		"                      ends (CMD keeps stdout)\n"
 		"      --usdt P:N      SDT probe(s) PROVIDER:NAME (glob), repeatable\n"
 		"  -e, --elf FILE      the file whose SDT probes --usdt/--jvm trace\n"
 		"      --jvm           HotSpot's GC cycles\n"
@@ -416,30 +421,53 @@ static int is_go_binary(const char *path)
 	return -1;
 }
 
-/* Start CMD stopped until it is in the session's filter. */
-/* With -w: CMD's stdout, the one mapwatchctl was given (close-on-exec). */
-static int cmd_stdout = -1;
+/*
+ * -w FILE: the output goes to a new FILE.tmp.XXXXXX beside FILE (made
+ * before anything else, so a directory it cannot write fails first), and
+ * stdout is pointed at it once tracing is enabled: until then, errors go
+ * where the user sees them.  A FILE that is not a regular file (a pipe:
+ * report's dump) is written as it is, errors included, from the start.  When tracing ends, the file is renamed over
+ * FILE; a dump that fails before tracing leaves FILE as it was.
+ */
+static struct outfile out;
+static int saved_stdout = -1;
 
-/* -w FILE: the output goes to FILE; a CMD keeps the original stdout. */
-static int write_to(const char *path)
+static int output_start(void)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	if (fd < 0) {
-		p_err("cannot write %s: %s", path, strerror(errno));
-		return -1;
-	}
 	fflush(stdout);
-	cmd_stdout = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-	if (cmd_stdout < 0 || dup2(fd, STDOUT_FILENO) < 0) {
-		p_err("cannot write %s: %s", path, strerror(errno));
-		close(fd);
+	saved_stdout = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (saved_stdout < 0 || dup2(fileno(out.f), STDOUT_FILENO) < 0) {
+		p_err("cannot write %s: %s", out.tmp ? out.tmp : out.name, strerror(errno));
 		return -1;
 	}
-	close(fd);
 	return 0;
 }
 
+/* Stdout back as it was; the file renamed over FILE if @keep, else removed. */
+static int output_end(bool keep)
+{
+	if (!out.f)
+		return 0;
+	if (saved_stdout >= 0) {
+		/* A JSON document ends with its newline, in the file. */
+		if (json_output) {
+			jsonw_destroy(&json_wtr);
+			json_enable(false);
+		}
+		fflush(stdout);
+		dup2(saved_stdout, STDOUT_FILENO);
+		close(saved_stdout);
+		saved_stdout = -1;
+	}
+	if (keep) {
+		out.keep = true;
+		return outfile_commit(&out);
+	}
+	outfile_abort(&out);
+	return 0;
+}
+
+/* Start CMD stopped until it is in the session's filter. */
 static pid_t spawn(char **argv, int *go_fd)
 {
 	int pfd[2];
@@ -455,8 +483,6 @@ static pid_t spawn(char **argv, int *go_fd)
 
 		close(pfd[1]);
 		if (read(pfd[0], &c, 1) != 1)
-			_exit(127);
-		if (cmd_stdout >= 0 && dup2(cmd_stdout, STDOUT_FILENO) < 0)
 			_exit(127);
 		/* CMD gets stdin, stdout and stderr: none of our descriptors. */
 		close_range(3, ~0U, 0);
@@ -705,7 +731,8 @@ bad_opt:
 		p_err("-e FILE names the file of --usdt or --jvm probes: give one of them");
 		goto bad;
 	}
-	if (output && write_to(output))
+	/* A pipe or a terminal (report's dump): errors too go where the trace goes. */
+	if (output && (outfile_open(&out, output) || (!out.tmp && output_start())))
 		goto bad;
 
 	/* The first target's program: is it Go? */
@@ -794,6 +821,8 @@ bad_opt:
 	clock_gettime(CLOCK_MONOTONIC, &enabled_at);
 	if (mw_enable(&d.s))
 		goto out_err;
+	if (out.tmp && output_start())
+		goto out_close;
 	p_info("dump: tracing");
 	if (go_fd >= 0) {
 		if (write(go_fd, "g", 1) != 1)
@@ -847,7 +876,7 @@ bad_opt:
 	summary(&d);
 	if (json_output)
 		jsonw_end_array(json_wtr);
-	ret = 0;
+	ret = output_end(true);
 	goto out_close;
 
 out_err:
@@ -866,8 +895,10 @@ out_go:
 	if (d.go)
 		gotrace_close(&d.gt);
 	usdttrace_close(&d.ut);
+	output_end(false);
 	return ret;
 bad:
 	usdttrace_close(&d.ut);
+	output_end(false);
 	return -1;
 }

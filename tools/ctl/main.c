@@ -70,20 +70,40 @@ bool common_option(int opt)
 int cmd_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, int *next)
 {
-	int opt;
+	char spec[80], **args = argv - 1;
+	const char *bad;
+	int opt, i;
 
+	/* Ours to say, as JSON under -j: ':' tells a missing value apart. */
+	snprintf(spec, sizeof(spec), "+:%s", shortopts + (shortopts[0] == '+'));
+	opterr = 0;
 	/* getopt wants the program's name first: the command's is before argv[0]. */
 	for (;;) {
-		opt = getopt_long(argc + 1, argv - 1, shortopts, longopts, NULL);
+		opt = getopt_long(argc + 1, args, spec, longopts, NULL);
 		if (opt < 0) {
 			*next = optind - 1;
 			return -1;
 		}
 		if (common_option(opt))
 			continue;
-		if (opt == '?' || opt == ':')
-			p_err("see '%s %s help'", bin_name, cmd);
-		return opt == ':' ? '?' : opt;
+		if (opt != '?' && opt != ':')
+			return opt;
+		/* -j later on the line asked for JSON: the error is JSON too. */
+		for (i = optind; i <= argc && strcmp(args[i], "--"); i++)
+			if (!strcmp(args[i], "-j") || !strcmp(args[i], "--json") ||
+			    !strcmp(args[i], "--pretty"))
+				json_enable(!strcmp(args[i], "--pretty"));
+		/* The word it stopped at; a short option inside "-xyz" by itself. */
+		bad = optind > 0 && optind <= argc + 1 ? args[optind - 1] : "?";
+		if (optopt && (strncmp(bad, "--", 2) || !bad[2]))
+			p_err("%s: %s '-%c'; see '%s %s help'", cmd,
+			      opt == ':' ? "option needs a value:" : "unknown option", optopt,
+			      bin_name, cmd);
+		else
+			p_err("%s: %s '%.*s'; see '%s %s help'", cmd,
+			      opt == ':' ? "option needs a value:" : "unknown option",
+			      (int)strcspn(bad, "="), bad, bin_name, cmd);
+		return '?';
 	}
 }
 

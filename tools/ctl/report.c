@@ -245,8 +245,13 @@ int do_report(int argc, char **argv)
 		if (pump.stopped)
 			kill(child, SIGKILL);
 		waitpid(child, &status, 0);
-		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-			p_err("dump failed (see its message above)");
+		if (WIFSIGNALED(status)) {
+			p_err("dump was killed by signal %d", WTERMSIG(status));
+			ret = -1;
+		} else if (WEXITSTATUS(status)) {
+			/* dump said why; under -j its error object is the document. */
+			if (!json_output)
+				p_err("dump failed (see its message above)");
 			ret = -1;
 		}
 	}
