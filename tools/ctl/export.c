@@ -90,6 +90,10 @@ int do_export(int argc, char **argv)
 	}
 	if (trace_read(fd, input, report_object, &r, NULL))
 		goto out;
+	if (!r.records) {
+		report_trace_whole(&r, input, false);
+		goto out;
+	}
 	chosen = report_choose_top(&r, r.top);
 	if (!chosen)
 		goto out;
@@ -97,7 +101,8 @@ int do_export(int argc, char **argv)
 		goto out;
 	if (out && export_perfetto(&r, chosen, fd, input, out))
 		goto out;
-	ret = 0;
+	/* Written all the same, as report prints its figures: exit 1 says. */
+	ret = report_trace_whole(&r, input, false);
 out:
 	close(fd);
 	free(chosen);

@@ -255,18 +255,19 @@ int do_report(int argc, char **argv)
 			ret = -1;
 		}
 	}
+	/* Nothing at all: said, and no report of zeros. */
+	if (!ret && !r.records && !r.errors) {
+		ret = report_trace_whole(&r, input, false);
+		goto out;
+	}
 	/* The final metrics, read fully or not: mapwatch_trace_complete says. */
 	if (om_path && outfile_write(om_path, report_openmetrics, &r))
 		ret = -1;
 	if (!ret && !(om_path && !strcmp(om_path, "-")))
 		ret = json_output ? report_print_json(&r) : report_print_text(&r);
 	/* After the report, so that a plain one shows the warning last. */
-	if (!ret && !r.summary && !r.errors) {
-		if (!json_output)
-			p_err("%s: the trace has no summary: it was cut short, the figures"
-			      " cover only what it holds", input);
-		ret = -1;
-	}
+	if (!ret)
+		ret = report_trace_whole(&r, input, json_output);
 	if (r.errors)
 		ret = -1;
 out:
