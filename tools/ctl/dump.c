@@ -404,6 +404,64 @@ static int find_program(const char *name, char *buf, size_t len)
 	return -1;
 }
 
+/* The flags field of /proc/PID/stat (PF_*), and its state; -1 if unreadable. */
+static long long proc_flags(pid_t pid, char *state)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long flags;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* After the command's closing parenthesis: state ppid pgrp session tty tpgid flags. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %llu", state, &flags) != 2)
+		return -1;
+	return (long long)flags;
+}
+
+#define PF_KTHREAD_FLAG	0x00200000	/* include/linux/sched.h */
+
+/*
+ * Whether PID has a program dump can read, said in the user's terms: no
+ * such process, a kernel thread, a zombie, or the right that is missing.
+ */
+static int check_pid(pid_t pid)
+{
+	char path[64], link[8], state = '?';
+	long long flags;
+
+	if (kill(pid, 0) && errno == ESRCH) {
+		p_err("no process %d", pid);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	if (readlink(path, link, sizeof(link)) >= 0)
+		return 0;
+	if (errno == EACCES || errno == EPERM) {
+		p_err("not allowed to trace process %d: reading its program (%s) takes ptrace"
+		      " rights over it (the same user and not setuid, or CAP_SYS_PTRACE)",
+		      pid, path);
+		return -1;
+	}
+	flags = errno == ENOENT ? proc_flags(pid, &state) : -1;
+	if (flags >= 0 && (flags & PF_KTHREAD_FLAG))
+		p_err("process %d is a kernel thread: it runs no program to trace", pid);
+	else if (flags >= 0 && (state == 'Z' || state == 'X'))
+		p_err("process %d has exited (state %c): nothing to trace", pid, state);
+	else
+		p_err("cannot read %s: %s", path, strerror(errno));
+	return -1;
+}
+
 /* 1 if the file is a Go program, 0 if not, -1 (reported) if it cannot tell. */
 static int is_go_binary(const char *path)
 {
@@ -735,6 +793,9 @@ bad_opt:
 	if (output && (outfile_open(&out, output) || (!out.tmp && output_start())))
 		goto bad;
 
+	for (i = 0; i < nr_pids; i++)
+		if (check_pid(pids[i]))
+			goto bad;
 	/* The first target's program: is it Go? */
 	if (nr_pids)
 		snprintf(target, sizeof(target), "/proc/%d/exe", pids[0]);
