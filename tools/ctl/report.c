@@ -79,10 +79,11 @@ static int report_help(void)
 		"      --interval S   with --openmetrics: also rewrite OUT every S seconds\n"
 		"                     while the trace is read (live, -i -, or a long -i FILE)\n"
 		"Without -i, the remaining arguments go to '%1$s -j dump' (see\n"
-		"'%1$s dump help'), which runs until its processes exit or SIGINT.\n"
-		"With --openmetrics, SIGINT or SIGTERM sent to report itself stops the\n"
-		"live dump (report then writes OUT and the report); with -i it stops\n"
-		"reading (a pipe: 2 s later); a second signal stops at once.\n"
+		"'%1$s dump help'), which runs until its processes exit or a signal.\n"
+		"SIGINT or SIGTERM sent to report itself (kill, timeout, a service\n"
+		"manager) stops the live dump, and report prints (and writes OUT) what\n"
+		"was traced; with -i and --openmetrics it stops reading (a pipe: 2 s\n"
+		"later); a second signal stops at once.\n"
 		"With -j, the report is one JSON object.\n",
 		bin_name);
 	return 0;
@@ -113,6 +114,7 @@ int do_report(int argc, char **argv)
 	struct om_out om = { .r = &r };
 	struct trace_pump pump = {};
 	int64_t interval_ms = 0;
+	bool live = false;
 	pid_t child = 0;
 	struct stat st;
 	char **rest = NULL, (*names)[24] = NULL;
@@ -202,7 +204,9 @@ int do_report(int argc, char **argv)
 		goto bad;
 	}
 	om.path = om_path;
-	if (om_path)
+	/* Live, or --openmetrics: SIGINT and SIGTERM are taken by the pump. */
+	live = !input;
+	if (om_path || live)
 		trace_pump_catch(&pump, &saved);
 	if (input) {
 		fd = strcmp(input, "-") ? open(input, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
@@ -213,13 +217,9 @@ int do_report(int argc, char **argv)
 		}
 	} else {
 		/*
-		 * SIGINT stops the dump, which ends the trace: we print then.
-		 * With --openmetrics, a signal to us is passed on (pump_read).
+		 * A signal to us is passed on to the dump (pump_read), which
+		 * ends the trace: we print then; a second one stops at once.
 		 */
-		if (!om_path) {
-			signal(SIGINT, SIG_IGN);
-			signal(SIGTERM, SIG_IGN);
-		}
 		fd = trace_start_dump(n, rest, &child);
 		if (fd < 0) {
 			p_err("cannot start dump: %s", strerror(errno));
@@ -228,16 +228,16 @@ int do_report(int argc, char **argv)
 		}
 		input = "dump";
 	}
-	if (om_path) {
+	if (om_path || live) {
 		pump.fd = fd;
-		pump.interval_ms = interval_ms;
-		pump.next_ms = trace_mono_ms() + interval_ms;
+		pump.interval_ms = om_path ? interval_ms : 0;
+		pump.next_ms = trace_mono_ms() + pump.interval_ms;
 		pump.tick = om_tick;
 		pump.ctx = &om;
 		pump.child = child;
 		pump.fifo = !fstat(fd, &st) && S_ISFIFO(st.st_mode);
 	}
-	ret = trace_read(fd, input, report_object, &r, om_path ? &pump : NULL);
+	ret = trace_read(fd, input, report_object, &r, om_path || live ? &pump : NULL);
 	if (fd != STDIN_FILENO)
 		close(fd);
 	if (child > 0) {
@@ -271,7 +271,7 @@ int do_report(int argc, char **argv)
 	if (r.errors)
 		ret = -1;
 out:
-	if (om_path)
+	if (om_path || live)
 		trace_pump_release(&saved);
 	report_free(&r);
 	free(rest);
