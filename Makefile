@@ -104,8 +104,10 @@ $(BUILD)/gobin_test.asan: $(GOBIN_TEST_SRCS) tools/ctl/go/gobin.h tools/lib/elfb
 	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ $(GOBIN_TEST_SRCS) $(CTL_LIBS)
 
 # mapwatchctl's Go binary reader on the Go fixtures (skips without them), ASan+UBSan.
-gobin-test: $(BUILD)/gobin_test.asan
+gobin-test: $(BUILD)/gobin_test.asan tools/mapwatchctl
 	$(BUILD)/gobin_test.asan
+	tools/tests/options_check --go "$$(ls -d $(CACHE)/go-fixtures/*-default/mapfixture | \
+		sort -V | tail -n1)" tools/mapwatchctl
 
 # Host unit tests: the ring core under ThreadSanitizer and AddressSanitizer+UBSan,
 # mapwatchctl's fetch-program builder and decoder, its Go map storage

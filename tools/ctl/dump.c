@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,11 +57,7 @@ static void on_signal(int sig)
 
 static int dump_help(void)
 {
-	if (json_output) {
-		jsonw_null(json_wtr);
-		return 0;
-	}
-	fprintf(stderr,
+	help_print(
 		"Usage: %1$s dump [-p PID]... [-k KPROBE]... [-c COUNT] [-t SECONDS]\n"
 		"                 [--key-max N] [--hot] [--pages N] [--overwrite] [--read]\n"
 		"                 [-w FILE] [--usdt PROVIDER:NAME]... [-e FILE]\n"
@@ -484,11 +481,19 @@ static int is_go_binary(const char *path)
  * before anything else, so a directory it cannot write fails first), and
  * stdout is pointed at it once tracing is enabled: until then, errors go
  * where the user sees them.  A FILE that is not a regular file (a pipe:
- * report's dump) is written as it is, errors included, from the start.  When tracing ends, the file is renamed over
+ * report's dump) is written as it is from -w on, errors included.  When tracing ends, the file is renamed over
  * FILE; a dump that fails before tracing leaves FILE as it was.
  */
 static struct outfile out;
 static int saved_stdout = -1;
+
+/* A regular file, or none yet: written whole, through a temporary file. */
+static bool writes_whole(const char *path)
+{
+	struct stat st;
+
+	return strcmp(path, "-") && (stat(path, &st) || S_ISREG(st.st_mode));
+}
 
 static int output_start(void)
 {
@@ -704,15 +709,19 @@ int do_dump(int argc, char **argv)
 			break;
 		case 'w':
 			output = optarg;
+			/* A pipe (report's dump): errors from here on go in it too. */
+			if (!out.f && !writes_whole(output) &&
+			    (outfile_open(&out, output) || output_start()))
+				goto bad;
 			break;
 		case 'p':
 			if (nr_pids == MAPWATCH_MAX_PIDS) {
-				p_err("at most %d processes", MAPWATCH_MAX_PIDS);
+				p_usage("at most %d processes", MAPWATCH_MAX_PIDS);
 				goto bad;
 			}
 			pids[nr_pids] = strtol(optarg, &end, 10);
 			if (*end || pids[nr_pids] <= 0) {
-				p_err("'%s' is not a pid", optarg);
+				p_usage("'%s' is not a pid", optarg);
 				goto bad;
 			}
 			nr_pids++;
@@ -720,7 +729,7 @@ int do_dump(int argc, char **argv)
 		case 'k':
 			if (nr_kprobes == DUMP_MAX_PROBES ||
 			    kprobe_type(optarg, &kprobes[nr_kprobes])) {
-				p_err("unknown kprobe '%s'; see '%s info'", optarg, bin_name);
+				p_usage("unknown kprobe '%s'; see '%s info'", optarg, bin_name);
 				goto bad;
 			}
 			nr_kprobes++;
@@ -728,21 +737,21 @@ int do_dump(int argc, char **argv)
 		case 'c':
 			d.max_events = strtoull(optarg, &end, 10);
 			if (*end || !d.max_events) {
-				p_err("--count wants a positive number, not '%s'", optarg);
+				p_usage("--count wants a positive number, not '%s'", optarg);
 				goto bad;
 			}
 			break;
 		case 't':
 			seconds = strtod(optarg, &end);
 			if (*end || seconds <= 0) {
-				p_err("--time wants seconds, not '%s'", optarg);
+				p_usage("--time wants seconds, not '%s'", optarg);
 				goto bad;
 			}
 			break;
 		case 'P':
 			pages = strtoul(optarg, &end, 10);
 			if (*end || !pages || (pages & (pages - 1))) {
-				p_err("--pages wants a power of two, not '%s'", optarg);
+				p_usage("--pages wants a power of two, not '%s'", optarg);
 				goto bad;
 			}
 			break;
@@ -755,7 +764,7 @@ int do_dump(int argc, char **argv)
 		case 'K':
 			key_max = strtoul(optarg, &end, 10);
 			if (*end || !key_max || key_max > MAPWATCH_MAX_PAYLOAD / 2) {
-				p_err("--key-max wants 1..%d, not '%s'", MAPWATCH_MAX_PAYLOAD / 2,
+				p_usage("--key-max wants 1..%d, not '%s'", MAPWATCH_MAX_PAYLOAD / 2,
 				      optarg);
 				goto bad;
 			}
@@ -771,14 +780,14 @@ int do_dump(int argc, char **argv)
 		default:
 			goto bad;
 bad_opt:
-			p_err("%s", err);
+			p_usage("%s", err);
 			goto bad;
 		}
 	}
 	argc -= next;
 	argv += next;
 	if (!nr_pids && !argc && !(elf && usdttrace_wanted(&d.ut))) {
-		p_err("nothing to trace: give -p PID or -- CMD (or -e FILE with --usdt/--jvm: every "
+		p_usage("nothing to trace: give -p PID or -- CMD (or -e FILE with --usdt/--jvm: every "
 		      "process using FILE)");
 		goto bad;
 	}
@@ -786,11 +795,10 @@ bad_opt:
 	d.ut.all_processes = !nr_pids && !argc;
 
 	if (elf && !usdttrace_wanted(&d.ut)) {
-		p_err("-e FILE names the file of --usdt or --jvm probes: give one of them");
+		p_usage("-e FILE names the file of --usdt or --jvm probes: give one of them");
 		goto bad;
 	}
-	/* A pipe or a terminal (report's dump): errors too go where the trace goes. */
-	if (output && (outfile_open(&out, output) || (!out.tmp && output_start())))
+	if (output && !out.f && outfile_open(&out, output))
 		goto bad;
 
 	for (i = 0; i < nr_pids; i++)

@@ -18,8 +18,7 @@
 
 static int export_help(void)
 {
-	fprintf(stderr,
-		"Usage: %1$s export {--perfetto OUT | --svg OUT}... -i FILE [--top N]\n"
+	help_print("Usage: %1$s export {--perfetto OUT | --svg OUT}... -i FILE [--top N]\n"
 		"\n"
 		"Write the trace FILE (from '%1$s -j dump -w FILE') as a Chrome/Perfetto\n"
 		"JSON timeline (open it at ui.perfetto.dev): per process, counter tracks\n"
@@ -74,11 +73,11 @@ int do_export(int argc, char **argv)
 		}
 	}
 	if (next < argc) {
-		p_err("unexpected '%s'; see '%s export help'", argv[next], bin_name);
+		p_usage("unexpected '%s'; see '%s export help'", argv[next], bin_name);
 		return -1;
 	}
 	if (!input || (!out && !svg)) {
-		p_err("export needs --perfetto OUT or --svg OUT, and -i FILE (a recorded trace:"
+		p_usage("export needs --perfetto OUT or --svg OUT, and -i FILE (a recorded trace:"
 		      " it is read twice)");
 		return -1;
 	}

@@ -37,11 +37,7 @@ static int om_tick(void *ctx)
 
 static int report_help(void)
 {
-	if (json_output) {
-		jsonw_null(json_wtr);
-		return 0;
-	}
-	fprintf(stderr,
+	help_print(
 		"Usage: %1$s report -i FILE [--top N] [--openmetrics OUT [--interval S]]\n"
 		"       %1$s report [--top N] [--openmetrics OUT [--interval S]]\n"
 		"               [DUMP OPTIONS] {-p PID | -- CMD [ARG]...}\n"
@@ -96,7 +92,7 @@ static int parse_interval(const char *arg, int64_t *ms)
 	double v = strtod(arg, &end);
 
 	if (*end || !*arg || !isfinite(v) || v <= 0 || v > 86400.0 * 366) {
-		p_err("--interval %s: not a number of seconds (more than 0, at most a year)", arg);
+		p_usage("--interval %s: not a number of seconds (more than 0, at most a year)", arg);
 		return -1;
 	}
 	*ms = (int64_t)(v * 1000);
@@ -179,7 +175,7 @@ int do_report(int argc, char **argv)
 	/* What follows the options: "-- CMD..." (getopt ate the "--"), or nothing. */
 	if (next < argc) {
 		if (next == 0 || strcmp(argv[next - 1], "--")) {
-			p_err("unexpected '%s': give -i FILE, dump's options, or -- CMD [ARG]...",
+			p_usage("unexpected '%s': give -i FILE, dump's options, or -- CMD [ARG]...",
 			      argv[next]);
 			goto bad;
 		}
@@ -188,19 +184,19 @@ int do_report(int argc, char **argv)
 			rest[n++] = argv[next++];
 	}
 	if (input && n) {
-		p_err("-i reads a recorded trace: '%s' is for a live one", rest[0]);
+		p_usage("-i reads a recorded trace: '%s' is for a live one", rest[0]);
 		goto bad;
 	}
 	if (!input && !n) {
-		p_err("nothing to report: give -i FILE, -p PID or -- CMD");
+		p_usage("nothing to report: give -i FILE, -p PID or -- CMD");
 		goto bad;
 	}
 	if (interval_ms && !om_path) {
-		p_err("--interval is how often --openmetrics OUT is written: give --openmetrics");
+		p_usage("--interval is how often --openmetrics OUT is written: give --openmetrics");
 		goto bad;
 	}
 	if (om_path && !strcmp(om_path, "-") && json_output) {
-		p_err("--openmetrics -: stdout has the JSON report; give a file");
+		p_usage("--openmetrics -: stdout has the JSON report; give a file");
 		goto bad;
 	}
 	om.path = om_path;
@@ -252,6 +248,9 @@ int do_report(int argc, char **argv)
 			/* dump said why; under -j its error object is the document. */
 			if (!json_output)
 				p_err("dump failed (see its message above)");
+			/* One of dump's options was wrong: so was our command line. */
+			if (WEXITSTATUS(status) == 2)
+				usage_error = true;
 			ret = -1;
 		}
 	}

@@ -15,11 +15,7 @@
 
 static int usdt_help(void)
 {
-	if (json_output) {
-		jsonw_null(json_wtr);
-		return 0;
-	}
-	fprintf(stderr,
+	help_print(
 		"Usage: %1$s usdt PATH [PATTERN]...\n"
 		"\n"
 		"List the SystemTap SDT probes (USDT, the .note.stapsdt notes) of the ELF\n"
