@@ -108,9 +108,10 @@ static int dump_help(void)
 		"tracing ends: a dump that fails before tracing leaves FILE as it was,\n"
 		"and errors before tracing go to stdout, not into FILE.\n"
 		"\n"
-		"  -k, --kprobe NAME   kernel probe to enable, repeatable: getpriority,\n"
-		"                      mmap, madvise, munmap, exit (default: none for a\n"
-		"                      Go target, all for others; see '%1$s info')\n"
+		"  -k, --kprobe NAME   kernel probe to enable, repeatable, or NAME,NAME:\n"
+		"                      getpriority, mmap, madvise, munmap, exit (default:\n"
+		"                      none for a Go target, all for others; see\n"
+		"                      '%1$s info')\n"
 		"      --key-max N     copy at most N bytes of each key (default 64)\n"
 		"      --hot           also trace each bucket evacuation step (classic)\n"
 		"  -c, --count N       stop after N events\n"
@@ -727,12 +728,18 @@ int do_dump(int argc, char **argv)
 			nr_pids++;
 			break;
 		case 'k':
-			if (nr_kprobes == DUMP_MAX_PROBES ||
-			    kprobe_type(optarg, &kprobes[nr_kprobes])) {
-				p_usage("unknown kprobe '%s'; see '%s info'", optarg, bin_name);
-				goto bad;
+			/* Repeatable, and a comma-separated list as perf's -e takes. */
+			for (char *name = strtok(optarg, ","); name; name = strtok(NULL, ",")) {
+				if (nr_kprobes == DUMP_MAX_PROBES) {
+					p_usage("at most %d kernel probes", DUMP_MAX_PROBES);
+					goto bad;
+				}
+				if (kprobe_type(name, &kprobes[nr_kprobes])) {
+					p_usage("unknown kprobe '%s'; see '%s info'", name, bin_name);
+					goto bad;
+				}
+				nr_kprobes++;
 			}
-			nr_kprobes++;
 			break;
 		case 'c':
 			d.max_events = strtoull(optarg, &end, 10);
