@@ -90,16 +90,20 @@ $(BUILD)/gostorage_test: $(GOSTORAGE_TEST_SRCS) tools/ctl/go/gostorage.h tools/c
 	@mkdir -p $(BUILD)
 	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ $(GOSTORAGE_TEST_SRCS)
 
-USDT_TEST_SRCS	:= tools/tests/usdt_test.c tools/ctl/sdt/notes.c tools/ctl/sdt/args.c tools/lib/elfbin.c tools/lib/fetchprog.c
+USDT_TEST_SRCS	:= tools/tests/usdt_test.c tools/ctl/sdt/notes.c tools/ctl/sdt/args.c \
+		   tools/lib/elfbin.c tools/lib/fetchprog.c tools/lib/mwerr.c
 
 # Also builds probe fixtures with gcc and <sys/sdt.h>, and runs mapwatchctl usdt.
-$(BUILD)/usdt_test: $(USDT_TEST_SRCS) tools/ctl/sdt/notes.h tools/lib/elfbin.h tools/lib/fetchprog.h
+$(BUILD)/usdt_test: $(USDT_TEST_SRCS) tools/ctl/sdt/notes.h tools/lib/elfbin.h \
+		tools/lib/fetchprog.h tools/lib/mwerr.h
 	@mkdir -p $(BUILD)
 	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ $(USDT_TEST_SRCS) -lelf -ljson-c
 
-GOBIN_TEST_SRCS	:= tools/tests/gobin_test.c tools/ctl/go/gobin.c tools/ctl/go/prologue.c tools/lib/elfbin.c tools/ctl/go/gover.c
+GOBIN_TEST_SRCS	:= tools/tests/gobin_test.c tools/ctl/go/gobin.c tools/ctl/go/prologue.c \
+		   tools/lib/elfbin.c tools/lib/mwerr.c tools/ctl/go/gover.c
 
-$(BUILD)/gobin_test.asan: $(GOBIN_TEST_SRCS) tools/ctl/go/gobin.h tools/lib/elfbin.h tools/ctl/go/gover.h
+$(BUILD)/gobin_test.asan: $(GOBIN_TEST_SRCS) tools/ctl/go/gobin.h tools/lib/elfbin.h \
+		tools/lib/mwerr.h tools/ctl/go/gover.h
 	@mkdir -p $(BUILD)
 	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ $(GOBIN_TEST_SRCS) $(CTL_LIBS)
 
