@@ -84,6 +84,13 @@ $(BUILD)/fetchprog_test: tools/tests/fetchprog_test.c tools/lib/fetchprog.c tool
 	@mkdir -p $(BUILD)
 	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ tools/tests/fetchprog_test.c tools/lib/fetchprog.c
 
+MWERR_TEST_SRCS	:= tools/tests/mwerr_test.c tools/lib/mwerr.c tools/lib/mapwatch.c module/ring.c
+
+$(BUILD)/mwerr_test: $(MWERR_TEST_SRCS) tools/lib/mwerr.h tools/lib/mapwatch.h \
+		tools/lib/internal.h module/ring.h module/ring_shim_user.h
+	@mkdir -p $(BUILD)
+	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ $(MWERR_TEST_SRCS) -lpthread
+
 GOSTORAGE_TEST_SRCS := tools/tests/gostorage_test.c tools/ctl/go/gostorage.c tools/ctl/go/gover.c
 
 $(BUILD)/gostorage_test: $(GOSTORAGE_TEST_SRCS) tools/ctl/go/gostorage.h tools/ctl/go/gover.h
@@ -112,16 +119,18 @@ gobin-test: $(BUILD)/gobin_test.asan
 	$(BUILD)/gobin_test.asan
 
 # Host unit tests: the ring core under ThreadSanitizer and AddressSanitizer+UBSan,
-# mapwatchctl's fetch-program builder and decoder, its Go map storage
+# mapwatchctl's fetch-program builder and decoder, the error shape (mwerr.h,
+# libmapwatch's per-thread last failure), its Go map storage
 # arithmetic and its SDT (USDT) note reader under ASan+UBSan; report
 # --openmetrics against report -j (python3-prometheus-client's parser); the
 # trace format's names, document and versioning (docs/trace-format.md);
 # the option parser (-j after the command, report passing dump's options on).
 unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test \
-	$(BUILD)/gostorage_test $(BUILD)/usdt_test tools/mapwatchctl
+	$(BUILD)/mwerr_test $(BUILD)/gostorage_test $(BUILD)/usdt_test tools/mapwatchctl
 	$(BUILD)/ring_test.tsan
 	$(BUILD)/ring_test.asan
 	$(BUILD)/fetchprog_test
+	$(BUILD)/mwerr_test
 	$(BUILD)/gostorage_test
 	$(BUILD)/usdt_test tools/mapwatchctl
 	tools/tests/openmetrics_check --top 1 --top 4 --top 0 --live \
