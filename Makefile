@@ -84,22 +84,33 @@ $(BUILD)/fetchprog_test: tools/tests/fetchprog_test.c tools/lib/fetchprog.c tool
 	@mkdir -p $(BUILD)
 	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ tools/tests/fetchprog_test.c tools/lib/fetchprog.c
 
+MWERR_TEST_SRCS	:= tools/tests/mwerr_test.c tools/lib/mwerr.c tools/lib/mapwatch.c module/ring.c
+
+$(BUILD)/mwerr_test: $(MWERR_TEST_SRCS) tools/lib/mwerr.h tools/lib/mapwatch.h \
+		tools/lib/internal.h module/ring.h module/ring_shim_user.h
+	@mkdir -p $(BUILD)
+	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ $(MWERR_TEST_SRCS) -lpthread
+
 GOSTORAGE_TEST_SRCS := tools/tests/gostorage_test.c tools/ctl/go/gostorage.c tools/ctl/go/gover.c
 
 $(BUILD)/gostorage_test: $(GOSTORAGE_TEST_SRCS) tools/ctl/go/gostorage.h tools/ctl/go/gover.h
 	@mkdir -p $(BUILD)
 	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ $(GOSTORAGE_TEST_SRCS)
 
-USDT_TEST_SRCS	:= tools/tests/usdt_test.c tools/ctl/sdt/notes.c tools/ctl/sdt/args.c tools/lib/elfbin.c tools/lib/fetchprog.c
+USDT_TEST_SRCS	:= tools/tests/usdt_test.c tools/ctl/sdt/notes.c tools/ctl/sdt/args.c \
+		   tools/lib/elfbin.c tools/lib/fetchprog.c tools/lib/mwerr.c
 
 # Also builds probe fixtures with gcc and <sys/sdt.h>, and runs mapwatchctl usdt.
-$(BUILD)/usdt_test: $(USDT_TEST_SRCS) tools/ctl/sdt/notes.h tools/lib/elfbin.h tools/lib/fetchprog.h
+$(BUILD)/usdt_test: $(USDT_TEST_SRCS) tools/ctl/sdt/notes.h tools/lib/elfbin.h \
+		tools/lib/fetchprog.h tools/lib/mwerr.h
 	@mkdir -p $(BUILD)
 	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ $(USDT_TEST_SRCS) -lelf -ljson-c
 
-GOBIN_TEST_SRCS	:= tools/tests/gobin_test.c tools/ctl/go/gobin.c tools/ctl/go/prologue.c tools/lib/elfbin.c tools/ctl/go/gover.c
+GOBIN_TEST_SRCS	:= tools/tests/gobin_test.c tools/ctl/go/gobin.c tools/ctl/go/prologue.c \
+		   tools/lib/elfbin.c tools/lib/mwerr.c tools/ctl/go/gover.c
 
-$(BUILD)/gobin_test.asan: $(GOBIN_TEST_SRCS) tools/ctl/go/gobin.h tools/lib/elfbin.h tools/ctl/go/gover.h
+$(BUILD)/gobin_test.asan: $(GOBIN_TEST_SRCS) tools/ctl/go/gobin.h tools/lib/elfbin.h \
+		tools/lib/mwerr.h tools/ctl/go/gover.h
 	@mkdir -p $(BUILD)
 	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ $(GOBIN_TEST_SRCS) $(CTL_LIBS)
 
@@ -110,16 +121,18 @@ gobin-test: $(BUILD)/gobin_test.asan tools/mapwatchctl
 		sort -V | tail -n1)" tools/mapwatchctl
 
 # Host unit tests: the ring core under ThreadSanitizer and AddressSanitizer+UBSan,
-# mapwatchctl's fetch-program builder and decoder, its Go map storage
+# mapwatchctl's fetch-program builder and decoder, the error shape (mwerr.h,
+# libmapwatch's per-thread last failure), its Go map storage
 # arithmetic and its SDT (USDT) note reader under ASan+UBSan; report
 # --openmetrics against report -j (python3-prometheus-client's parser); the
 # trace format's names, document and versioning (docs/trace-format.md);
 # the option parser (-j after the command, report passing dump's options on).
 unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test \
-	$(BUILD)/gostorage_test $(BUILD)/usdt_test tools/mapwatchctl
+	$(BUILD)/mwerr_test $(BUILD)/gostorage_test $(BUILD)/usdt_test tools/mapwatchctl
 	$(BUILD)/ring_test.tsan
 	$(BUILD)/ring_test.asan
 	$(BUILD)/fetchprog_test
+	$(BUILD)/mwerr_test
 	$(BUILD)/gostorage_test
 	$(BUILD)/usdt_test tools/mapwatchctl
 	tools/tests/openmetrics_check --top 1 --top 4 --top 0 --live \

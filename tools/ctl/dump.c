@@ -463,15 +463,15 @@ static int check_pid(pid_t pid)
 /* 1 if the file is a Go program, 0 if not, -1 (reported) if it cannot tell. */
 static int is_go_binary(const char *path)
 {
-	struct gobin_err e;
+	struct mw_err e;
 	struct gobin *gb = gobin_open(path, &e);
 
 	if (gb) {
 		gobin_close(gb);
 		return 1;
 	}
-	if (e.code == GOBIN_E_NOT_GO || e.code == GOBIN_E_NOT_ELF || e.code == GOBIN_E_FORMAT ||
-	    e.code == GOBIN_E_ARCH)
+	if (e.code == MW_E_NOT_GO || e.code == MW_E_NOT_ELF || e.code == MW_E_FORMAT ||
+	    e.code == MW_E_ARCH)
 		return 0;
 	p_err("%s", e.msg);
 	return -1;
@@ -673,7 +673,8 @@ int do_dump(int argc, char **argv)
 	struct dump d = {};
 	unsigned int key_max = DUMP_KEY_MAX;
 	bool hot = false;
-	char target[4096], err[512];
+	char target[4096];
+	struct mw_err err;
 	double seconds = 0;
 	struct timespec t0, enabled_at;
 	const char *output = NULL, *elf = NULL;
@@ -691,7 +692,7 @@ int do_dump(int argc, char **argv)
 	while ((opt = cmd_getopt("dump", argc, argv, "+p:k:c:t:w:e:hj", options, &next)) >= 0) {
 		switch (opt) {
 		case 'U':
-			if (usdttrace_add_pattern(&d.ut, optarg, err, sizeof(err)))
+			if (usdttrace_add_pattern(&d.ut, optarg, &err))
 				goto bad_opt;
 			break;
 		case 'e':
@@ -702,7 +703,7 @@ int do_dump(int argc, char **argv)
 			break;
 		case 'M':
 			d.ut.jvm = true;
-			if (usdttrace_add_methods(&d.ut, optarg, err, sizeof(err)))
+			if (usdttrace_add_methods(&d.ut, optarg, &err))
 				goto bad_opt;
 			break;
 		case 'A':
@@ -787,7 +788,7 @@ int do_dump(int argc, char **argv)
 		default:
 			goto bad;
 bad_opt:
-			p_usage("%s", err);
+			p_usage("%s", err.msg);
 			goto bad;
 		}
 	}
@@ -820,16 +821,16 @@ bad_opt:
 	if (i < 0)
 		goto bad;
 	if (i) {
-		if (gotrace_open(&d.gt, target, key_max, hot, err, sizeof(err))) {
-			p_err("%s", err);
+		if (gotrace_open(&d.gt, target, key_max, hot, &err)) {
+			p_err("%s", err.msg);
 			goto bad;
 		}
 		d.go = true;
 	}
 	if (usdttrace_wanted(&d.ut) &&
-	    (usdttrace_find(&d.ut, elf, nr_pids ? pids[0] : 0, target[0] ? target : NULL, err,
-			    sizeof(err)) || usdttrace_open(&d.ut, err, sizeof(err)))) {
-		p_err("%s", err);
+	    (usdttrace_find(&d.ut, elf, nr_pids ? pids[0] : 0, target[0] ? target : NULL, &err) ||
+	     usdttrace_open(&d.ut, &err))) {
+		p_err("%s", err.msg);
 		goto out_go;
 	}
 

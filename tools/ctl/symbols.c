@@ -163,7 +163,7 @@ static void regs_json(const char *name, uint16_t machine, const uint8_t *roles, 
 	jsonw_end_array(json_wtr);
 }
 
-static void probe_plain(const struct gobin_probe *p, const struct gobin_err *perr)
+static void probe_plain(const struct gobin_probe *p, const struct mw_err *perr)
 {
 	unsigned int i;
 
@@ -184,7 +184,7 @@ static void probe_plain(const struct gobin_probe *p, const struct gobin_err *per
 	putchar('\n');
 }
 
-static void probe_json(const struct gobin_probe *p, const struct gobin_err *perr)
+static void probe_json(const struct gobin_probe *p, const struct mw_err *perr)
 {
 	unsigned int i;
 
@@ -212,7 +212,7 @@ static void probe_json(const struct gobin_probe *p, const struct gobin_err *perr
 
 /* Decode FN; on failure print the error in place (other functions still show). */
 static const struct gobin_probe *analyse(struct gobin *gb, const struct gobin_func *fn,
-					 struct gobin_probe *p, struct gobin_err *perr)
+					 struct gobin_probe *p, struct mw_err *perr)
 {
 	return gobin_probe_func(gb, fn, p, perr) ? NULL : p;
 }
@@ -223,7 +223,7 @@ static void show_map_func(struct gobin *gb, const struct gover_func *gf)
 	const struct gobin_func *fn = gobin_func_by_name(gb, gf->sym);
 	const struct gobin_probe *p = NULL;
 	struct gobin_probe probe;
-	struct gobin_err perr;
+	struct mw_err perr;
 
 	if (fn)
 		p = analyse(gb, fn, &probe, &perr);
@@ -271,7 +271,7 @@ static bool show_any_func(struct gobin *gb, const char *name)
 	const struct gobin_func *fn = gobin_func_by_name(gb, name);
 	const struct gobin_probe *p = NULL;
 	struct gobin_probe probe;
-	struct gobin_err perr;
+	struct mw_err perr;
 
 	if (fn)
 		p = analyse(gb, fn, &probe, &perr);
@@ -350,14 +350,14 @@ static void show_programs(const char *path)
 {
 	unsigned int ops = 0, payload = 0;
 	struct gotrace t;
-	char err[512];
+	struct mw_err err;
 	size_t i;
 
-	if (gotrace_open(&t, path, DUMP_KEY_MAX, true, err, sizeof(err))) {
+	if (gotrace_open(&t, path, DUMP_KEY_MAX, true, &err)) {
 		if (json_output)
-			jsonw_string_field(json_wtr, "programs_error", err);
+			jsonw_string_field(json_wtr, "programs_error", err.msg);
 		else
-			printf("\nfetch programs: %s\n", err);
+			printf("\nfetch programs: %s\n", err.msg);
 		return;
 	}
 	for (i = 0; i < t.nr; i++) {
@@ -392,7 +392,7 @@ int do_symbols(int argc, char **argv)
 	const struct gover_layout *layout;
 	const struct gobin_info *in;
 	const char *path;
-	struct gobin_err err;
+	struct mw_err err;
 	struct gobin *gb;
 	unsigned int i;
 	unsigned int missing = 0;

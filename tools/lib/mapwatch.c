@@ -19,19 +19,27 @@
 #include "mapwatch.h"
 #include "../../module/ring.h"
 
-static _Thread_local char mw_errbuf[256];
+/* The last failure of this thread: code MW_E_SYS, errnum the errno returned. */
+static _Thread_local struct mw_err mw_last;
 
 const char *mw_error(void)
 {
-	return mw_errbuf;
+	return mw_last.msg;
+}
+
+const struct mw_err *mw_last_err(void)
+{
+	return &mw_last;
 }
 
 int mw_fail(int err, const char *fmt, ...)
 {
 	va_list ap;
 
+	mw_last.code = MW_E_SYS;
+	mw_last.errnum = err;
 	va_start(ap, fmt);
-	vsnprintf(mw_errbuf, sizeof(mw_errbuf), fmt, ap);
+	vsnprintf(mw_last.msg, sizeof(mw_last.msg), fmt, ap);
 	va_end(ap);
 	return -err;
 }
