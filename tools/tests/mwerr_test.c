@@ -63,7 +63,7 @@ int main(void)
 	CHECK(mw_open(&s, MISSING, 0) == -ENOENT);
 	last = mw_last_err();
 	CHECK(last->code == MW_E_SYS && last->errnum == ENOENT);
-	CHECK(!strcmp(last->msg, MISSING " does not exist: load the module (modprobe mapwatch)"));
+	CHECK(!strcmp(last->msg, MISSING " does not exist (-d names the device; the module makes /dev/mapwatch)"));
 	CHECK(mw_error() == last->msg);
 
 	/* Each thread has its own: another's failure leaves ours. */
@@ -73,7 +73,7 @@ int main(void)
 	CHECK(!strcmp(theirs.msg, "cannot open /proc/self/exe/x: Not a directory"));
 	CHECK(last == mw_last_err());
 	CHECK(last->code == MW_E_SYS && last->errnum == ENOENT);
-	CHECK(!strcmp(mw_error(), MISSING " does not exist: load the module (modprobe mapwatch)"));
+	CHECK(!strcmp(mw_error(), MISSING " does not exist (-d names the device; the module makes /dev/mapwatch)"));
 
 	printf("1..%d\n", nr);
 	return failures ? 1 : 0;
