@@ -15,13 +15,17 @@
 #   make fuzz            mapwatchctl's parsers under libFuzzer (FUZZ_SECONDS per target)
 #   make demo            trace a bundled program inside the test VM, then report
 #                        on examples/retention
-#   make install         install the module (KDIR's kernel), mapwatchctl, the UAPI
-#                        header and the udev rule (udev/60-mapwatch.rules)
+#   make install         install the module (KDIR's kernel, if its build tree is
+#                        there), mapwatchctl, its man page and bash completion, the
+#                        UAPI header and the udev rule (udev/60-mapwatch.rules);
+#                        DESTDIR= stages it all, PREFIX= (/usr/local) places it
 #   make sign KEY= CERT= sign the built module with the kernel's sign-file
 
 KDIR		?= /lib/modules/$(shell uname -r)/build
 KERNELS		?= 6.1 6.12 7
 PREFIX		?= /usr/local
+MANDIR		?= $(PREFIX)/share/man
+BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
 CACHE		?= $(or $(MAPWATCH_CACHE),$(XDG_CACHE_HOME),$(HOME)/.cache)/mapwatch
 BUILD		:= build
 
@@ -126,7 +130,9 @@ gobin-test: $(BUILD)/gobin_test.asan tools/mapwatchctl
 # arithmetic and its SDT (USDT) note reader under ASan+UBSan; report
 # --openmetrics against report -j (python3-prometheus-client's parser); the
 # trace format's names, document and versioning (docs/trace-format.md);
-# the option parser (-j after the command, report passing dump's options on).
+# the option parser (-j after the command, report passing dump's options on);
+# each command's options in its getopt table, the man page and the bash
+# completion, both ways, and the man page linting clean (doc_check).
 unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test \
 	$(BUILD)/mwerr_test $(BUILD)/gostorage_test $(BUILD)/usdt_test tools/mapwatchctl
 	$(BUILD)/ring_test.tsan
@@ -139,6 +145,7 @@ unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test \
 		tools/tests/data/openmetrics-trace.json tools/tests/data/openmetrics-escape.json
 	tools/tests/trace_format_check tools/tests/data/openmetrics-trace.json
 	tools/tests/options_check tools/mapwatchctl
+	tools/tests/doc_check --ctl tools/mapwatchctl
 
 # BENCH_KERNELS: the kernels booted (tools/bench/run -k); BENCH_ARGS: more
 # of its options (-n N, --reps R).
@@ -195,9 +202,15 @@ demo: deps tools/mapwatchctl $(BUILD)/demo/godemo $(BUILD)/demo/retention
 		 echo && echo "== mapwatchctl report --pages 4096 -k madvise -k munmap -- retention" && \
 		 mapwatchctl report --pages 4096 -k madvise -k munmap -- $(BUILD)/demo/retention'
 
+# The module under DESTDIR too (Kbuild's INSTALL_MOD_PATH); without KDIR's
+# build tree, the rest only, as 'make' builds it.
 install: all
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	@if [ -d "$(KDIR)" ]; then \
+	  $(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) modules_install; else \
+	  echo "note: no kernel build tree at $(KDIR): module not installed (set KDIR=)"; fi
 	install -D -m 0755 tools/mapwatchctl $(DESTDIR)$(PREFIX)/bin/mapwatchctl
+	install -D -m 0644 docs/mapwatchctl.8 $(DESTDIR)$(MANDIR)/man8/mapwatchctl.8
+	install -D -m 0644 tools/completion/mapwatchctl $(DESTDIR)$(BASHCOMPDIR)/mapwatchctl
 	install -D -m 0644 uapi/linux/mapwatch.h $(DESTDIR)$(PREFIX)/include/linux/mapwatch.h
 	install -D -m 0644 udev/60-mapwatch.rules $(DESTDIR)/etc/udev/rules.d/60-mapwatch.rules
 
