@@ -72,6 +72,8 @@ static int report_help(void)
 		"                     events and losses; the module's per-session and\n"
 		"                     per-probe counters (mapwatch_control_plane_up 0 when\n"
 		"                     it cannot be asked: not loaded, not root)\n"
+		"  -w, --write FILE   live: also keep the trace in FILE, for report -i\n"
+		"                     and export (replaced once tracing has begun)\n"
 		"      --interval S   with --openmetrics: also rewrite OUT every S seconds\n"
 		"                     while the trace is read (live, -i -, or a long -i FILE)\n"
 		"Without -i, the remaining arguments go to '%1$s -j dump' (see\n"
@@ -104,7 +106,8 @@ static int parse_interval(const char *arg, int64_t *ms)
 int do_report(int argc, char **argv)
 {
 	struct report r = { .top = 20 };
-	const char *input = NULL, *om_path = NULL;
+	const char *input = NULL, *om_path = NULL, *keep_path = NULL;
+	struct outfile keep = {};
 	int n = 0, fd, ret = 0, status;
 	struct trace_pump_saved saved;
 	struct om_out om = { .r = &r };
@@ -159,6 +162,10 @@ int do_report(int argc, char **argv)
 			free(rest);
 			free(names);
 			return report_help();
+		case 'w':
+			/* Ours: the dump writes into our pipe; we keep a copy. */
+			keep_path = optarg;
+			continue;
 		case '?':
 			goto bad;
 		}
@@ -182,6 +189,10 @@ int do_report(int argc, char **argv)
 		rest[n++] = "--";
 		while (next < argc)
 			rest[n++] = argv[next++];
+	}
+	if (input && keep_path) {
+		p_usage("-w keeps the trace of a live report: %s is one already", input);
+		goto bad;
 	}
 	if (input && n) {
 		p_usage("-i reads a recorded trace: '%s' is for a live one", rest[0]);
@@ -216,6 +227,10 @@ int do_report(int argc, char **argv)
 		 * A signal to us is passed on to the dump (pump_read), which
 		 * ends the trace: we print then; a second one stops at once.
 		 */
+		if (keep_path && outfile_open(&keep, keep_path)) {
+			ret = -1;
+			goto out;
+		}
 		fd = trace_start_dump(n, rest, &child);
 		if (fd < 0) {
 			p_err("cannot start dump: %s", strerror(errno));
@@ -232,6 +247,7 @@ int do_report(int argc, char **argv)
 		pump.ctx = &om;
 		pump.child = child;
 		pump.fifo = !fstat(fd, &st) && S_ISFIFO(st.st_mode);
+		pump.tee = keep.f;
 	}
 	ret = trace_read(fd, input, report_object, &r, om_path || live ? &pump : NULL);
 	if (fd != STDIN_FILENO)
@@ -254,6 +270,20 @@ int do_report(int argc, char **argv)
 			ret = -1;
 		}
 	}
+	/*
+	 * The copy: once tracing began (the header came), renamed over -w
+	 * FILE whatever the trace holds, as dump's; before, FILE is kept.
+	 */
+	if (keep.f && r.has_header) {
+		if (pump.tee_errno) {
+			p_err("cannot write %s: %s", keep.tmp ? keep.tmp : keep.name,
+			      strerror(pump.tee_errno));
+			ret = -1;
+		}
+		keep.keep = true;
+		if (outfile_commit(&keep))
+			ret = -1;
+	}
 	/* Nothing at all: said, and no report of zeros. */
 	if (!ret && !r.records && !r.errors) {
 		ret = report_trace_whole(&r, input, false);
@@ -270,6 +300,8 @@ int do_report(int argc, char **argv)
 	if (r.errors)
 		ret = -1;
 out:
+	if (keep.f)
+		outfile_abort(&keep);
 	if (om_path || live)
 		trace_pump_release(&saved);
 	report_free(&r);

@@ -355,7 +355,10 @@ static int detach_usage(void)
 		"\n"
 		"Detach a probe from any session (ids from '%1$s status'): its owner\n"
 		"keeps the session and its records; the probe records no more.\n"
-		"Needs CAP_SYS_ADMIN.\n",
+		"Needs CAP_SYS_ADMIN.\n"
+		"\n"
+		"  -s, --session ID   the session (a number from 1)\n"
+		"  -p, --probe ID     the probe, in that session\n",
 		bin_name);
 	return 0;
 }
