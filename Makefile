@@ -15,13 +15,17 @@
 #   make fuzz            mapwatchctl's parsers under libFuzzer (FUZZ_SECONDS per target)
 #   make demo            trace a bundled program inside the test VM, then report
 #                        on examples/retention
-#   make install         install the module (KDIR's kernel), mapwatchctl, the UAPI
-#                        header and the udev rule (udev/60-mapwatch.rules)
+#   make install         install the module (KDIR's kernel, if its build tree is
+#                        there), mapwatchctl, its man page and bash completion, the
+#                        UAPI header and the udev rule (udev/60-mapwatch.rules);
+#                        DESTDIR= stages it all, PREFIX= (/usr/local) places it
 #   make sign KEY= CERT= sign the built module with the kernel's sign-file
 
 KDIR		?= /lib/modules/$(shell uname -r)/build
 KERNELS		?= 6.1 6.12 7
 PREFIX		?= /usr/local
+MANDIR		?= $(PREFIX)/share/man
+BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
 CACHE		?= $(or $(MAPWATCH_CACHE),$(XDG_CACHE_HOME),$(HOME)/.cache)/mapwatch
 BUILD		:= build
 
@@ -84,46 +88,64 @@ $(BUILD)/fetchprog_test: tools/tests/fetchprog_test.c tools/lib/fetchprog.c tool
 	@mkdir -p $(BUILD)
 	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ tools/tests/fetchprog_test.c tools/lib/fetchprog.c
 
+MWERR_TEST_SRCS	:= tools/tests/mwerr_test.c tools/lib/mwerr.c tools/lib/mapwatch.c module/ring.c
+
+$(BUILD)/mwerr_test: $(MWERR_TEST_SRCS) tools/lib/mwerr.h tools/lib/mapwatch.h \
+		tools/lib/internal.h module/ring.h module/ring_shim_user.h
+	@mkdir -p $(BUILD)
+	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ $(MWERR_TEST_SRCS) -lpthread
+
 GOSTORAGE_TEST_SRCS := tools/tests/gostorage_test.c tools/ctl/go/gostorage.c tools/ctl/go/gover.c
 
 $(BUILD)/gostorage_test: $(GOSTORAGE_TEST_SRCS) tools/ctl/go/gostorage.h tools/ctl/go/gover.h
 	@mkdir -p $(BUILD)
 	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ $(GOSTORAGE_TEST_SRCS)
 
-USDT_TEST_SRCS	:= tools/tests/usdt_test.c tools/ctl/sdt/notes.c tools/ctl/sdt/args.c tools/lib/elfbin.c tools/lib/fetchprog.c
+USDT_TEST_SRCS	:= tools/tests/usdt_test.c tools/ctl/sdt/notes.c tools/ctl/sdt/args.c \
+		   tools/lib/elfbin.c tools/lib/fetchprog.c tools/lib/mwerr.c
 
 # Also builds probe fixtures with gcc and <sys/sdt.h>, and runs mapwatchctl usdt.
-$(BUILD)/usdt_test: $(USDT_TEST_SRCS) tools/ctl/sdt/notes.h tools/lib/elfbin.h tools/lib/fetchprog.h
+$(BUILD)/usdt_test: $(USDT_TEST_SRCS) tools/ctl/sdt/notes.h tools/lib/elfbin.h \
+		tools/lib/fetchprog.h tools/lib/mwerr.h
 	@mkdir -p $(BUILD)
 	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ $(USDT_TEST_SRCS) -lelf -ljson-c
 
-GOBIN_TEST_SRCS	:= tools/tests/gobin_test.c tools/ctl/go/gobin.c tools/ctl/go/prologue.c tools/lib/elfbin.c tools/ctl/go/gover.c
+GOBIN_TEST_SRCS	:= tools/tests/gobin_test.c tools/ctl/go/gobin.c tools/ctl/go/prologue.c \
+		   tools/lib/elfbin.c tools/lib/mwerr.c tools/ctl/go/gover.c
 
-$(BUILD)/gobin_test.asan: $(GOBIN_TEST_SRCS) tools/ctl/go/gobin.h tools/lib/elfbin.h tools/ctl/go/gover.h
+$(BUILD)/gobin_test.asan: $(GOBIN_TEST_SRCS) tools/ctl/go/gobin.h tools/lib/elfbin.h \
+		tools/lib/mwerr.h tools/ctl/go/gover.h
 	@mkdir -p $(BUILD)
 	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ $(GOBIN_TEST_SRCS) $(CTL_LIBS)
 
 # mapwatchctl's Go binary reader on the Go fixtures (skips without them), ASan+UBSan.
-gobin-test: $(BUILD)/gobin_test.asan
+gobin-test: $(BUILD)/gobin_test.asan tools/mapwatchctl
 	$(BUILD)/gobin_test.asan
+	tools/tests/options_check --go "$$(ls -d $(CACHE)/go-fixtures/*-default/mapfixture | \
+		sort -V | tail -n1)" tools/mapwatchctl
 
 # Host unit tests: the ring core under ThreadSanitizer and AddressSanitizer+UBSan,
-# mapwatchctl's fetch-program builder and decoder, its Go map storage
+# mapwatchctl's fetch-program builder and decoder, the error shape (mwerr.h,
+# libmapwatch's per-thread last failure), its Go map storage
 # arithmetic and its SDT (USDT) note reader under ASan+UBSan; report
 # --openmetrics against report -j (python3-prometheus-client's parser); the
 # trace format's names, document and versioning (docs/trace-format.md);
-# the option parser (-j after the command, report passing dump's options on).
+# the option parser (-j after the command, report passing dump's options on);
+# each command's options in its getopt table, the man page and the bash
+# completion, both ways, and the man page linting clean (doc_check).
 unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test \
-	$(BUILD)/gostorage_test $(BUILD)/usdt_test tools/mapwatchctl
+	$(BUILD)/mwerr_test $(BUILD)/gostorage_test $(BUILD)/usdt_test tools/mapwatchctl
 	$(BUILD)/ring_test.tsan
 	$(BUILD)/ring_test.asan
 	$(BUILD)/fetchprog_test
+	$(BUILD)/mwerr_test
 	$(BUILD)/gostorage_test
 	$(BUILD)/usdt_test tools/mapwatchctl
 	tools/tests/openmetrics_check --top 1 --top 4 --top 0 --live \
 		tools/tests/data/openmetrics-trace.json tools/tests/data/openmetrics-escape.json
 	tools/tests/trace_format_check tools/tests/data/openmetrics-trace.json
 	tools/tests/options_check tools/mapwatchctl
+	tools/tests/doc_check --ctl tools/mapwatchctl
 
 # BENCH_KERNELS: the kernels booted (tools/bench/run -k); BENCH_ARGS: more
 # of its options (-n N, --reps R).
@@ -180,9 +202,15 @@ demo: deps tools/mapwatchctl $(BUILD)/demo/godemo $(BUILD)/demo/retention
 		 echo && echo "== mapwatchctl report --pages 4096 -k madvise -k munmap -- retention" && \
 		 mapwatchctl report --pages 4096 -k madvise -k munmap -- $(BUILD)/demo/retention'
 
+# The module under DESTDIR too (Kbuild's INSTALL_MOD_PATH); without KDIR's
+# build tree, the rest only, as 'make' builds it.
 install: all
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	@if [ -d "$(KDIR)" ]; then \
+	  $(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) modules_install; else \
+	  echo "note: no kernel build tree at $(KDIR): module not installed (set KDIR=)"; fi
 	install -D -m 0755 tools/mapwatchctl $(DESTDIR)$(PREFIX)/bin/mapwatchctl
+	install -D -m 0644 docs/mapwatchctl.8 $(DESTDIR)$(MANDIR)/man8/mapwatchctl.8
+	install -D -m 0644 tools/completion/mapwatchctl $(DESTDIR)$(BASHCOMPDIR)/mapwatchctl
 	install -D -m 0644 uapi/linux/mapwatch.h $(DESTDIR)$(PREFIX)/include/linux/mapwatch.h
 	install -D -m 0644 udev/60-mapwatch.rules $(DESTDIR)/etc/udev/rules.d/60-mapwatch.rules
 

@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 	struct mw_session s;
 	struct gotrace gt;
 	uint32_t probe_id;
-	char err[512];
+	struct mw_err err;
 	uint64_t *arena;
 	int opt;
 
@@ -100,8 +100,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (gotrace_open(&gt, argv[optind], DUMP_KEY_MAX, false, err, sizeof(err))) {
-		fprintf(stderr, "handler_bench: %s\n", err);
+	if (gotrace_open(&gt, argv[optind], DUMP_KEY_MAX, false, &err)) {
+		fprintf(stderr, "handler_bench: %s\n", err.msg);
 		return 1;
 	}
 	for (i = 0; i < gt.nr; i++)

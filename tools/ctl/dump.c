@@ -8,12 +8,14 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "go/gotrace.h"
 #include "main.h"
+#include "report/outfile.h"
 #include "trace/kprobes.h"
 #include "sdt/usdttrace.h"
 #include "lib/mapwatch.h"
@@ -55,11 +57,7 @@ static void on_signal(int sig)
 
 static int dump_help(void)
 {
-	if (json_output) {
-		jsonw_null(json_wtr);
-		return 0;
-	}
-	fprintf(stderr,
+	help_print(
 		"Usage: %1$s dump [-p PID]... [-k KPROBE]... [-c COUNT] [-t SECONDS]\n"
 		"                 [--key-max N] [--hot] [--pages N] [--overwrite] [--read]\n"
 		"                 [-w FILE] [--usdt PROVIDER:NAME]... [-e FILE]\n"
@@ -106,10 +104,15 @@ static int dump_help(void)
 		"that were on).\n"
 		"Tracing ends with -c/-t, on SIGINT or SIGTERM, when CMD exits, or when\n"
 		"every PID has exited.\n"
+		"-w FILE is written as FILE.tmp.XXXXXX beside it, renamed over FILE when\n"
+		"tracing ends: a dump that fails before tracing leaves FILE as it was,\n"
+		"and errors before tracing go to stdout, not into FILE.\n"
 		"\n"
-		"  -k, --kprobe NAME   kernel probe to enable, repeatable: getpriority,\n"
-		"                      mmap, madvise, munmap, exit (default: none for a\n"
-		"                      Go target, all for others; see '%1$s info')\n"
+		"  -p, --pid PID       trace process PID (any thread), repeatable\n"
+		"  -k, --kprobe NAME   kernel probe to enable, repeatable, or NAME,NAME:\n"
+		"                      getpriority, mmap, madvise, munmap, exit (default:\n"
+		"                      none for a Go target or with --usdt/--jvm, all for\n"
+		"                      others; see '%1$s info')\n"
 		"      --key-max N     copy at most N bytes of each key (default 64)\n"
 		"      --hot           also trace each bucket evacuation step (classic)\n"
 		"  -c, --count N       stop after N events\n"
@@ -118,7 +121,8 @@ static int dump_help(void)
 		"      --overwrite     flight recorder: keep the newest events, print them\n"
 		"                      when tracing stops\n"
 		"      --read          drain with read(2) instead of the mmap'ed rings\n"
-		"  -w, --write FILE    write the events to FILE (CMD keeps stdout)\n"
+		"  -w, --write FILE    write the events to FILE, replaced when tracing\n"
+		"                      ends (CMD keeps stdout)\n"
 		"      --usdt P:N      SDT probe(s) PROVIDER:NAME (glob), repeatable\n"
 		"  -e, --elf FILE      the file whose SDT probes --usdt/--jvm trace\n"
 		"      --jvm           HotSpot's GC cycles\n"
@@ -399,47 +403,136 @@ static int find_program(const char *name, char *buf, size_t len)
 	return -1;
 }
 
+/* The flags field of /proc/PID/stat (PF_*), and its state; -1 if unreadable. */
+static long long proc_flags(pid_t pid, char *state)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long flags;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* After the command's closing parenthesis: state ppid pgrp session tty tpgid flags. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %llu", state, &flags) != 2)
+		return -1;
+	return (long long)flags;
+}
+
+#define PF_KTHREAD_FLAG	0x00200000	/* include/linux/sched.h */
+
+/*
+ * Whether PID has a program dump can read, said in the user's terms: no
+ * such process, a kernel thread, a zombie, or the right that is missing.
+ */
+static int check_pid(pid_t pid)
+{
+	char path[64], link[8], state = '?';
+	long long flags;
+
+	if (kill(pid, 0) && errno == ESRCH) {
+		p_err("no process %d", pid);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	if (readlink(path, link, sizeof(link)) >= 0)
+		return 0;
+	if (errno == EACCES || errno == EPERM) {
+		p_err("not allowed to trace process %d: reading its program (%s) takes ptrace"
+		      " rights over it (the same user and not setuid, or CAP_SYS_PTRACE)",
+		      pid, path);
+		return -1;
+	}
+	flags = errno == ENOENT ? proc_flags(pid, &state) : -1;
+	if (flags >= 0 && (flags & PF_KTHREAD_FLAG))
+		p_err("process %d is a kernel thread: it runs no program to trace", pid);
+	else if (flags >= 0 && (state == 'Z' || state == 'X'))
+		p_err("process %d has exited (state %c): nothing to trace", pid, state);
+	else
+		p_err("cannot read %s: %s", path, strerror(errno));
+	return -1;
+}
+
 /* 1 if the file is a Go program, 0 if not, -1 (reported) if it cannot tell. */
 static int is_go_binary(const char *path)
 {
-	struct gobin_err e;
+	struct mw_err e;
 	struct gobin *gb = gobin_open(path, &e);
 
 	if (gb) {
 		gobin_close(gb);
 		return 1;
 	}
-	if (e.code == GOBIN_E_NOT_GO || e.code == GOBIN_E_NOT_ELF || e.code == GOBIN_E_FORMAT ||
-	    e.code == GOBIN_E_ARCH)
+	if (e.code == MW_E_NOT_GO || e.code == MW_E_NOT_ELF || e.code == MW_E_FORMAT ||
+	    e.code == MW_E_ARCH)
 		return 0;
 	p_err("%s", e.msg);
 	return -1;
 }
 
-/* Start CMD stopped until it is in the session's filter. */
-/* With -w: CMD's stdout, the one mapwatchctl was given (close-on-exec). */
-static int cmd_stdout = -1;
+/*
+ * -w FILE: the output goes to a new FILE.tmp.XXXXXX beside FILE (made
+ * before anything else, so a directory it cannot write fails first), and
+ * stdout is pointed at it once tracing is enabled: until then, errors go
+ * where the user sees them.  A FILE that is not a regular file (a pipe:
+ * report's dump) is written as it is from -w on, errors included.  When tracing ends, the file is renamed over
+ * FILE; a dump that fails before tracing leaves FILE as it was.
+ */
+static struct outfile out;
+static int saved_stdout = -1;
 
-/* -w FILE: the output goes to FILE; a CMD keeps the original stdout. */
-static int write_to(const char *path)
+/* A regular file, or none yet: written whole, through a temporary file. */
+static bool writes_whole(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	struct stat st;
 
-	if (fd < 0) {
-		p_err("cannot write %s: %s", path, strerror(errno));
-		return -1;
-	}
+	return strcmp(path, "-") && (stat(path, &st) || S_ISREG(st.st_mode));
+}
+
+static int output_start(void)
+{
 	fflush(stdout);
-	cmd_stdout = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-	if (cmd_stdout < 0 || dup2(fd, STDOUT_FILENO) < 0) {
-		p_err("cannot write %s: %s", path, strerror(errno));
-		close(fd);
+	saved_stdout = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (saved_stdout < 0 || dup2(fileno(out.f), STDOUT_FILENO) < 0) {
+		p_err("cannot write %s: %s", out.tmp ? out.tmp : out.name, strerror(errno));
 		return -1;
 	}
-	close(fd);
 	return 0;
 }
 
+/* Stdout back as it was; the file renamed over FILE if @keep, else removed. */
+static int output_end(bool keep)
+{
+	if (!out.f)
+		return 0;
+	if (saved_stdout >= 0) {
+		/* A JSON document ends with its newline, in the file. */
+		if (json_output) {
+			jsonw_destroy(&json_wtr);
+			json_enable(false);
+		}
+		fflush(stdout);
+		dup2(saved_stdout, STDOUT_FILENO);
+		close(saved_stdout);
+		saved_stdout = -1;
+	}
+	if (keep) {
+		out.keep = true;
+		return outfile_commit(&out);
+	}
+	outfile_abort(&out);
+	return 0;
+}
+
+/* Start CMD stopped until it is in the session's filter. */
 static pid_t spawn(char **argv, int *go_fd)
 {
 	int pfd[2];
@@ -455,8 +548,6 @@ static pid_t spawn(char **argv, int *go_fd)
 
 		close(pfd[1]);
 		if (read(pfd[0], &c, 1) != 1)
-			_exit(127);
-		if (cmd_stdout >= 0 && dup2(cmd_stdout, STDOUT_FILENO) < 0)
 			_exit(127);
 		/* CMD gets stdin, stdout and stderr: none of our descriptors. */
 		close_range(3, ~0U, 0);
@@ -583,7 +674,8 @@ int do_dump(int argc, char **argv)
 	struct dump d = {};
 	unsigned int key_max = DUMP_KEY_MAX;
 	bool hot = false;
-	char target[4096], err[512];
+	char target[4096];
+	struct mw_err err;
 	double seconds = 0;
 	struct timespec t0, enabled_at;
 	const char *output = NULL, *elf = NULL;
@@ -601,7 +693,7 @@ int do_dump(int argc, char **argv)
 	while ((opt = cmd_getopt("dump", argc, argv, "+p:k:c:t:w:e:hj", options, &next)) >= 0) {
 		switch (opt) {
 		case 'U':
-			if (usdttrace_add_pattern(&d.ut, optarg, err, sizeof(err)))
+			if (usdttrace_add_pattern(&d.ut, optarg, &err))
 				goto bad_opt;
 			break;
 		case 'e':
@@ -612,7 +704,7 @@ int do_dump(int argc, char **argv)
 			break;
 		case 'M':
 			d.ut.jvm = true;
-			if (usdttrace_add_methods(&d.ut, optarg, err, sizeof(err)))
+			if (usdttrace_add_methods(&d.ut, optarg, &err))
 				goto bad_opt;
 			break;
 		case 'A':
@@ -620,45 +712,55 @@ int do_dump(int argc, char **argv)
 			break;
 		case 'w':
 			output = optarg;
+			/* A pipe (report's dump): errors from here on go in it too. */
+			if (!out.f && !writes_whole(output) &&
+			    (outfile_open(&out, output) || output_start()))
+				goto bad;
 			break;
 		case 'p':
 			if (nr_pids == MAPWATCH_MAX_PIDS) {
-				p_err("at most %d processes", MAPWATCH_MAX_PIDS);
+				p_usage("at most %d processes", MAPWATCH_MAX_PIDS);
 				goto bad;
 			}
 			pids[nr_pids] = strtol(optarg, &end, 10);
 			if (*end || pids[nr_pids] <= 0) {
-				p_err("'%s' is not a pid", optarg);
+				p_usage("'%s' is not a pid", optarg);
 				goto bad;
 			}
 			nr_pids++;
 			break;
 		case 'k':
-			if (nr_kprobes == DUMP_MAX_PROBES ||
-			    kprobe_type(optarg, &kprobes[nr_kprobes])) {
-				p_err("unknown kprobe '%s'; see '%s info'", optarg, bin_name);
-				goto bad;
+			/* Repeatable, and a comma-separated list as perf's -e takes. */
+			for (char *name = strtok(optarg, ","); name; name = strtok(NULL, ",")) {
+				if (nr_kprobes == DUMP_MAX_PROBES) {
+					p_usage("at most %d kernel probes", DUMP_MAX_PROBES);
+					goto bad;
+				}
+				if (kprobe_type(name, &kprobes[nr_kprobes])) {
+					p_usage("unknown kprobe '%s'; see '%s info'", name, bin_name);
+					goto bad;
+				}
+				nr_kprobes++;
 			}
-			nr_kprobes++;
 			break;
 		case 'c':
 			d.max_events = strtoull(optarg, &end, 10);
 			if (*end || !d.max_events) {
-				p_err("--count wants a positive number, not '%s'", optarg);
+				p_usage("--count wants a positive number, not '%s'", optarg);
 				goto bad;
 			}
 			break;
 		case 't':
 			seconds = strtod(optarg, &end);
 			if (*end || seconds <= 0) {
-				p_err("--time wants seconds, not '%s'", optarg);
+				p_usage("--time wants seconds, not '%s'", optarg);
 				goto bad;
 			}
 			break;
 		case 'P':
 			pages = strtoul(optarg, &end, 10);
 			if (*end || !pages || (pages & (pages - 1))) {
-				p_err("--pages wants a power of two, not '%s'", optarg);
+				p_usage("--pages wants a power of two, not '%s'", optarg);
 				goto bad;
 			}
 			break;
@@ -671,7 +773,7 @@ int do_dump(int argc, char **argv)
 		case 'K':
 			key_max = strtoul(optarg, &end, 10);
 			if (*end || !key_max || key_max > MAPWATCH_MAX_PAYLOAD / 2) {
-				p_err("--key-max wants 1..%d, not '%s'", MAPWATCH_MAX_PAYLOAD / 2,
+				p_usage("--key-max wants 1..%d, not '%s'", MAPWATCH_MAX_PAYLOAD / 2,
 				      optarg);
 				goto bad;
 			}
@@ -687,14 +789,14 @@ int do_dump(int argc, char **argv)
 		default:
 			goto bad;
 bad_opt:
-			p_err("%s", err);
+			p_usage("%s", err.msg);
 			goto bad;
 		}
 	}
 	argc -= next;
 	argv += next;
 	if (!nr_pids && !argc && !(elf && usdttrace_wanted(&d.ut))) {
-		p_err("nothing to trace: give -p PID or -- CMD (or -e FILE with --usdt/--jvm: every "
+		p_usage("nothing to trace: give -p PID or -- CMD (or -e FILE with --usdt/--jvm: every "
 		      "process using FILE)");
 		goto bad;
 	}
@@ -702,12 +804,15 @@ bad_opt:
 	d.ut.all_processes = !nr_pids && !argc;
 
 	if (elf && !usdttrace_wanted(&d.ut)) {
-		p_err("-e FILE names the file of --usdt or --jvm probes: give one of them");
+		p_usage("-e FILE names the file of --usdt or --jvm probes: give one of them");
 		goto bad;
 	}
-	if (output && write_to(output))
+	if (output && !out.f && outfile_open(&out, output))
 		goto bad;
 
+	for (i = 0; i < nr_pids; i++)
+		if (check_pid(pids[i]))
+			goto bad;
 	/* The first target's program: is it Go? */
 	if (nr_pids)
 		snprintf(target, sizeof(target), "/proc/%d/exe", pids[0]);
@@ -717,16 +822,16 @@ bad_opt:
 	if (i < 0)
 		goto bad;
 	if (i) {
-		if (gotrace_open(&d.gt, target, key_max, hot, err, sizeof(err))) {
-			p_err("%s", err);
+		if (gotrace_open(&d.gt, target, key_max, hot, &err)) {
+			p_err("%s", err.msg);
 			goto bad;
 		}
 		d.go = true;
 	}
 	if (usdttrace_wanted(&d.ut) &&
-	    (usdttrace_find(&d.ut, elf, nr_pids ? pids[0] : 0, target[0] ? target : NULL, err,
-			    sizeof(err)) || usdttrace_open(&d.ut, err, sizeof(err)))) {
-		p_err("%s", err);
+	    (usdttrace_find(&d.ut, elf, nr_pids ? pids[0] : 0, target[0] ? target : NULL, &err) ||
+	     usdttrace_open(&d.ut, &err))) {
+		p_err("%s", err.msg);
 		goto out_go;
 	}
 
@@ -794,6 +899,8 @@ bad_opt:
 	clock_gettime(CLOCK_MONOTONIC, &enabled_at);
 	if (mw_enable(&d.s))
 		goto out_err;
+	if (out.tmp && output_start())
+		goto out_close;
 	p_info("dump: tracing");
 	if (go_fd >= 0) {
 		if (write(go_fd, "g", 1) != 1)
@@ -847,7 +954,7 @@ bad_opt:
 	summary(&d);
 	if (json_output)
 		jsonw_end_array(json_wtr);
-	ret = 0;
+	ret = output_end(true);
 	goto out_close;
 
 out_err:
@@ -866,8 +973,10 @@ out_go:
 	if (d.go)
 		gotrace_close(&d.gt);
 	usdttrace_close(&d.ut);
+	output_end(false);
 	return ret;
 bad:
 	usdttrace_close(&d.ut);
+	output_end(false);
 	return -1;
 }

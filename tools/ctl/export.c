@@ -18,8 +18,7 @@
 
 static int export_help(void)
 {
-	fprintf(stderr,
-		"Usage: %1$s export {--perfetto OUT | --svg OUT}... -i FILE [--top N]\n"
+	help_print("Usage: %1$s export {--perfetto OUT | --svg OUT}... -i FILE [--top N]\n"
 		"\n"
 		"Write the trace FILE (from '%1$s -j dump -w FILE') as a Chrome/Perfetto\n"
 		"JSON timeline (open it at ui.perfetto.dev): per process, counter tracks\n"
@@ -74,11 +73,11 @@ int do_export(int argc, char **argv)
 		}
 	}
 	if (next < argc) {
-		p_err("unexpected '%s'; see '%s export help'", argv[next], bin_name);
+		p_usage("unexpected '%s'; see '%s export help'", argv[next], bin_name);
 		return -1;
 	}
 	if (!input || (!out && !svg)) {
-		p_err("export needs --perfetto OUT or --svg OUT, and -i FILE (a recorded trace:"
+		p_usage("export needs --perfetto OUT or --svg OUT, and -i FILE (a recorded trace:"
 		      " it is read twice)");
 		return -1;
 	}
@@ -90,6 +89,10 @@ int do_export(int argc, char **argv)
 	}
 	if (trace_read(fd, input, report_object, &r, NULL))
 		goto out;
+	if (!r.records) {
+		report_trace_whole(&r, input, false);
+		goto out;
+	}
 	chosen = report_choose_top(&r, r.top);
 	if (!chosen)
 		goto out;
@@ -97,7 +100,8 @@ int do_export(int argc, char **argv)
 		goto out;
 	if (out && export_perfetto(&r, chosen, fd, input, out))
 		goto out;
-	ret = 0;
+	/* Written all the same, as report prints its figures: exit 1 says. */
+	ret = report_trace_whole(&r, input, false);
 out:
 	close(fd);
 	free(chosen);

@@ -63,11 +63,7 @@ static void info_json(const struct mapwatch_api *api)
 
 static int info_help(void)
 {
-	if (json_output) {
-		jsonw_null(json_wtr);
-		return 0;
-	}
-	fprintf(stderr,
+	help_print(
 		"Usage: %s info\n"
 		"\n"
 		"The module's version and ABI, its features, the kernel probes it has,\n"
@@ -85,7 +81,7 @@ int do_info(int argc, char **argv)
 	if (err)
 		return err < 0 ? -1 : 0;
 	if (argc) {
-		p_err("'info' takes no argument, got '%s'", argv[0]);
+		p_usage("'info' takes no argument, got '%s'", argv[0]);
 		return -1;
 	}
 	err = mw_open(&s, device_path, 0);

@@ -33,6 +33,44 @@ void p_err(const char *fmt, ...)
 	}
 }
 
+bool usage_error;
+
+int help_print(const char *fmt, ...)
+{
+	char *text;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		p_err("out of memory");
+		return -1;
+	}
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "help", text);
+		jsonw_end_object(json_wtr);
+	} else {
+		fputs(text, stderr);
+	}
+	free(text);
+	return 0;
+}
+
+void p_usage(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	usage_error = true;
+	p_err("%s", msg);
+}
+
 void p_info(const char *fmt, ...)
 {
 	va_list ap;
@@ -70,20 +108,34 @@ bool common_option(int opt)
 int cmd_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, int *next)
 {
+	char spec[80], word[64], **args = argv - 1;
+	const char *bad;
 	int opt;
 
+	/* Ours to say, as JSON under -j: ':' tells a missing value apart. */
+	snprintf(spec, sizeof(spec), "+:%s", shortopts + (shortopts[0] == '+'));
+	opterr = 0;
 	/* getopt wants the program's name first: the command's is before argv[0]. */
 	for (;;) {
-		opt = getopt_long(argc + 1, argv - 1, shortopts, longopts, NULL);
+		opt = getopt_long(argc + 1, args, spec, longopts, NULL);
 		if (opt < 0) {
 			*next = optind - 1;
 			return -1;
 		}
 		if (common_option(opt))
 			continue;
-		if (opt == '?' || opt == ':')
-			p_err("see '%s %s help'", bin_name, cmd);
-		return opt == ':' ? '?' : opt;
+		if (opt != '?' && opt != ':')
+			return opt;
+		/* The word it stopped at; a short option inside "-xyz" by itself. */
+		bad = optind > 0 && optind <= argc + 1 ? args[optind - 1] : "?";
+		if (optopt && (strncmp(bad, "--", 2) || !bad[2]))
+			snprintf(word, sizeof(word), "-%c", optopt);
+		else
+			snprintf(word, sizeof(word), "%.*s", (int)strcspn(bad, "="), bad);
+		p_usage("%s%s%s '%s'; see '%s%s%s help'", cmd ? cmd : "", cmd ? ": " : "",
+			opt == ':' ? "option needs a value:" : "unknown option", word, bin_name,
+			cmd ? " " : "", cmd ? cmd : "");
+		return '?';
 	}
 }
 
@@ -119,13 +171,24 @@ bool is_prefix(const char *pfx, const char *str)
 int cmd_select(const struct cmd *cmds, int argc, char **argv, int (*help)(int argc, char **argv))
 {
 	const struct cmd *c;
+	int i;
 
 	if (argc < 1)
 		return help(argc, argv);
 	for (c = cmds; c->name; c++)
 		if (is_prefix(argv[0], c->name))
-			return c->func(argc - 1, argv + 1);
-	p_err("unknown command '%s'; see '%s help'", argv[0], bin_name);
+			break;
+	/*
+	 * -j anywhere before "--" asks for JSON from the start, so that
+	 * "CMD help -j" and an error before the -j are JSON too.
+	 */
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json") ||
+		    !strcmp(argv[i], "--pretty"))
+			json_enable(!strcmp(argv[i], "--pretty"));
+	if (c->name)
+		return c->func(argc - 1, argv + 1);
+	p_usage("unknown command '%s'; see '%s help'", argv[0], bin_name);
 	return -1;
 }
 
@@ -135,7 +198,7 @@ int parse_top(const char *arg, size_t *top)
 
 	*top = strtoul(arg, &end, 10);
 	if (*end || !*arg || *arg == '-') {
-		p_err("--top %s: not a number", arg);
+		p_usage("--top %s: not a number", arg);
 		return -1;
 	}
 	return 0;
@@ -145,11 +208,7 @@ static int do_help(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	if (json_output) {
-		jsonw_null(json_wtr);
-		return 0;
-	}
-	fprintf(stderr,
+	help_print(
 		"Usage: %1$s [OPTIONS] COMMAND ...\n"
 		"       %1$s help\n"
 		"\n"
@@ -180,10 +239,29 @@ static int do_help(int argc, char **argv)
 	return 0;
 }
 
+static int print_version(void);
+
+static int version_help(void)
+{
+	return help_print("Usage: %s version\n\nmapwatchctl's version and the ABI it was built for.\n",
+			  bin_name);
+}
+
 static int do_version(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	int ret = cmd_options("version", &argc, &argv, version_help);
+
+	if (ret)
+		return ret < 0 ? -1 : 0;
+	if (argc) {
+		p_usage("unexpected '%s'; see '%s version help'", argv[0], bin_name);
+		return -1;
+	}
+	return print_version();
+}
+
+static int print_version(void)
+{
 	if (json_output) {
 		jsonw_start_object(json_wtr);
 		jsonw_string_field(json_wtr, "version", MAPWATCH_TOOL_VERSION);
@@ -215,38 +293,48 @@ static const struct cmd commands[] = {
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "json",	no_argument,		NULL, 'j' },
-		{ "pretty",	no_argument,		NULL, 'p' },
 		{ "device",	required_argument,	NULL, 'd' },
 		{ "help",	no_argument,		NULL, 'h' },
+		{ "version",	no_argument,		NULL, 'V' },
+		COMMON_OPTIONS,
 		{ NULL,		0,			NULL, 0 },
 	};
-	int opt, ret;
+	int opt, ret, asked = 0;
 
 	bin_name = "mapwatchctl";
-	/* Global options come before the command: stop at the first non-option. */
-	while ((opt = getopt_long(argc, argv, "+jpd:h", options, NULL)) >= 0) {
+	/*
+	 * Global options come before the command: stop at the first
+	 * non-option.  cmd_getopt() wants the name before the arguments:
+	 * argv[0] is ours.
+	 */
+	while ((opt = cmd_getopt(NULL, argc - 1, argv + 1, "+d:hVj", options, &ret)) >= 0) {
 		switch (opt) {
-		case 'p':
-		case 'j':
-			json_enable(opt == 'p');
-			break;
 		case 'd':
 			device_path = optarg;
 			break;
 		case 'h':
-			return do_help(0, NULL);
+		case 'V':
+			/* After the other options: -V -j is JSON. */
+			asked = opt;
+			break;
 		default:
-			fprintf(stderr, "see '%s help'\n", bin_name);
-			return 2;
+			goto out;
 		}
 	}
-	argc -= optind;
-	argv += optind;
+	if (asked) {
+		ret = asked == 'V' ? print_version() : do_help(0, NULL);
+		goto out;
+	}
+	argc -= ret + 1;
+	argv += ret + 1;
 	/* Each command restarts getopt over its own arguments. */
 	optind = 0;
 	ret = cmd_select(commands, argc, argv, do_help);
+out:
 	if (json_wtr)
 		jsonw_destroy(&json_wtr);
+	/* 2: the command line was wrong (an option, an argument); 1: it failed. */
+	if (usage_error)
+		return 2;
 	return ret ? 1 : 0;
 }

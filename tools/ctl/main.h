@@ -10,13 +10,15 @@
 #include "lib/json_writer.h"
 
 #define HELP_SPEC_OPTIONS \
-	"OPTIONS := { {-j|--json} [{-p|--pretty}] | {-d|--device} PATH }\n" \
-	"       -j, --json and --pretty may also follow COMMAND"
+	"OPTIONS := { {-j|--json} [--pretty] | {-d|--device} PATH | {-V|--version} }\n" \
+	"       -j, --json and --pretty may also follow COMMAND\n" \
+	"Exit status: 0 done, 1 failed (or the trace read was incomplete), 2 a\n" \
+	"wrong command line"
 
 /*
  * The options every command takes after its name, for its getopt_long()
- * table (and "j" in its short options): -j/--json, --pretty (-p before
- * the command only: dump's -p is a pid).  common_option() handles them.
+ * table (and "j" in its short options): -j/--json, --pretty (no -p:
+ * that is dump's pid).  common_option() handles them.
  */
 #define OPT_PRETTY	0x100
 #define COMMON_OPTIONS \
@@ -45,7 +47,8 @@ bool common_option(int opt);
  * commands get them), options before the first operand ("+"); the common
  * options are handled here.  Returns the option, -1 at the end (*@next:
  * the index of the first operand in @argv), or '?' after an unknown
- * option or a missing value, named with the command's help (printed).
+ * option or a missing value, named with the command's help (printed, a
+ * usage error).  @cmd NULL: mapwatchctl's own options, before a command.
  */
 int cmd_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, int *next);
@@ -58,6 +61,11 @@ int cmd_options(const char *cmd, int *argc, char ***argv, int (*help)(void));
 /* --top N: 0 or a count; -1 (printed) if not a number. */
 int parse_top(const char *arg, size_t *top);
 void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* p_err() for a wrong command line: mapwatchctl then exits 2. */
+void p_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern bool usage_error;
+/* A command's help: on stderr, or under -j as {"help": TEXT} on stdout; 0. */
+int help_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))

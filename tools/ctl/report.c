@@ -37,11 +37,7 @@ static int om_tick(void *ctx)
 
 static int report_help(void)
 {
-	if (json_output) {
-		jsonw_null(json_wtr);
-		return 0;
-	}
-	fprintf(stderr,
+	help_print(
 		"Usage: %1$s report -i FILE [--top N] [--openmetrics OUT [--interval S]]\n"
 		"       %1$s report [--top N] [--openmetrics OUT [--interval S]]\n"
 		"               [DUMP OPTIONS] {-p PID | -- CMD [ARG]...}\n"
@@ -76,13 +72,16 @@ static int report_help(void)
 		"                     events and losses; the module's per-session and\n"
 		"                     per-probe counters (mapwatch_control_plane_up 0 when\n"
 		"                     it cannot be asked: not loaded, not root)\n"
+		"  -w, --write FILE   live: also keep the trace in FILE, for report -i\n"
+		"                     and export (replaced once tracing has begun)\n"
 		"      --interval S   with --openmetrics: also rewrite OUT every S seconds\n"
 		"                     while the trace is read (live, -i -, or a long -i FILE)\n"
 		"Without -i, the remaining arguments go to '%1$s -j dump' (see\n"
-		"'%1$s dump help'), which runs until its processes exit or SIGINT.\n"
-		"With --openmetrics, SIGINT or SIGTERM sent to report itself stops the\n"
-		"live dump (report then writes OUT and the report); with -i it stops\n"
-		"reading (a pipe: 2 s later); a second signal stops at once.\n"
+		"'%1$s dump help'), which runs until its processes exit or a signal.\n"
+		"SIGINT or SIGTERM sent to report itself (kill, timeout, a service\n"
+		"manager) stops the live dump, and report prints (and writes OUT) what\n"
+		"was traced; with -i and --openmetrics it stops reading (a pipe: 2 s\n"
+		"later); a second signal stops at once.\n"
 		"With -j, the report is one JSON object.\n",
 		bin_name);
 	return 0;
@@ -95,7 +94,7 @@ static int parse_interval(const char *arg, int64_t *ms)
 	double v = strtod(arg, &end);
 
 	if (*end || !*arg || !isfinite(v) || v <= 0 || v > 86400.0 * 366) {
-		p_err("--interval %s: not a number of seconds (more than 0, at most a year)", arg);
+		p_usage("--interval %s: not a number of seconds (more than 0, at most a year)", arg);
 		return -1;
 	}
 	*ms = (int64_t)(v * 1000);
@@ -107,12 +106,14 @@ static int parse_interval(const char *arg, int64_t *ms)
 int do_report(int argc, char **argv)
 {
 	struct report r = { .top = 20 };
-	const char *input = NULL, *om_path = NULL;
+	const char *input = NULL, *om_path = NULL, *keep_path = NULL;
+	struct outfile keep = {};
 	int n = 0, fd, ret = 0, status;
 	struct trace_pump_saved saved;
 	struct om_out om = { .r = &r };
 	struct trace_pump pump = {};
 	int64_t interval_ms = 0;
+	bool live = false;
 	pid_t child = 0;
 	struct stat st;
 	char **rest = NULL, (*names)[24] = NULL;
@@ -161,6 +162,10 @@ int do_report(int argc, char **argv)
 			free(rest);
 			free(names);
 			return report_help();
+		case 'w':
+			/* Ours: the dump writes into our pipe; we keep a copy. */
+			keep_path = optarg;
+			continue;
 		case '?':
 			goto bad;
 		}
@@ -177,7 +182,7 @@ int do_report(int argc, char **argv)
 	/* What follows the options: "-- CMD..." (getopt ate the "--"), or nothing. */
 	if (next < argc) {
 		if (next == 0 || strcmp(argv[next - 1], "--")) {
-			p_err("unexpected '%s': give -i FILE, dump's options, or -- CMD [ARG]...",
+			p_usage("unexpected '%s': give -i FILE, dump's options, or -- CMD [ARG]...",
 			      argv[next]);
 			goto bad;
 		}
@@ -185,24 +190,30 @@ int do_report(int argc, char **argv)
 		while (next < argc)
 			rest[n++] = argv[next++];
 	}
+	if (input && keep_path) {
+		p_usage("-w keeps the trace of a live report: %s is one already", input);
+		goto bad;
+	}
 	if (input && n) {
-		p_err("-i reads a recorded trace: '%s' is for a live one", rest[0]);
+		p_usage("-i reads a recorded trace: '%s' is for a live one", rest[0]);
 		goto bad;
 	}
 	if (!input && !n) {
-		p_err("nothing to report: give -i FILE, -p PID or -- CMD");
+		p_usage("nothing to report: give -i FILE, -p PID or -- CMD");
 		goto bad;
 	}
 	if (interval_ms && !om_path) {
-		p_err("--interval is how often --openmetrics OUT is written: give --openmetrics");
+		p_usage("--interval is how often --openmetrics OUT is written: give --openmetrics");
 		goto bad;
 	}
 	if (om_path && !strcmp(om_path, "-") && json_output) {
-		p_err("--openmetrics -: stdout has the JSON report; give a file");
+		p_usage("--openmetrics -: stdout has the JSON report; give a file");
 		goto bad;
 	}
 	om.path = om_path;
-	if (om_path)
+	/* Live, or --openmetrics: SIGINT and SIGTERM are taken by the pump. */
+	live = !input;
+	if (om_path || live)
 		trace_pump_catch(&pump, &saved);
 	if (input) {
 		fd = strcmp(input, "-") ? open(input, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
@@ -213,12 +224,12 @@ int do_report(int argc, char **argv)
 		}
 	} else {
 		/*
-		 * SIGINT stops the dump, which ends the trace: we print then.
-		 * With --openmetrics, a signal to us is passed on (pump_read).
+		 * A signal to us is passed on to the dump (pump_read), which
+		 * ends the trace: we print then; a second one stops at once.
 		 */
-		if (!om_path) {
-			signal(SIGINT, SIG_IGN);
-			signal(SIGTERM, SIG_IGN);
+		if (keep_path && outfile_open(&keep, keep_path)) {
+			ret = -1;
+			goto out;
 		}
 		fd = trace_start_dump(n, rest, &child);
 		if (fd < 0) {
@@ -228,16 +239,17 @@ int do_report(int argc, char **argv)
 		}
 		input = "dump";
 	}
-	if (om_path) {
+	if (om_path || live) {
 		pump.fd = fd;
-		pump.interval_ms = interval_ms;
-		pump.next_ms = trace_mono_ms() + interval_ms;
+		pump.interval_ms = om_path ? interval_ms : 0;
+		pump.next_ms = trace_mono_ms() + pump.interval_ms;
 		pump.tick = om_tick;
 		pump.ctx = &om;
 		pump.child = child;
 		pump.fifo = !fstat(fd, &st) && S_ISFIFO(st.st_mode);
+		pump.tee = keep.f;
 	}
-	ret = trace_read(fd, input, report_object, &r, om_path ? &pump : NULL);
+	ret = trace_read(fd, input, report_object, &r, om_path || live ? &pump : NULL);
 	if (fd != STDIN_FILENO)
 		close(fd);
 	if (child > 0) {
@@ -245,10 +257,37 @@ int do_report(int argc, char **argv)
 		if (pump.stopped)
 			kill(child, SIGKILL);
 		waitpid(child, &status, 0);
-		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-			p_err("dump failed (see its message above)");
+		if (WIFSIGNALED(status)) {
+			p_err("dump was killed by signal %d", WTERMSIG(status));
+			ret = -1;
+		} else if (WEXITSTATUS(status)) {
+			/* dump said why; under -j its error object is the document. */
+			if (!json_output)
+				p_err("dump failed (see its message above)");
+			/* One of dump's options was wrong: so was our command line. */
+			if (WEXITSTATUS(status) == 2)
+				usage_error = true;
 			ret = -1;
 		}
+	}
+	/*
+	 * The copy: once tracing began (the header came), renamed over -w
+	 * FILE whatever the trace holds, as dump's; before, FILE is kept.
+	 */
+	if (keep.f && r.has_header) {
+		if (pump.tee_errno) {
+			p_err("cannot write %s: %s", keep.tmp ? keep.tmp : keep.name,
+			      strerror(pump.tee_errno));
+			ret = -1;
+		}
+		keep.keep = true;
+		if (outfile_commit(&keep))
+			ret = -1;
+	}
+	/* Nothing at all: said, and no report of zeros. */
+	if (!ret && !r.records && !r.errors) {
+		ret = report_trace_whole(&r, input, false);
+		goto out;
 	}
 	/* The final metrics, read fully or not: mapwatch_trace_complete says. */
 	if (om_path && outfile_write(om_path, report_openmetrics, &r))
@@ -256,16 +295,14 @@ int do_report(int argc, char **argv)
 	if (!ret && !(om_path && !strcmp(om_path, "-")))
 		ret = json_output ? report_print_json(&r) : report_print_text(&r);
 	/* After the report, so that a plain one shows the warning last. */
-	if (!ret && !r.summary && !r.errors) {
-		if (!json_output)
-			p_err("%s: the trace has no summary: it was cut short, the figures"
-			      " cover only what it holds", input);
-		ret = -1;
-	}
+	if (!ret)
+		ret = report_trace_whole(&r, input, json_output);
 	if (r.errors)
 		ret = -1;
 out:
-	if (om_path)
+	if (keep.f)
+		outfile_abort(&keep);
+	if (om_path || live)
 		trace_pump_release(&saved);
 	report_free(&r);
 	free(rest);

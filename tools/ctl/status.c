@@ -306,8 +306,7 @@ static void status_text(const struct mw_status *st)
 
 static int status_usage(void)
 {
-	fprintf(stderr,
-		"Usage: %1$s [-j] status\n"
+	help_print("Usage: %1$s status [-j]\n"
 		"\n"
 		"Every mapwatch session open on this host, whoever owns it (user, pid,\n"
 		"command, when opened, enabled or not, probes, ring pages per CPU,\n"
@@ -331,7 +330,7 @@ int do_status(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? -1 : 0;
 	if (argc > 0) {
-		p_err("status takes no argument (unexpected '%s')", *argv);
+		p_usage("status takes no argument (unexpected '%s')", *argv);
 		return -1;
 	}
 	if (mw_genl_open(&g) || mw_genl_status(&g, &st)) {
@@ -352,12 +351,14 @@ int do_status(int argc, char **argv)
 
 static int detach_usage(void)
 {
-	fprintf(stderr,
-		"Usage: %1$s detach --session ID --probe ID\n"
+	help_print("Usage: %1$s detach --session ID --probe ID\n"
 		"\n"
 		"Detach a probe from any session (ids from '%1$s status'): its owner\n"
 		"keeps the session and its records; the probe records no more.\n"
-		"Needs CAP_SYS_ADMIN.\n",
+		"Needs CAP_SYS_ADMIN.\n"
+		"\n"
+		"  -s, --session ID   the session (a number from 1)\n"
+		"  -p, --probe ID     the probe, in that session\n",
 		bin_name);
 	return 0;
 }
@@ -370,7 +371,7 @@ static int parse_id(const char *s, const char *what, uint32_t *id)
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || *end || end == s || !v || v > UINT32_MAX || *s == '-') {
-		p_err("--%s '%s': not an id (a number from 1, see '%s status')", what, s,
+		p_usage("--%s '%s': not an id (a number from 1, see '%s status')", what, s,
 		      bin_name);
 		return -1;
 	}
@@ -410,7 +411,7 @@ int do_detach(int argc, char **argv)
 		}
 	}
 	if (!session || !probe || next != argc) {
-		p_err("usage: %s detach --session ID --probe ID (see '%s status')", bin_name,
+		p_usage("usage: %s detach --session ID --probe ID (see '%s status')", bin_name,
 		      bin_name);
 		return -1;
 	}
@@ -536,8 +537,7 @@ static void monitor_on_signal(int sig)
 
 static int monitor_usage(void)
 {
-	fprintf(stderr,
-		"Usage: %1$s [-j] monitor\n"
+	help_print("Usage: %1$s monitor [-j]\n"
 		"\n"
 		"Print the module's notifications as they come, until SIGINT or SIGTERM:\n"
 		"  session_open   session=ID uid= pid= comm=   (its owner)\n"
@@ -570,7 +570,7 @@ int do_monitor(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? -1 : 0;
 	if (argc > 0) {
-		p_err("monitor takes no argument (unexpected '%s')", *argv);
+		p_usage("monitor takes no argument (unexpected '%s')", *argv);
 		return -1;
 	}
 	if (mw_genl_open(&g) || mw_genl_subscribe(&g)) {

@@ -14,11 +14,7 @@
 
 static int symbols_help(void)
 {
-	if (json_output) {
-		jsonw_null(json_wtr);
-		return 0;
-	}
-	fprintf(stderr,
+	help_print(
 		"Usage: %1$s symbols PATH [FUNC]...\n"
 		"\n"
 		"Read the Go binary PATH and show what '%1$s dump' would probe: Go version,\n"
@@ -26,7 +22,8 @@ static int symbols_help(void)
 		"function of that Go version, its address, file offset, the probe offset\n"
 		"after the stack-check prologue, its RET offsets and what its argument\n"
 		"registers hold.  Functions the binary lacks (not linked, or inlined) are\n"
-		"listed as absent.  With FUNC names, analyse those functions instead.\n"
+		"listed as absent.  With FUNC names, analyse those functions instead\n"
+		"(exit status 1 if one is not in PATH).\n"
 		"Offsets are file offsets, as uprobes take them.\n",
 		bin_name);
 	return 0;
@@ -166,7 +163,7 @@ static void regs_json(const char *name, uint16_t machine, const uint8_t *roles, 
 	jsonw_end_array(json_wtr);
 }
 
-static void probe_plain(const struct gobin_probe *p, const struct gobin_err *perr)
+static void probe_plain(const struct gobin_probe *p, const struct mw_err *perr)
 {
 	unsigned int i;
 
@@ -187,7 +184,7 @@ static void probe_plain(const struct gobin_probe *p, const struct gobin_err *per
 	putchar('\n');
 }
 
-static void probe_json(const struct gobin_probe *p, const struct gobin_err *perr)
+static void probe_json(const struct gobin_probe *p, const struct mw_err *perr)
 {
 	unsigned int i;
 
@@ -215,7 +212,7 @@ static void probe_json(const struct gobin_probe *p, const struct gobin_err *perr
 
 /* Decode FN; on failure print the error in place (other functions still show). */
 static const struct gobin_probe *analyse(struct gobin *gb, const struct gobin_func *fn,
-					 struct gobin_probe *p, struct gobin_err *perr)
+					 struct gobin_probe *p, struct mw_err *perr)
 {
 	return gobin_probe_func(gb, fn, p, perr) ? NULL : p;
 }
@@ -226,7 +223,7 @@ static void show_map_func(struct gobin *gb, const struct gover_func *gf)
 	const struct gobin_func *fn = gobin_func_by_name(gb, gf->sym);
 	const struct gobin_probe *p = NULL;
 	struct gobin_probe probe;
-	struct gobin_err perr;
+	struct mw_err perr;
 
 	if (fn)
 		p = analyse(gb, fn, &probe, &perr);
@@ -245,12 +242,12 @@ static void show_map_func(struct gobin *gb, const struct gover_func *gf)
 		json_word_array("nested_in", gf->flags & GOVER_F_NESTED ? gf->outer : NULL);
 		jsonw_end_object(json_wtr);
 	} else {
-		printf("%-7s%-47s ", gomap_op_name(gf->op), gf->sym);
+		printf("%-8s %-47s ", gomap_op_name(gf->op), gf->sym);
 		if (fn)
 			probe_plain(p, &perr);
 		else
 			printf("absent (not linked, or inlined)\n");
-		printf("%7sargs:", "");
+		printf("%9sargs:", "");
 		if (gf->args[0] == GOARG_NONE)
 			printf(" none");
 		regs_plain(in->machine, gf->args, GOVER_MAX_ARGS);
@@ -268,12 +265,13 @@ static void show_map_func(struct gobin *gb, const struct gover_func *gf)
 		gobin_probe_release(&probe);
 }
 
-static void show_any_func(struct gobin *gb, const char *name)
+/* Returns whether the binary has the function. */
+static bool show_any_func(struct gobin *gb, const char *name)
 {
 	const struct gobin_func *fn = gobin_func_by_name(gb, name);
 	const struct gobin_probe *p = NULL;
 	struct gobin_probe probe;
-	struct gobin_err perr;
+	struct mw_err perr;
 
 	if (fn)
 		p = analyse(gb, fn, &probe, &perr);
@@ -287,7 +285,7 @@ static void show_any_func(struct gobin *gb, const char *name)
 		}
 		jsonw_end_object(json_wtr);
 	} else {
-		printf("%-54s ", name);
+		printf("%-56s ", name);
 		if (fn)
 			probe_plain(p, &perr);
 		else
@@ -295,6 +293,7 @@ static void show_any_func(struct gobin *gb, const char *name)
 	}
 	if (p)
 		gobin_probe_release(&probe);
+	return fn;
 }
 
 static void layout_plain(const struct gover_layout *l, const struct gover_g *g, uint16_t machine)
@@ -351,14 +350,14 @@ static void show_programs(const char *path)
 {
 	unsigned int ops = 0, payload = 0;
 	struct gotrace t;
-	char err[512];
+	struct mw_err err;
 	size_t i;
 
-	if (gotrace_open(&t, path, DUMP_KEY_MAX, true, err, sizeof(err))) {
+	if (gotrace_open(&t, path, DUMP_KEY_MAX, true, &err)) {
 		if (json_output)
-			jsonw_string_field(json_wtr, "programs_error", err);
+			jsonw_string_field(json_wtr, "programs_error", err.msg);
 		else
-			printf("\nfetch programs: %s\n", err);
+			printf("\nfetch programs: %s\n", err.msg);
 		return;
 	}
 	for (i = 0; i < t.nr; i++) {
@@ -393,9 +392,10 @@ int do_symbols(int argc, char **argv)
 	const struct gover_layout *layout;
 	const struct gobin_info *in;
 	const char *path;
-	struct gobin_err err;
+	struct mw_err err;
 	struct gobin *gb;
 	unsigned int i;
+	unsigned int missing = 0;
 	bool named;
 	int ret;
 
@@ -435,12 +435,12 @@ int do_symbols(int argc, char **argv)
 		header_plain(path, in);
 		if (layout)
 			layout_plain(layout, gover_g(in->go_minor), in->machine);
-		printf("\n%-7s%-47s %-11s %-10s %-10s %-12s %s\n", "op", "function", "address",
+		printf("\n%-8s %-47s %-11s %-10s %-10s %-12s %s\n", "op", "function", "address",
 		       "file off", "probe off", "prologue", "returns (file offsets)");
 	}
 	if (named)
 		for (i = 1; i < (unsigned int)argc; i++)
-			show_any_func(gb, argv[i]);
+			missing += !show_any_func(gb, argv[i]);
 	else
 		for (i = 0; i < gover_nr_funcs; i++)
 			if (gover_func_applies(&gover_funcs[i], in->go_minor, in->map_impl))
@@ -452,5 +452,9 @@ int do_symbols(int argc, char **argv)
 	if (json_output)
 		jsonw_end_object(json_wtr);
 	gobin_close(gb);
-	return 0;
+	/* A function asked for by name and not there: exit 1 ("present": false). */
+	if (missing && !json_output)
+		p_err("%s: %u of the functions named %s not in it", path, missing,
+		      missing > 1 ? "are" : "is");
+	return missing ? -1 : 0;
 }

@@ -15,11 +15,7 @@
 
 static int usdt_help(void)
 {
-	if (json_output) {
-		jsonw_null(json_wtr);
-		return 0;
-	}
-	fprintf(stderr,
+	help_print(
 		"Usage: %1$s usdt PATH [PATTERN]...\n"
 		"\n"
 		"List the SystemTap SDT probes (USDT, the .note.stapsdt notes) of the ELF\n"
@@ -94,8 +90,8 @@ static void probe_plain(const char *path, const struct usdt_file *uf,
 	unsigned int i;
 
 	printf("usdt:%s:%s:%s\n", path, pr->provider, pr->name);
-	if (pr->error[0]) {
-		printf("    address 0x%" PRIx64 "  error: %s\n", pr->pc, pr->error);
+	if (pr->error.code) {
+		printf("    address 0x%" PRIx64 "  error: %s\n", pr->pc, pr->error.msg);
 		return;
 	}
 	printf("    address 0x%" PRIx64 "  file offset 0x%" PRIx64 "  semaphore ", pr->pc,
@@ -180,7 +176,7 @@ static void probe_json(const char *path, const struct usdt_file *uf,
 	hex_field("note_address", pr->note_pc);
 	hex_field("note_base", pr->note_base);
 	jsonw_name(json_wtr, "file_offset");
-	if (pr->error[0])
+	if (pr->error.code)
 		jsonw_null(json_wtr);
 	else
 		hex_value(pr->offset);
@@ -228,8 +224,7 @@ static void probe_json(const char *path, const struct usdt_file *uf,
 
 int do_usdt(int argc, char **argv)
 {
-	char errbuf[USDT_ERR_LEN];
-	struct elfbin_err err;
+	struct mw_err err, fperr;
 	size_t i, shown = 0, bad = 0;
 	struct usdt_file uf;
 	const char *path;
@@ -266,14 +261,14 @@ int do_usdt(int argc, char **argv)
 			continue;
 		shown++;
 		/* The probe's own error is in pr->error: the plain listing prints it once. */
-		if (usdt_fetchprog(pr, uf.machine, &prog, errbuf, sizeof(errbuf))) {
-			perr = errbuf;
+		if (usdt_fetchprog(pr, uf.machine, &prog, &fperr)) {
+			perr = fperr.msg;
 			bad++;
 		}
 		if (json_output)
 			probe_json(path, &uf, pr, &prog, perr);
 		else
-			probe_plain(path, &uf, pr, pr->error[0] ? NULL : perr);
+			probe_plain(path, &uf, pr, pr->error.code ? NULL : perr);
 	}
 	if (json_output) {
 		jsonw_end_array(json_wtr);

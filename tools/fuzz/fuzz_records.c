@@ -39,14 +39,14 @@ static volatile unsigned int sink;	/* what built() read: kept */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *path = getenv("MAPWATCH_FUZZ_GOBIN");
-	char err[512];
+	struct mw_err err;
 
 	(void)argc;
 	(void)argv;
 	bin_name = "mapwatchctl";
 	if (path && *path) {
-		if (gotrace_open(&gt, path, DUMP_KEY_MAX, true, err, sizeof(err))) {
-			fprintf(stderr, "fuzz_records: %s\n", err);
+		if (gotrace_open(&gt, path, DUMP_KEY_MAX, true, &err)) {
+			fprintf(stderr, "fuzz_records: %s\n", err.msg);
 			return -1;
 		}
 		have_gt = gt.nr > 0;
@@ -56,10 +56,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	path = getenv("MAPWATCH_FUZZ_LIBJVM");
 	if (path && *path) {
 		ut.jvm = ut.alloc = true;
-		if (usdttrace_add_methods(&ut, "*.*", err, sizeof(err)) ||
-		    usdttrace_find(&ut, path, 0, NULL, err, sizeof(err)) ||
-		    usdttrace_open(&ut, err, sizeof(err))) {
-			fprintf(stderr, "fuzz_records: %s\n", err);
+		if (usdttrace_add_methods(&ut, "*.*", &err) ||
+		    usdttrace_find(&ut, path, 0, NULL, &err) || usdttrace_open(&ut, &err)) {
+			fprintf(stderr, "fuzz_records: %s\n", err.msg);
 			return -1;
 		}
 		fprintf(stderr, "fuzz_records: %zu JVM probes of %s\n", ut.nr, path);

@@ -40,7 +40,8 @@ static void translate(const struct usdt_probe *pr, uint16_t machine)
 {
 	uint8_t payload[USDT_MAX_ARGS * 8] = { 0 };
 	struct fp_value vals[FP_MAX_FIELDS];
-	char err[USDT_ERR_LEN] = "", what[256];
+	struct mw_err err = { .msg = "" };
+	char what[256];
 	unsigned int i, size = 0;
 	struct fprog p;
 
@@ -49,8 +50,8 @@ static void translate(const struct usdt_probe *pr, uint16_t machine)
 		if (!what[0] || !pr->args[i].spec || !*pr->args[i].spec)
 			abort();
 	}
-	if (usdt_fetchprog(pr, machine, &p, err, sizeof(err))) {
-		if (!err[0])
+	if (usdt_fetchprog(pr, machine, &p, &err)) {
+		if (!err.code || !err.msg[0])
 			abort();	/* refused without a reason */
 		return;
 	}
@@ -70,12 +71,12 @@ static void translate(const struct usdt_probe *pr, uint16_t machine)
 
 static void read_file(void *elf, size_t len)
 {
-	struct elfbin_err err = { .msg = "" };
+	struct mw_err err = { .msg = "" };
 	struct usdt_file uf;
 	size_t i;
 
 	if (usdt_open_mem(elf, len, &uf, &err)) {
-		if (!err.msg[0] || uf.nr || uf.probes)
+		if (!err.code || !err.msg[0] || uf.nr || uf.probes)
 			abort();
 		return;
 	}
@@ -113,7 +114,8 @@ static void arg_string(const uint8_t *data, size_t size)
 		pr.name = "args";
 		pr.args_str = args;
 		pr.pc = EW_TEXT_VA;
-		if (usdt_parse_args(machines[m], args, &pr) && (!pr.error[0] || pr.nr_args))
+		if (usdt_parse_args(machines[m], args, &pr) &&
+		    (!pr.error.code || !pr.error.msg[0] || pr.nr_args))
 			abort();
 		translate(&pr, machines[m]);
 		usdt_args_release(&pr);

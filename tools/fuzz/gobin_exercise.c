@@ -18,7 +18,7 @@ static int count_sym(void *ctx, const char *name, uint64_t addr, uint64_t size)
 static void probe(struct gobin *gb, const struct gobin_func *fn)
 {
 	struct gobin_probe p;
-	struct gobin_err err;
+	struct mw_err err;
 	uint64_t off;
 	unsigned int i;
 
@@ -41,7 +41,7 @@ void fz_gobin_exercise(struct gobin *gb)
 	};
 	const struct gobin_info *in = gobin_info(gb);
 	const struct gobin_func *f, *pf;
-	struct elfbin_err e;
+	struct mw_err e;
 	size_t n, pn, i, syms = 0;
 
 	f = gobin_funcs(gb, &n);
@@ -67,11 +67,11 @@ void fz_gobin_exercise(struct gobin *gb)
 void fz_gobin_open_exercise(void *elf, size_t len,
 			    void (*check)(struct gobin *gb))
 {
-	struct gobin_err err = { .code = GOBIN_OK };
+	struct mw_err err = { .code = MW_OK };
 	struct gobin *gb = gobin_open_mem(elf, len, &err);
 
 	if (!gb) {
-		if (!err.msg[0])
+		if (!err.code || !err.msg[0])
 			abort();
 		return;
 	}

@@ -184,7 +184,7 @@ static int find_md(void *ctx, const char *name, uint64_t addr, uint64_t size)
 static void seeds_from_binary(const char *path, unsigned int n)
 {
 	struct elfbin eb;
-	struct elfbin_err err;
+	struct mw_err err;
 	const struct elfbin_sect *s;
 	struct md_find md = { 0 };
 	char name[64];
@@ -311,7 +311,7 @@ static void seeds_records(const char *gobin)
 	unsigned int type, mode, i, j;
 	char name[64];
 	struct gotrace t;
-	char err[512];
+	struct mw_err err;
 
 	for (mode = 0; mode < 2; mode++) {
 		r.n = 1;
@@ -328,7 +328,7 @@ static void seeds_records(const char *gobin)
 		snprintf(name, sizeof(name), "synthetic-%s", mode ? "json" : "plain");
 		put("records", name, r.b, r.n, NULL, 0);
 	}
-	if (!gobin || gotrace_open(&t, gobin, DUMP_KEY_MAX, true, err, sizeof(err)))
+	if (!gobin || gotrace_open(&t, gobin, DUMP_KEY_MAX, true, &err))
 		return;
 	/* well-formed payloads of each probe, a map's life on one address */
 	for (i = 0; i < t.nr; i += 8) {
@@ -453,7 +453,7 @@ static void seeds_usdt(void)
 static void seeds_usdt_file(const char *path, unsigned int n)
 {
 	static unsigned char notes[65536];
-	struct elfbin_err err;
+	struct mw_err err;
 	struct usdt_file uf;
 	char name[64];
 	size_t len = 0, i, nr_args = 0;
@@ -515,7 +515,7 @@ int main(int argc, char **argv)
 		}
 		seeds_from_binary(argv[i], nb++);
 		if (!first_go) {
-			struct gobin_err e;
+			struct mw_err e;
 			struct gobin *gb = gobin_open(argv[i], &e);
 
 			if (gb && gover_supported(gobin_info(gb)->go_major,

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,19 +17,6 @@
 #ifndef R_AARCH64_RELATIVE
 #define R_AARCH64_RELATIVE	1027
 #endif
-
-int elfbin_set_err(struct elfbin_err *err, enum elfbin_errc code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err) {
-		err->code = code;
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* [off, off + len) inside [0, size), without overflow. */
 static bool in_file(const struct elfbin *eb, uint64_t off, uint64_t len)
@@ -54,61 +40,60 @@ const char *elfbin_machine_name(uint16_t machine)
 	}
 }
 
-static int load_phdrs(struct elfbin *eb, struct elfbin_err *err)
+static int load_phdrs(struct elfbin *eb, struct mw_err *err)
 {
 	size_t i, n;
 
 	if (elf_getphdrnum(eb->elf, &n))
-		return elfbin_set_err(err, ELFBIN_E_CORRUPT, "bad program headers: %s", elf_errmsg(-1));
+		return mw_err_set(err, MW_E_CORRUPT, "bad program headers: %s", elf_errmsg(-1));
 	if (!n)
-		return elfbin_set_err(err, ELFBIN_E_CORRUPT, "no program headers (not an executable?)");
+		return mw_err_set(err, MW_E_CORRUPT, "no program headers (not an executable?)");
 	eb->phdrs = calloc(n, sizeof(*eb->phdrs));
 	if (!eb->phdrs)
-		return elfbin_set_err(err, ELFBIN_E_IO, "out of memory");
+		return mw_err_set(err, MW_E_NOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
 		GElf_Phdr *ph = &eb->phdrs[i];
 
 		if (!gelf_getphdr(eb->elf, i, ph))
-			return elfbin_set_err(err, ELFBIN_E_CORRUPT, "bad program header %zu: %s", i,
-				       elf_errmsg(-1));
+			return mw_err_set(err, MW_E_CORRUPT, "bad program header %zu: %s", i,
+					  elf_errmsg(-1));
 		if (ph->p_type != PT_LOAD)
 			continue;
 		if (!in_file(eb, ph->p_offset, ph->p_filesz))
-			return elfbin_set_err(err, ELFBIN_E_CORRUPT,
-				       "truncated or corrupt: segment %zu (file bytes 0x%llx+0x%llx) "
-				       "goes past the end of the file (0x%zx bytes)", i,
-				       (unsigned long long)ph->p_offset,
-				       (unsigned long long)ph->p_filesz, eb->size);
+			return mw_err_set(err, MW_E_CORRUPT, "truncated or corrupt: segment %zu "
+					  "(file bytes 0x%llx+0x%llx) goes past the end of the "
+					  "file (0x%zx bytes)", i, (unsigned long long)ph->p_offset,
+					  (unsigned long long)ph->p_filesz, eb->size);
 		if (ph->p_vaddr + ph->p_memsz < ph->p_vaddr || ph->p_filesz > ph->p_memsz)
-			return elfbin_set_err(err, ELFBIN_E_CORRUPT, "corrupt segment %zu", i);
+			return mw_err_set(err, MW_E_CORRUPT, "corrupt segment %zu", i);
 	}
 	eb->nr_phdrs = n;
 	return 0;
 }
 
-static int load_sects(struct elfbin *eb, struct elfbin_err *err)
+static int load_sects(struct elfbin *eb, struct mw_err *err)
 {
 	size_t n, shstrndx, i = 0;
 	Elf_Scn *scn = NULL;
 
 	if (elf_getshdrnum(eb->elf, &n) || elf_getshdrstrndx(eb->elf, &shstrndx))
-		return elfbin_set_err(err, ELFBIN_E_CORRUPT,
-			       "truncated or corrupt: bad section headers: %s", elf_errmsg(-1));
+		return mw_err_set(err, MW_E_CORRUPT,
+				  "truncated or corrupt: bad section headers: %s", elf_errmsg(-1));
 	if (!n)
 		return 0;
 	eb->sects = calloc(n, sizeof(*eb->sects));
 	if (!eb->sects)
-		return elfbin_set_err(err, ELFBIN_E_IO, "out of memory");
+		return mw_err_set(err, MW_E_NOMEM, "out of memory");
 	while ((scn = elf_nextscn(eb->elf, scn)) && i < n) {
 		struct elfbin_sect *s = &eb->sects[i];
 		GElf_Shdr sh;
 
 		if (!gelf_getshdr(scn, &sh))
-			return elfbin_set_err(err, ELFBIN_E_CORRUPT, "bad section header: %s",
-				       elf_errmsg(-1));
+			return mw_err_set(err, MW_E_CORRUPT, "bad section header: %s",
+					  elf_errmsg(-1));
 		s->name = elf_strptr(eb->elf, shstrndx, sh.sh_name);
 		if (!s->name)
-			return elfbin_set_err(err, ELFBIN_E_CORRUPT, "corrupt section name table");
+			return mw_err_set(err, MW_E_CORRUPT, "corrupt section name table");
 		s->addr = sh.sh_addr;
 		s->offset = sh.sh_offset;
 		s->size = sh.sh_size;
@@ -116,11 +101,11 @@ static int load_sects(struct elfbin *eb, struct elfbin_err *err)
 		s->flags = sh.sh_flags;
 		s->index = elf_ndxscn(scn);
 		if (s->type != SHT_NOBITS && s->type != SHT_NULL && !in_file(eb, s->offset, s->size))
-			return elfbin_set_err(err, ELFBIN_E_CORRUPT,
-				       "truncated or corrupt: section %s (file bytes 0x%llx+0x%llx) "
-				       "goes past the end of the file (0x%zx bytes)", s->name,
-				       (unsigned long long)s->offset, (unsigned long long)s->size,
-				       eb->size);
+			return mw_err_set(err, MW_E_CORRUPT, "truncated or corrupt: section %s "
+					  "(file bytes 0x%llx+0x%llx) goes past the end of the "
+					  "file (0x%zx bytes)", s->name,
+					  (unsigned long long)s->offset,
+					  (unsigned long long)s->size, eb->size);
 		i++;
 	}
 	eb->nr_sects = i;
@@ -135,7 +120,7 @@ static int rel_cmp(const void *a, const void *b)
 }
 
 /* Collect R_*_RELATIVE entries of allocated SHT_RELA sections (the dynamic ones). */
-static int load_rels(struct elfbin *eb, struct elfbin_err *err)
+static int load_rels(struct elfbin *eb, struct mw_err *err)
 {
 	uint32_t rel_type = eb->ehdr.e_machine == EM_X86_64 ? R_X86_64_RELATIVE : R_AARCH64_RELATIVE;
 	size_t i, total = 0;
@@ -147,7 +132,7 @@ static int load_rels(struct elfbin *eb, struct elfbin_err *err)
 		return 0;
 	eb->rels = calloc(total, sizeof(*eb->rels));
 	if (!eb->rels)
-		return elfbin_set_err(err, ELFBIN_E_IO, "out of memory");
+		return mw_err_set(err, MW_E_NOMEM, "out of memory");
 	for (i = 0; i < eb->nr_sects; i++) {
 		const struct elfbin_sect *s = &eb->sects[i];
 		Elf_Scn *scn;
@@ -159,14 +144,15 @@ static int load_rels(struct elfbin *eb, struct elfbin_err *err)
 		scn = elf_getscn(eb->elf, s->index);
 		d = scn ? elf_getdata(scn, NULL) : NULL;
 		if (!d)
-			return elfbin_set_err(err, ELFBIN_E_CORRUPT, "unreadable relocations in %s: %s",
-				       s->name, elf_errmsg(-1));
+			return mw_err_set(err, MW_E_CORRUPT, "unreadable relocations in %s: %s",
+					  s->name, elf_errmsg(-1));
 		n = d->d_size / sizeof(Elf64_Rela);
 		for (j = 0; j < n && eb->nr_rels < total; j++) {
 			GElf_Rela r;
 
 			if (!gelf_getrela(d, j, &r))
-				return elfbin_set_err(err, ELFBIN_E_CORRUPT, "bad relocation in %s", s->name);
+				return mw_err_set(err, MW_E_CORRUPT, "bad relocation in %s",
+						  s->name);
 			if (GELF_R_TYPE(r.r_info) != rel_type)
 				continue;
 			eb->rels[eb->nr_rels].offset = r.r_offset;
@@ -178,42 +164,43 @@ static int load_rels(struct elfbin *eb, struct elfbin_err *err)
 	return 0;
 }
 
-static int elfbin_init(struct elfbin *eb, struct elfbin_err *err)
+static int elfbin_init(struct elfbin *eb, struct mw_err *err)
 {
 	const unsigned char *id = eb->data;
 
 	if (eb->size < EI_NIDENT || memcmp(id, ELFMAG, SELFMAG))
-		return elfbin_set_err(err, ELFBIN_E_NOT_ELF, "not an ELF file");
+		return mw_err_set(err, MW_E_NOT_ELF, "not an ELF file");
 	if (id[EI_CLASS] != ELFCLASS64)
-		return elfbin_set_err(err, ELFBIN_E_FORMAT, "not a 64-bit ELF file (class %u)", id[EI_CLASS]);
+		return mw_err_set(err, MW_E_FORMAT, "not a 64-bit ELF file (class %u)",
+				  id[EI_CLASS]);
 	if (id[EI_DATA] != ELFDATA2LSB)
-		return elfbin_set_err(err, ELFBIN_E_FORMAT, "not a little-endian ELF file");
+		return mw_err_set(err, MW_E_FORMAT, "not a little-endian ELF file");
 	if (eb->size < sizeof(Elf64_Ehdr))
-		return elfbin_set_err(err, ELFBIN_E_CORRUPT, "truncated ELF header");
+		return mw_err_set(err, MW_E_CORRUPT, "truncated ELF header");
 	if (elf_version(EV_CURRENT) == EV_NONE)
-		return elfbin_set_err(err, ELFBIN_E_IO, "libelf: %s", elf_errmsg(-1));
+		return mw_err_set(err, MW_E_IO, "libelf: %s", elf_errmsg(-1));
 	eb->elf = elf_memory((char *)eb->data, eb->size);
 	if (!eb->elf || elf_kind(eb->elf) != ELF_K_ELF || !gelf_getehdr(eb->elf, &eb->ehdr))
-		return elfbin_set_err(err, ELFBIN_E_CORRUPT, "bad ELF header: %s", elf_errmsg(-1));
+		return mw_err_set(err, MW_E_CORRUPT, "bad ELF header: %s", elf_errmsg(-1));
 	if (eb->ehdr.e_type != ET_EXEC && eb->ehdr.e_type != ET_DYN)
-		return elfbin_set_err(err, ELFBIN_E_FORMAT, "not an executable (ELF type %u)",
-			       eb->ehdr.e_type);
+		return mw_err_set(err, MW_E_FORMAT, "not an executable (ELF type %u)",
+				  eb->ehdr.e_type);
 	if (eb->ehdr.e_machine != EM_X86_64 && eb->ehdr.e_machine != EM_AARCH64) {
 		const char *m = elfbin_machine_name(eb->ehdr.e_machine);
 
 		if (m)
-			return elfbin_set_err(err, ELFBIN_E_ARCH,
-				       "unsupported architecture %s (x86-64 and arm64 are)", m);
-		return elfbin_set_err(err, ELFBIN_E_ARCH,
-			       "unsupported architecture (ELF machine %u; x86-64 and arm64 are)",
-			       eb->ehdr.e_machine);
+			return mw_err_set(err, MW_E_ARCH,
+					  "unsupported architecture %s (x86-64 and arm64 are)", m);
+		return mw_err_set(err, MW_E_ARCH,
+				  "unsupported architecture (ELF machine %u; x86-64 and arm64 are)",
+				  eb->ehdr.e_machine);
 	}
 	if (load_phdrs(eb, err) || load_sects(eb, err) || load_rels(eb, err))
 		return -1;
 	return 0;
 }
 
-int elfbin_open_mem(struct elfbin *eb, void *data, size_t size, struct elfbin_err *err)
+int elfbin_open_mem(struct elfbin *eb, void *data, size_t size, struct mw_err *err)
 {
 	memset(eb, 0, sizeof(*eb));
 	eb->data = data;
@@ -225,7 +212,7 @@ int elfbin_open_mem(struct elfbin *eb, void *data, size_t size, struct elfbin_er
 	return 0;
 }
 
-int elfbin_open(struct elfbin *eb, const char *path, struct elfbin_err *err)
+int elfbin_open(struct elfbin *eb, const char *path, struct mw_err *err)
 {
 	struct stat st;
 	void *p;
@@ -234,24 +221,24 @@ int elfbin_open(struct elfbin *eb, const char *path, struct elfbin_err *err)
 	memset(eb, 0, sizeof(*eb));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return elfbin_set_err(err, ELFBIN_E_IO, "cannot open %s: %s", path, strerror(errno));
+		return mw_err_set(err, MW_E_IO, "cannot open %s: %s", path, strerror(errno));
 	if (fstat(fd, &st)) {
-		elfbin_set_err(err, ELFBIN_E_IO, "cannot stat %s: %s", path, strerror(errno));
+		mw_err_set(err, MW_E_IO, "cannot stat %s: %s", path, strerror(errno));
 		goto err_close;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		elfbin_set_err(err, ELFBIN_E_IO, "%s is not a regular file", path);
+		mw_err_set(err, MW_E_IO, "%s is not a regular file", path);
 		goto err_close;
 	}
 	if (st.st_size < EI_NIDENT) {
-		elfbin_set_err(err, ELFBIN_E_NOT_ELF, "%s is not an ELF file (%lld bytes)", path,
-			(long long)st.st_size);
+		mw_err_set(err, MW_E_NOT_ELF, "%s is not an ELF file (%lld bytes)", path,
+			   (long long)st.st_size);
 		goto err_close;
 	}
 	/* Private and writable: libelf may convert in place; the file is never written. */
 	p = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	if (p == MAP_FAILED) {
-		elfbin_set_err(err, ELFBIN_E_IO, "cannot map %s: %s", path, strerror(errno));
+		mw_err_set(err, MW_E_IO, "cannot map %s: %s", path, strerror(errno));
 		goto err_close;
 	}
 	close(fd);
@@ -374,13 +361,13 @@ bool elfbin_has_symtab(const struct elfbin *eb)
 }
 
 int elfbin_for_each_func(const struct elfbin *eb, elfbin_sym_fn fn, void *ctx,
-			 struct elfbin_err *err)
+			 struct mw_err *err)
 {
 	return elfbin_for_each_symbol(eb, STT_FUNC, fn, ctx, err);
 }
 
 int elfbin_for_each_symbol(const struct elfbin *eb, unsigned int type, elfbin_sym_fn fn,
-			   void *ctx, struct elfbin_err *err)
+			   void *ctx, struct mw_err *err)
 {
 	const struct elfbin_sect *s = elfbin_section(eb, ".symtab");
 	Elf_Scn *scn;
@@ -393,22 +380,22 @@ int elfbin_for_each_symbol(const struct elfbin *eb, unsigned int type, elfbin_sy
 		return 0;
 	scn = elf_getscn(eb->elf, s->index);
 	if (!scn || !gelf_getshdr(scn, &sh) || !(d = elf_getdata(scn, NULL)))
-		return elfbin_set_err(err, ELFBIN_E_CORRUPT, "unreadable symbol table: %s", elf_errmsg(-1));
+		return mw_err_set(err, MW_E_CORRUPT, "unreadable symbol table: %s", elf_errmsg(-1));
 	if (!sh.sh_entsize || sh.sh_entsize != sizeof(Elf64_Sym))
-		return elfbin_set_err(err, ELFBIN_E_CORRUPT, "corrupt symbol table entry size");
+		return mw_err_set(err, MW_E_CORRUPT, "corrupt symbol table entry size");
 	n = d->d_size / sh.sh_entsize;
 	for (i = 1; i < n; i++) {
 		const char *name;
 		GElf_Sym sym;
 
 		if (!gelf_getsym(d, i, &sym))
-			return elfbin_set_err(err, ELFBIN_E_CORRUPT, "bad symbol %zu", i);
+			return mw_err_set(err, MW_E_CORRUPT, "bad symbol %zu", i);
 		if (GELF_ST_TYPE(sym.st_info) != type || !sym.st_value ||
 		    sym.st_shndx == SHN_UNDEF)
 			continue;
 		name = elf_strptr(eb->elf, sh.sh_link, sym.st_name);
 		if (!name)
-			return elfbin_set_err(err, ELFBIN_E_CORRUPT, "bad name of symbol %zu", i);
+			return mw_err_set(err, MW_E_CORRUPT, "bad name of symbol %zu", i);
 		if (!*name)
 			continue;
 		ret = fn(ctx, name, sym.st_value, sym.st_size);

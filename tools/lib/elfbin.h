@@ -16,26 +16,7 @@
 #include <stdint.h>
 #include <gelf.h>
 
-#define ELFBIN_ERR_LEN	256
-
-/* Why an open or a read failed; lets callers (and tests) tell them apart. */
-enum elfbin_errc {
-	ELFBIN_OK,
-	ELFBIN_E_IO,		/* open/stat/mmap failed (errno in the message) */
-	ELFBIN_E_NOT_ELF,	/* no ELF magic */
-	ELFBIN_E_FORMAT,	/* ELF, but 32-bit, big-endian or another unsupported form */
-	ELFBIN_E_ARCH,		/* a machine we do not decode */
-	ELFBIN_E_CORRUPT,	/* headers or tables point outside the file, or disagree */
-};
-
-struct elfbin_err {
-	enum elfbin_errc code;
-	char msg[ELFBIN_ERR_LEN];
-};
-
-/* Fill @err (when not NULL) with @code and the message; returns -1. */
-int elfbin_set_err(struct elfbin_err *err, enum elfbin_errc code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+#include "lib/mwerr.h"
 
 struct elfbin_sect {
 	const char *name;
@@ -60,10 +41,13 @@ struct elfbin {
 	size_t nr_rels;
 };
 
-/* Open PATH read-only.  0, or -1 with ERR filled in. */
-int elfbin_open(struct elfbin *eb, const char *path, struct elfbin_err *err);
+/*
+ * Open PATH read-only.  0, or -1 with ERR filled in: MW_E_IO, MW_E_NOT_ELF,
+ * MW_E_FORMAT, MW_E_ARCH, MW_E_CORRUPT, MW_E_NOMEM.
+ */
+int elfbin_open(struct elfbin *eb, const char *path, struct mw_err *err);
 /* The same over SIZE bytes at DATA, which must outlive EB (not copied). */
-int elfbin_open_mem(struct elfbin *eb, void *data, size_t size, struct elfbin_err *err);
+int elfbin_open_mem(struct elfbin *eb, void *data, size_t size, struct mw_err *err);
 void elfbin_close(struct elfbin *eb);
 
 /* "x86-64", "arm64" for the machines we support. */
@@ -98,10 +82,10 @@ int elfbin_read_ptr(const struct elfbin *eb, uint64_t va, uint64_t *val);
  */
 typedef int (*elfbin_sym_fn)(void *ctx, const char *name, uint64_t addr, uint64_t size);
 int elfbin_for_each_func(const struct elfbin *eb, elfbin_sym_fn fn, void *ctx,
-			 struct elfbin_err *err);
+			 struct mw_err *err);
 /* The same for the symbols of TYPE (STT_FUNC, STT_OBJECT, ...). */
 int elfbin_for_each_symbol(const struct elfbin *eb, unsigned int type, elfbin_sym_fn fn,
-			   void *ctx, struct elfbin_err *err);
+			   void *ctx, struct mw_err *err);
 bool elfbin_has_symtab(const struct elfbin *eb);
 /*
  * The description of the first note of @type by @owner ("GNU", "Go") in a

@@ -15,10 +15,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mwerr.h"
+
 struct nl_sock;
 
-/* The last failure's message (this thread's), as in mapwatch.h. */
+/* The last failure (this thread's), as in mapwatch.h. */
 const char *mw_error(void);
+const struct mw_err *mw_last_err(void);
 
 struct mw_genl {
 	struct nl_sock *sk;

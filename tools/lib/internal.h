@@ -3,7 +3,7 @@
 #ifndef _MAPWATCH_LIB_INTERNAL_H
 #define _MAPWATCH_LIB_INTERNAL_H
 
-/* Set mw_error()'s message; returns -@err. */
+/* Set this thread's last failure (mw_error(), mw_last_err()) to errno @err; returns -@err. */
 int mw_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -31,7 +31,9 @@ json_writer_t *jsonw_new(FILE *f)
 void jsonw_destroy(json_writer_t **w)
 {
 	assert((*w)->depth == 0);
-	fputc('\n', (*w)->f);
+	/* Nothing written, nothing to end. */
+	if (!(*w)->first)
+		fputc('\n', (*w)->f);
 	fflush((*w)->f);
 	free(*w);
 	*w = NULL;
@@ -70,10 +72,45 @@ static void jsonw_eor(json_writer_t *w)
 	w->first = false;
 }
 
-static void jsonw_puts(json_writer_t *w, const char *s)
+/*
+ * The length of the UTF-8 sequence at @s (1 to 4), or 0 if it is not one:
+ * a stray continuation byte, a sequence cut short, an overlong form, a
+ * surrogate or a code point above U+10FFFF (RFC 3629).
+ */
+static size_t utf8_len(const unsigned char *s)
 {
+	size_t n, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;	/* also the terminating NUL */
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* A JSON string; bytes that are not UTF-8 become U+FFFD, so it stays valid. */
+static void jsonw_puts(json_writer_t *w, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n;
+
 	fputc('"', w->f);
-	for (; *s; s++) {
+	while (*s) {
 		unsigned char c = *s;
 
 		switch (c) {
@@ -83,11 +120,20 @@ static void jsonw_puts(json_writer_t *w, const char *s)
 		case '\t': fputs("\\t", w->f); break;
 		case '\r': fputs("\\r", w->f); break;
 		default:
-			if (c < 0x20)
+			if (c < 0x20) {
 				fprintf(w->f, "\\u%04x", c);
-			else
-				fputc(c, w->f);
+				break;
+			}
+			n = utf8_len(s);
+			if (!n) {
+				fputs("\\ufffd", w->f);
+				break;
+			}
+			fwrite(s, 1, n, w->f);
+			s += n;
+			continue;
 		}
+		s++;
 	}
 	fputc('"', w->f);
 }

@@ -19,19 +19,27 @@
 #include "mapwatch.h"
 #include "../../module/ring.h"
 
-static _Thread_local char mw_errbuf[256];
+/* The last failure of this thread: code MW_E_SYS, errnum the errno returned. */
+static _Thread_local struct mw_err mw_last;
 
 const char *mw_error(void)
 {
-	return mw_errbuf;
+	return mw_last.msg;
+}
+
+const struct mw_err *mw_last_err(void)
+{
+	return &mw_last;
 }
 
 int mw_fail(int err, const char *fmt, ...)
 {
 	va_list ap;
 
+	mw_last.code = MW_E_SYS;
+	mw_last.errnum = err;
 	va_start(ap, fmt);
-	vsnprintf(mw_errbuf, sizeof(mw_errbuf), fmt, ap);
+	vsnprintf(mw_last.msg, sizeof(mw_last.msg), fmt, ap);
 	va_end(ap);
 	return -err;
 }
@@ -43,6 +51,40 @@ static int mw_ioctl(struct mw_session *s, unsigned long cmd, void *arg, const ch
 	return mw_fail(errno, "%s: %s", what, strerror(errno));
 }
 
+/* 1 if the file holds "1" (a sysctl that is on), 0 if not, -1 if unreadable. */
+static int sysctl_on(const char *file)
+{
+	char c = 0;
+	int fd = open(file, O_RDONLY | O_CLOEXEC), n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, &c, 1);
+	close(fd);
+	return n == 1 ? c == '1' : -1;
+}
+
+/* The device is missing: why, and the fix, as far as the host tells. */
+static int no_device(const char *path)
+{
+	if (path && strcmp(path, MAPWATCH_DEVICE))
+		return mw_fail(ENOENT, "%s does not exist (-d names the device; the module makes %s)",
+			       path, MAPWATCH_DEVICE);
+	if (!access("/sys/module/mapwatch", F_OK))
+		return mw_fail(ENOENT, "the module is loaded but %s is missing: is devtmpfs"
+			       " mounted on /dev?", MAPWATCH_DEVICE);
+	if (access("/proc/modules", F_OK))
+		return mw_fail(ENOENT, "%s does not exist, and this kernel cannot load modules"
+			       " (built without CONFIG_MODULES): mapwatch needs one that can",
+			       MAPWATCH_DEVICE);
+	if (sysctl_on("/proc/sys/kernel/modules_disabled") == 1)
+		return mw_fail(ENOENT, "%s does not exist, and loading modules is disabled until"
+			       " the next boot (kernel.modules_disabled): load mapwatch at boot"
+			       " (/etc/modules-load.d)", MAPWATCH_DEVICE);
+	return mw_fail(ENOENT, "%s does not exist: load the module (modprobe mapwatch)",
+		       MAPWATCH_DEVICE);
+}
+
 int mw_open(struct mw_session *s, const char *path, int flags)
 {
 	int err;
@@ -52,8 +94,7 @@ int mw_open(struct mw_session *s, const char *path, int flags)
 	if (s->fd < 0) {
 		err = errno;
 		if (err == ENOENT)
-			return mw_fail(err, "%s does not exist: load the module (modprobe mapwatch)",
-				       path ? path : MAPWATCH_DEVICE);
+			return no_device(path);
 		if (err == EACCES || err == EPERM)
 			return mw_fail(err, "cannot open %s: %s (run as root or ask for the mapwatch group)",
 				       path ? path : MAPWATCH_DEVICE, strerror(err));

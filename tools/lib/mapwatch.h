@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <linux/mapwatch.h>
 
+#include "mwerr.h"
+
 struct mw_cpu_ring {
 	struct mapwatch_ring_consumer *cons;		/* NULL: no such CPU */
 	const struct mapwatch_ring_producer *prod;
@@ -31,7 +33,9 @@ typedef int (*mw_record_fn)(void *ctx, unsigned int cpu, const struct mapwatch_r
 
 /*
  * All functions return 0 (or a count) on success and -errno on failure;
- * mw_error() then tells what failed, naming the cause and the fix.
+ * mw_error() then tells what failed, naming the cause and the fix, and
+ * mw_last_err() holds it as a struct mw_err (code MW_E_SYS, errnum the
+ * errno).  Both are this thread's, kept until its next failure.
  */
 int mw_open(struct mw_session *s, const char *path, int flags);
 int mw_configure(struct mw_session *s, uint32_t data_pages, uint32_t flags,
@@ -56,6 +60,7 @@ long mw_drain(struct mw_session *s, mw_record_fn fn, void *ctx);
 int mw_wait(struct mw_session *s, int timeout_ms);
 void mw_close(struct mw_session *s);
 const char *mw_error(void);
+const struct mw_err *mw_last_err(void);
 
 static inline const void *mw_event_payload(const struct mapwatch_rec_event *ev)
 {

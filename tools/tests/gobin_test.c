@@ -189,9 +189,9 @@ static bool same_func_name(const char *symtab, const char *pcln)
 /* ------------------------------------------------------------------------ */
 /* Bad input without fixtures                                                 */
 
-static int expect_err(void *data, size_t size, enum gobin_errc code, const char *what)
+static int expect_err(void *data, size_t size, enum mw_errc code, const char *what)
 {
-	struct gobin_err err;
+	struct mw_err err;
 	struct gobin *gb = gobin_open_mem(data, size, &err);
 
 	if (gb) {
@@ -214,26 +214,26 @@ static void test_bad_input(void)
 	char *self = read_file("/proc/self/exe", &size);
 	int ret = 0;
 
-	ret |= expect_err(small, 0, GOBIN_E_NOT_ELF, "empty");
-	ret |= expect_err(small, sizeof(small), GOBIN_E_NOT_ELF, "shell script");
+	ret |= expect_err(small, 0, MW_E_NOT_ELF, "empty");
+	ret |= expect_err(small, sizeof(small), MW_E_NOT_ELF, "shell script");
 	memcpy(small, ELFMAG, SELFMAG);
 	small[EI_CLASS] = ELFCLASS32;
 	small[EI_DATA] = ELFDATA2LSB;
-	ret |= expect_err(small, sizeof(small), GOBIN_E_FORMAT, "32-bit ELF");
+	ret |= expect_err(small, sizeof(small), MW_E_FORMAT, "32-bit ELF");
 	small[EI_CLASS] = ELFCLASS64;
 	small[EI_DATA] = ELFDATA2MSB;
-	ret |= expect_err(small, sizeof(small), GOBIN_E_FORMAT, "big-endian ELF");
+	ret |= expect_err(small, sizeof(small), MW_E_FORMAT, "big-endian ELF");
 	small[EI_DATA] = ELFDATA2LSB;
-	ret |= expect_err(small, 20, GOBIN_E_CORRUPT, "ELF header cut short");
+	ret |= expect_err(small, 20, MW_E_CORRUPT, "ELF header cut short");
 	if (!self) {
 		tap(-1, "bad input rejected (cannot read /proc/self/exe)");
 		return;
 	}
-	ret |= expect_err(self, size, GOBIN_E_NOT_GO, "this C test binary");
+	ret |= expect_err(self, size, MW_E_NOT_GO, "this C test binary");
 	((Elf64_Ehdr *)self)->e_machine = EM_RISCV;
-	ret |= expect_err(self, size, GOBIN_E_ARCH, "riscv machine");
+	ret |= expect_err(self, size, MW_E_ARCH, "riscv machine");
 	((Elf64_Ehdr *)self)->e_type = ET_REL;
-	ret |= expect_err(self, size, GOBIN_E_FORMAT, "relocatable object");
+	ret |= expect_err(self, size, MW_E_FORMAT, "relocatable object");
 	free(self);
 	tap(ret, "bad input: empty, not ELF, 32-bit, big-endian, short, not Go, other arch");
 }
@@ -629,7 +629,7 @@ static void test_objdump(struct gobin *gb, const char *path, const char *qpath)
 		bool is_map = is_map_func(in, o->name);
 		unsigned int *cnt = is_map ? &map_bad : &bad;
 		struct gobin_probe p;
-		struct gobin_err err;
+		struct mw_err err;
 		uint64_t want_body = o->check && o->body ? o->body : o->entry;
 
 		if (!f)
@@ -743,7 +743,7 @@ static void test_pclntab(struct gobin *gb, const char *path)
 
 static void test_twin(struct gobin *stripped, const char *path, const char *twin_path)
 {
-	struct gobin_err err;
+	struct mw_err err;
 	struct gobin *twin = gobin_open(twin_path, &err);
 	const struct gobin_info *in = gobin_info(stripped);
 	unsigned int bad = 0, maps = 0, i;
@@ -845,7 +845,7 @@ static uint64_t claimed_end(struct gobin *gb)
 }
 
 /* Open a copy and use everything; returns whether it opened. */
-static bool exercise(void *data, size_t size, struct gobin_err *err)
+static bool exercise(void *data, size_t size, struct mw_err *err)
 {
 	struct gobin *gb = gobin_open_mem(data, size, err);
 	const struct gobin_info *in;
@@ -891,7 +891,7 @@ static void test_corrupt(const char *path)
 	size_t size, i, cuts = 0, opened = 0, flips = 0, flip_err = 0;
 	unsigned int bad = 0;
 	char *orig = read_file(path, &size);
-	struct gobin_err err;
+	struct mw_err err;
 	struct { uint64_t off, len; } region[4] = { { 0, 0 } };
 	const struct elfbin_sect *bi;
 	struct gobin *gb;
@@ -1050,12 +1050,12 @@ static void find_go(void)
 
 static void test_binary(const char *path, bool corrupt)
 {
-	struct gobin_err err;
+	struct mw_err err;
 	struct gobin *gb = gobin_open(path, &err);
 	char qpath[8192], twin[4096];
 
 	if (!gb) {
-		if (err.code == GOBIN_E_NOT_GO)
+		if (err.code == MW_E_NOT_GO)
 			return;
 		tap(-1, "%s: %s", path, err.msg);
 		return;
@@ -1116,7 +1116,7 @@ int main(int argc, char **argv)
 			 "nm, objdump and version comparisons", cache_dir());
 	/* the corruption tests on the smallest Go binary with and without .symtab */
 	for (i = 0; i < bins.nr; i++) {
-		struct gobin_err err;
+		struct mw_err err;
 		struct gobin *gb;
 		int k;
 

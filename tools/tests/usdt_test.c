@@ -263,13 +263,13 @@ static const struct bad_spec arm64_bad[] = {
 
 static void check_good(uint16_t machine, const struct good_spec *g)
 {
-	char err[USDT_ERR_LEN] = "";
+	struct mw_err err = { .msg = "" };
 	struct usdt_arg a;
 	int ret;
 
 	context = g->spec;
-	ret = usdt_parse_arg(machine, g->spec, &a, err, sizeof(err));
-	check(ret == 0, __LINE__, "parse failed: %s", err);
+	ret = usdt_parse_arg(machine, g->spec, &a, &err);
+	check(ret == 0, __LINE__, "parse failed: %s", err.msg);
 	if (ret)
 		return;
 	CHECK_STR(a.spec, g->spec);
@@ -294,12 +294,13 @@ static void check_good(uint16_t machine, const struct good_spec *g)
 
 static void check_bad(uint16_t machine, const struct bad_spec *b)
 {
-	char err[USDT_ERR_LEN] = "";
+	struct mw_err err = { .msg = "" };
 	struct usdt_arg a;
 
 	context = b->spec;
-	CHECK(usdt_parse_arg(machine, b->spec, &a, err, sizeof(err)) == -1);
-	CHECK_STR(err, b->err);
+	CHECK(usdt_parse_arg(machine, b->spec, &a, &err) == -1);
+	CHECK_STR(err.msg, b->err);
+	CHECK_EQ(err.code, MW_E_INVAL);
 	CHECK(!a.sym);
 }
 
@@ -336,11 +337,12 @@ static void test_specs(void)
 
 	context = "x86 spec on another machine";
 	{
-		char err[USDT_ERR_LEN];
+		struct mw_err err;
 		struct usdt_arg a;
 
-		CHECK(usdt_parse_arg(EM_RISCV, "8@a0", &a, err, sizeof(err)) == -1);
-		CHECK_STR(err, "argument specs of ELF machine 243 are not supported");
+		CHECK(usdt_parse_arg(EM_RISCV, "8@a0", &a, &err) == -1);
+		CHECK_STR(err.msg, "argument specs of ELF machine 243 are not supported");
+		CHECK_EQ(err.code, MW_E_ARCH);
 	}
 
 	context = "split";
@@ -349,7 +351,7 @@ static void test_specs(void)
 	CHECK_STR(pr.args[0].spec, "8@%rdi");
 	CHECK_STR(pr.args[1].spec, "-4@-60(%rbp)");
 	CHECK_STR(pr.args[2].spec, "1@$0");
-	CHECK_STR(pr.error, "");
+	CHECK_STR(pr.error.msg, "");
 	free_probe(&pr);
 	CHECK(make_probe(&pr, EM_X86_64, "") == 0);
 	CHECK_EQ(pr.nr_args, 0);
@@ -362,18 +364,19 @@ static void test_specs(void)
 	free_probe(&pr);
 	CHECK(make_probe(&pr, EM_X86_64, "8@%rdi 3@%rsi") == -1);
 	CHECK_EQ(pr.nr_args, 0);
-	CHECK_STR(pr.error, "p:n: argument 1 '3@%rsi': size 3: " SIZE_RULE);
+	CHECK_STR(pr.error.msg, "p:n: argument 1 '3@%rsi': size 3: " SIZE_RULE);
+	CHECK_EQ(pr.error.code, MW_E_INVAL);
 	free_probe(&pr);
 	CHECK(make_probe(&pr, EM_AARCH64, "8@[sp, 8 -4@x0") == -1);
-	CHECK_STR(pr.error, "p:n: argument 0 '8@[sp, 8 -4@x0': arm64 operand '[sp, 8 -4@x0': "
+	CHECK_STR(pr.error.msg, "p:n: argument 0 '8@[sp, 8 -4@x0': arm64 operand '[sp, 8 -4@x0': "
 		  ARM64_RULE);
 	free_probe(&pr);
 	many[0] = 0;
 	for (i = 0; i < 13; i++)
 		strcat(many, "8@%rdi ");
 	CHECK(make_probe(&pr, EM_X86_64, many) == -1);
-	CHECK_STR(pr.error, "p:n: more than 12 arguments in '8@%rdi 8@%rdi 8@%rdi 8@%rdi 8@%rdi "
-		  "8@%rdi 8@%rdi 8@%rdi 8@%rdi 8@%rdi 8@%rdi 8@%rdi 8@%rdi '");
+	CHECK_STR(pr.error.msg, "p:n: more than 12 arguments in '8@%rdi 8@%rdi 8@%rdi 8@%rdi "
+		  "8@%rdi 8@%rdi 8@%rdi 8@%rdi 8@%rdi 8@%rdi 8@%rdi 8@%rdi 8@%rdi '");
 	CHECK_EQ(pr.nr_args, 0);
 	free_probe(&pr);
 	many[strlen(many) - 7] = 0;
@@ -476,7 +479,7 @@ static size_t run_prog(const struct fprog *p, const struct fake *f, uint64_t ip,
  * values in VALS (as fp_decode gives them: sign-extended for signed).
  */
 static int fetch(uint16_t machine, const char *args, uint64_t pc, const struct fake *f,
-		 struct fprog *p, uint64_t *vals, char *err, size_t errlen)
+		 struct fprog *p, uint64_t *vals, struct mw_err *err)
 {
 	struct fp_value out[FP_MAX_FIELDS];
 	struct usdt_probe pr;
@@ -487,14 +490,14 @@ static int fetch(uint16_t machine, const char *args, uint64_t pc, const struct f
 	int ret;
 
 	if (make_probe(&pr, machine, args)) {
-		snprintf(err, errlen, "%s", pr.error);
+		*err = pr.error;
 		return -1;
 	}
 	pr.pc = pc;
 	for (i = 0; i < pr.nr_args; i++)
 		if (pr.args[i].sym)
 			pr.args[i].sym_addr = f->glob_va + 0x10 * (pr.args[i].sym[0] == 'b');
-	ret = usdt_fetchprog(&pr, machine, p, err, errlen);
+	ret = usdt_fetchprog(&pr, machine, p, err);
 	if (!ret) {
 		CHECK(!p->error);
 		CHECK_EQ(p->nr_fields, pr.nr_args);
@@ -539,7 +542,7 @@ static void init_fake(struct fake *f)
 static void test_fetch(void)
 {
 	uint64_t vals[USDT_MAX_ARGS];
-	char err[USDT_ERR_LEN];
+	struct mw_err err;
 	struct fprog p;
 	struct fake f;
 	int ret;
@@ -548,7 +551,7 @@ static void test_fetch(void)
 
 	context = "registers";
 	ret = fetch(EM_X86_64, "-8@%rax 8@%rax -4@%ecx 4@%ecx 2@%cx -2@%cx -1@%cl 1@%dil "
-		    "-1@%dil -4@%r9d -2@%r10w 2@%r10w", 0x401000, &f, &p, vals, err, sizeof(err));
+		    "-1@%dil -4@%r9d -2@%r10w 2@%r10w", 0x401000, &f, &p, vals, &err);
 	CHECK(ret == 0);
 	CHECK_EQ(vals[0], (uint64_t)-10);
 	CHECK_EQ(vals[1], (uint64_t)-10);
@@ -569,7 +572,7 @@ static void test_fetch(void)
 	CHECK_EQ(p.fields[7].size, 1);
 
 	context = "one register: the ops";
-	ret = fetch(EM_X86_64, "1@%dil", 0x401000, &f, &p, vals, err, sizeof(err));
+	ret = fetch(EM_X86_64, "1@%dil", 0x401000, &f, &p, vals, &err);
 	CHECK(ret == 0);
 	CHECK_EQ(p.nr_ops, 2);
 	CHECK_EQ(p.ops[0].code, MAPWATCH_FOP_REG);
@@ -579,7 +582,7 @@ static void test_fetch(void)
 	CHECK_EQ(p.fields[0].kind, FP_UINT);
 
 	context = "a register narrower than the argument";
-	ret = fetch(EM_X86_64, "-8@%ecx 8@%cl", 0x401000, &f, &p, vals, err, sizeof(err));
+	ret = fetch(EM_X86_64, "-8@%ecx 8@%cl", 0x401000, &f, &p, vals, &err);
 	CHECK(ret == 0);
 	CHECK_EQ(p.fields[0].size, 4);
 	CHECK_EQ(p.fields[1].size, 1);
@@ -588,7 +591,7 @@ static void test_fetch(void)
 
 	context = "memory";
 	ret = fetch(EM_X86_64, "-4@-64(%rbp) -8@-64(%rbp) 8@-56(%rbp) 1@-56(%rbp) -1@-49(%rbp) "
-		    "2@(%rbp)", 0x401000, &f, &p, vals, err, sizeof(err));
+		    "2@(%rbp)", 0x401000, &f, &p, vals, &err);
 	CHECK(ret == 0);
 	CHECK_EQ(vals[0], (uint64_t)-60);
 	CHECK_EQ(vals[1], (uint64_t)-60);
@@ -607,7 +610,7 @@ static void test_fetch(void)
 
 	context = "constants";
 	ret = fetch(EM_X86_64, "-8@$5 -4@$-1 4@$-1 1@$300 8@$-1 -2@$0x8000", 0x401000, &f, &p, vals,
-		    err, sizeof(err));
+		    &err);
 	CHECK(ret == 0);
 	CHECK_EQ(vals[0], 5);
 	CHECK_EQ(vals[1], (uint64_t)-1);
@@ -620,7 +623,7 @@ static void test_fetch(void)
 	context = "globals (%rip)";
 	/* a*: at glob_va, b*: at glob_va + 0x10 (fetch()) */
 	ret = fetch(EM_X86_64, "-8@avar(%rip) -4@8+bvar(%rip) 1@bvar-1(%rip)", 0x401234, &f, &p,
-		    vals, err, sizeof(err));
+		    vals, &err);
 	CHECK(ret == 0);
 	CHECK_EQ(vals[0], 0xa7a6a5a4a3a2a1a0ull);
 	CHECK_EQ(vals[1], (uint64_t)(int32_t)0xbbbab9b8);
@@ -633,7 +636,7 @@ static void test_fetch(void)
 	f.regs[1] = 0xffffffff00000009ull;
 	f.regs[MAPWATCH_REG_ARM64_SP] = STACK_VA + 0x100;
 	ret = fetch(EM_AARCH64, "-8@x0 -4@w1 4@w0 -4@[sp, -64] 8@[sp,#-56] -4@5", 0x401000, &f,
-		    &p, vals, err, sizeof(err));
+		    &p, vals, &err);
 	CHECK(ret == 0);
 	CHECK_EQ(vals[0], (uint64_t)-7);
 	CHECK_EQ(vals[1], 9);
@@ -643,31 +646,30 @@ static void test_fetch(void)
 	CHECK_EQ(vals[5], 5);
 
 	context = "untranslatable";
-	CHECK(fetch(EM_X86_64, "8@%rdi 8f@%rdx", 0x401000, &f, &p, vals, err, sizeof(err)) == -1);
-	CHECK_STR(err, "p:n: argument 1 '8f@%rdx': a floating-point argument: not supported "
+	CHECK(fetch(EM_X86_64, "8@%rdi 8f@%rdx", 0x401000, &f, &p, vals, &err) == -1);
+	CHECK_STR(err.msg, "p:n: argument 1 '8f@%rdx': a floating-point argument: not supported "
 		  "(fetch programs record integers)");
-	CHECK(fetch(EM_X86_64, "-4@(%rdx,%rbx,4)", 0x401000, &f, &p, vals, err, sizeof(err)) == -1);
-	CHECK_STR(err, "p:n: argument 0 '-4@(%rdx,%rbx,4)': indexed memory (base + index * "
+	CHECK(fetch(EM_X86_64, "-4@(%rdx,%rbx,4)", 0x401000, &f, &p, vals, &err) == -1);
+	CHECK_STR(err.msg, "p:n: argument 0 '-4@(%rdx,%rbx,4)': indexed memory (base + index * "
 		  "scale): not supported, a fetch program cannot add two registers");
-	CHECK(fetch(EM_X86_64, "4@16(,%rax,8)", 0x401000, &f, &p, vals, err, sizeof(err)) == -1);
-	CHECK_STR(err, "p:n: argument 0 '4@16(,%rax,8)': indexed memory (base + index * scale): "
-		  "not supported, a fetch program cannot add two registers");
-	CHECK(fetch(EM_X86_64, "4@(%eax)", 0x401000, &f, &p, vals, err, sizeof(err)) == -1);
-	CHECK_STR(err, "p:n: argument 0 '4@(%eax)': memory at a 32-bit address: not supported");
-	CHECK(fetch(EM_X86_64, "8@16(%rip)", 0x401000, &f, &p, vals, err, sizeof(err)) == -1);
-	CHECK_STR(err, "p:n: argument 0 '8@16(%rip)': an offset from %rip without a symbol: its "
-		  "instruction is not known, so neither is the address");
-	CHECK(fetch(EM_X86_64, "8@%rdi 3@%rdi", 0x401000, &f, &p, vals, err, sizeof(err)) == -1);
-	CHECK_STR(err, "p:n: argument 1 '3@%rdi': size 3: " SIZE_RULE);
+	CHECK(fetch(EM_X86_64, "4@16(,%rax,8)", 0x401000, &f, &p, vals, &err) == -1);
+	CHECK_STR(err.msg, "p:n: argument 0 '4@16(,%rax,8)': indexed memory (base + index * "
+		  "scale): not supported, a fetch program cannot add two registers");
+	CHECK(fetch(EM_X86_64, "4@(%eax)", 0x401000, &f, &p, vals, &err) == -1);
+	CHECK_STR(err.msg, "p:n: argument 0 '4@(%eax)': memory at a 32-bit address: not supported");
+	CHECK(fetch(EM_X86_64, "8@16(%rip)", 0x401000, &f, &p, vals, &err) == -1);
+	CHECK_STR(err.msg, "p:n: argument 0 '8@16(%rip)': an offset from %rip without a symbol: "
+		  "its instruction is not known, so neither is the address");
+	CHECK(fetch(EM_X86_64, "8@%rdi 3@%rdi", 0x401000, &f, &p, vals, &err) == -1);
+	CHECK_STR(err.msg, "p:n: argument 1 '3@%rdi': size 3: " SIZE_RULE);
 	/* eleven bases, none shared: 3 ops each; the 11th does not fit in 32 */
 	CHECK(fetch(EM_X86_64, "8@(%rax) 8@(%rbx) 8@(%rcx) 8@(%rdx) 8@(%rsi) 8@(%rdi) 8@(%r8) "
-		    "8@(%r9) 8@(%r10) 8@(%r11) 8@(%r12)", 0x401000, &f, &p, vals, err,
-		    sizeof(err)) == -1);
-	CHECK_STR(err, "p:n: argument 10 '8@(%r12)': fetch program: too many fetch ops (32 "
+		    "8@(%r9) 8@(%r10) 8@(%r11) 8@(%r12)", 0x401000, &f, &p, vals, &err) == -1);
+	CHECK_STR(err.msg, "p:n: argument 10 '8@(%r12)': fetch program: too many fetch ops (32 "
 		  "operations at most)");
 	/* twelve registers and constants fit: 24 ops */
 	CHECK(fetch(EM_X86_64, "8@%rax 8@%rbx 8@%rcx 8@%rdx 8@%rsi 8@%rdi 8@%r8 8@%r9 8@%r10 "
-		    "8@%r11 1@$1 -1@$-1", 0x401000, &f, &p, vals, err, sizeof(err)) == 0);
+		    "8@%r11 1@$1 -1@$-1", 0x401000, &f, &p, vals, &err) == 0);
 	CHECK_EQ(p.nr_ops, 24);
 	CHECK_EQ(vals[10], 1);
 	CHECK_EQ(vals[11], UINT64_MAX);
@@ -690,7 +692,7 @@ static void test_fetch(void)
 		f.regs[X(R8)] = STACK_VA + 0x30;
 		f.regs[X(R9)] = 0xffffffff00000000ull;	/* r9d 0, garbage above */
 		/* rcx: ecx -2 with garbage above; the copy is clamped to max. */
-		CHECK(usdt_fetchprog_bytes(&pr, EM_X86_64, names, 3, &p, err, sizeof(err)) == 0);
+		CHECK(usdt_fetchprog_bytes(&pr, EM_X86_64, names, 3, &p, &err) == 0);
 		CHECK(!p.error);
 		CHECK_EQ(p.nr_fields, 7);
 		n = run_prog(&p, &f, BIAS + 0x401000, payload, &fault);
@@ -712,9 +714,8 @@ static void test_fetch(void)
 		{
 			static const struct usdt_bytes bad[] = { { 0, 2, 16 } };
 
-			CHECK(usdt_fetchprog_bytes(&pr, EM_X86_64, bad, 1, &p, err,
-						   sizeof(err)) == -1);
-			CHECK(strstr(err, "no length argument 2"));
+			CHECK(usdt_fetchprog_bytes(&pr, EM_X86_64, bad, 1, &p, &err) == -1);
+			CHECK(strstr(err.msg, "no length argument 2"));
 		}
 		free_probe(&pr);
 		init_fake(&f);
@@ -725,9 +726,10 @@ static void test_fetch(void)
 		struct usdt_probe pr;
 
 		make_probe(&pr, EM_X86_64, "8@%rdi");
-		snprintf(pr.error, sizeof(pr.error), "p:n: whatever went wrong");
-		CHECK(usdt_fetchprog(&pr, EM_X86_64, &p, err, sizeof(err)) == -1);
-		CHECK_STR(err, "p:n: whatever went wrong");
+		mw_err_set(&pr.error, MW_E_INVAL, "p:n: whatever went wrong");
+		CHECK(usdt_fetchprog(&pr, EM_X86_64, &p, &err) == -1);
+		CHECK_STR(err.msg, "p:n: whatever went wrong");
+		CHECK_EQ(err.code, MW_E_INVAL);
 		free_probe(&pr);
 	}
 }
@@ -961,7 +963,7 @@ static unsigned char *build_elf(const struct nb *notes, const struct elf_opts *o
 
 /* Open NOTES in an ELF file; 0 or -1 with ERR. */
 static int open_notes(const struct nb *notes, const struct elf_opts *o, struct usdt_file *uf,
-		      struct elfbin_err *err)
+		      struct mw_err *err)
 {
 	size_t len;
 	unsigned char *f = build_elf(notes, o, &len);
@@ -1019,8 +1021,8 @@ static void test_elf_good(void)
 {
 	struct elf_opts o = { 0 };
 	const struct usdt_probe *pr;
-	char err2[USDT_ERR_LEN];
-	struct elfbin_err err;
+	struct mw_err err2;
+	struct mw_err err;
 	struct usdt_file uf;
 	struct fprog p;
 	struct nb nb;
@@ -1041,7 +1043,7 @@ static void test_elf_good(void)
 	pr = find(&uf, "prov", "regs");
 	CHECK(pr);
 	if (pr) {
-		CHECK_STR(pr->error, "");
+		CHECK_STR(pr->error.msg, "");
 		CHECK_EQ(pr->pc, TEXT_VA + 0x10);
 		CHECK_EQ(pr->offset, TEXT_OFF + 0x10);
 		CHECK_EQ(pr->sema, 0);
@@ -1050,13 +1052,13 @@ static void test_elf_good(void)
 		CHECK_STR(pr->args_str, "-4@%edi 8@%rsi -1@%dl 2@%cx 8@%r8");
 		CHECK_STR(pr->args[2].spec, "-1@%dl");
 		CHECK_EQ(pr->args[2].reg, X(DX));
-		CHECK(usdt_fetchprog(pr, uf.machine, &p, err2, sizeof(err2)) == 0);
+		CHECK(usdt_fetchprog(pr, uf.machine, &p, &err2) == 0);
 		CHECK_EQ(p.nr_fields, 5);
 	}
 	pr = find(&uf, "prov", "sema");
 	CHECK(pr);
 	if (pr) {
-		CHECK_STR(pr->error, "");
+		CHECK_STR(pr->error.msg, "");
 		CHECK_EQ(pr->offset, TEXT_OFF + 0x20);
 		CHECK_EQ(pr->sema, DATA_VA);
 		CHECK_EQ(pr->sema_offset, DATA_OFF);
@@ -1065,10 +1067,10 @@ static void test_elf_good(void)
 	pr = find(&uf, "prov", "globals");
 	CHECK(pr);
 	if (pr) {
-		CHECK_STR(pr->error, "");
+		CHECK_STR(pr->error.msg, "");
 		CHECK_EQ(pr->args[0].sym_addr, G_COUNTER);
 		CHECK_EQ(pr->args[1].sym_addr, G_ARR);
-		CHECK(usdt_fetchprog(pr, uf.machine, &p, err2, sizeof(err2)) == 0);
+		CHECK(usdt_fetchprog(pr, uf.machine, &p, &err2) == 0);
 		CHECK_EQ(p.ops[0].code, MAPWATCH_FOP_PC);
 		CHECK_EQ((uint64_t)p.ops[0].imm, G_COUNTER - (TEXT_VA + 0x21));
 		CHECK_EQ(p.ops[3].code, MAPWATCH_FOP_PC);
@@ -1077,7 +1079,7 @@ static void test_elf_good(void)
 	pr = find(&uf, "prov", "prelinked");
 	CHECK(pr);
 	if (pr) {
-		CHECK_STR(pr->error, "");
+		CHECK_STR(pr->error.msg, "");
 		CHECK_EQ(pr->note_pc, TEXT_VA + 0x30 - PRELINK);
 		CHECK_EQ(pr->note_base, RO_VA - PRELINK);
 		CHECK_EQ(pr->pc, TEXT_VA + 0x30);
@@ -1086,45 +1088,47 @@ static void test_elf_good(void)
 		CHECK_EQ(pr->sema_offset, DATA_OFF + 2);
 	}
 	pr = find(&uf, "prov", "noargs");
-	CHECK(pr && !pr->nr_args && !pr->error[0] && !*pr->args_str);
+	CHECK(pr && !pr->nr_args && !pr->error.code && !*pr->args_str);
 	if (pr) {
-		CHECK(usdt_fetchprog(pr, uf.machine, &p, err2, sizeof(err2)) == 0);
+		CHECK(usdt_fetchprog(pr, uf.machine, &p, &err2) == 0);
 		CHECK_EQ(p.nr_ops, 0);
 	}
 
-#define BAD(name, msg) do {							\
+#define BAD(name, errc, want) do {						\
 	pr = find(&uf, "bad", name);						\
 	CHECK(pr);								\
 	if (pr) {								\
-		CHECK_STR(pr->error, msg);					\
-		CHECK(usdt_fetchprog(pr, uf.machine, &p, err2, sizeof(err2)) == -1); \
-		CHECK_STR(err2, msg);						\
+		CHECK_STR(pr->error.msg, want);					\
+		CHECK_EQ(pr->error.code, errc);					\
+		CHECK(usdt_fetchprog(pr, uf.machine, &p, &err2) == -1);		\
+		CHECK_STR(err2.msg, want);					\
+		CHECK_EQ(err2.code, errc);					\
 	}									\
 } while (0)
-	BAD("nowhere", "bad:nowhere: probe address 0x900000 is not in any loadable segment "
-	    "(PT_LOAD): a corrupt note, or a wrong .stapsdt.base");
-	BAD("data", "bad:data: probe address 0x603210 is in segment 2, which is not executable: "
-	    "a corrupt note, or a wrong .stapsdt.base");
-	BAD("bss", "bad:bss: probe address 0x603300 is in the zero-filled part of segment 2 (no "
-	    "file bytes): a corrupt note or file");
-	BAD("semaro", "bad:semaro: semaphore 0x402104 is in segment 1, which is not writable data: "
-	    "a corrupt note");
-	BAD("semabss", "bad:semabss: semaphore 0x603300 is not in the file bytes of segment 2: the "
-	    "kernel counts probe users in a page of the file");
-	BAD("semaend", "bad:semaend: semaphore 0x60321f is not in the file bytes of segment 2: the "
-	    "kernel counts probe users in a page of the file");
-	BAD("semanowhere", "bad:semanowhere: semaphore 0x10 is not in any loadable segment "
-	    "(PT_LOAD): a corrupt note, or a wrong .stapsdt.base");
-	BAD("spec", "bad:spec: argument 1 '3@%rsi': size 3: " SIZE_RULE);
-	BAD("nosym", "bad:nosym: argument 0 '8@nosuch(%rip)': symbol nosuch is in neither .symtab "
-	    "nor .dynsym (a stripped file?)");
-	BAD("tls", "bad:tls: argument 0 '4@tls_v(%rip)': tls_v is a thread-local variable: not "
-	    "supported");
-	BAD("undef", "bad:undef: argument 0 '8@undef_sym(%rip)': symbol undef_sym is in neither "
-	    ".symtab nor .dynsym (a stripped file?)");
+	BAD("nowhere", MW_E_CORRUPT, "bad:nowhere: probe address 0x900000 is not in any loadable "
+	    "segment (PT_LOAD): a corrupt note, or a wrong .stapsdt.base");
+	BAD("data", MW_E_CORRUPT, "bad:data: probe address 0x603210 is in segment 2, which is "
+	    "not executable: a corrupt note, or a wrong .stapsdt.base");
+	BAD("bss", MW_E_CORRUPT, "bad:bss: probe address 0x603300 is in the zero-filled part of "
+	    "segment 2 (no file bytes): a corrupt note or file");
+	BAD("semaro", MW_E_CORRUPT, "bad:semaro: semaphore 0x402104 is in segment 1, which is "
+	    "not writable data: a corrupt note");
+	BAD("semabss", MW_E_CORRUPT, "bad:semabss: semaphore 0x603300 is not in the file bytes "
+	    "of segment 2: the kernel counts probe users in a page of the file");
+	BAD("semaend", MW_E_CORRUPT, "bad:semaend: semaphore 0x60321f is not in the file bytes "
+	    "of segment 2: the kernel counts probe users in a page of the file");
+	BAD("semanowhere", MW_E_CORRUPT, "bad:semanowhere: semaphore 0x10 is not in any loadable "
+	    "segment (PT_LOAD): a corrupt note, or a wrong .stapsdt.base");
+	BAD("spec", MW_E_INVAL, "bad:spec: argument 1 '3@%rsi': size 3: " SIZE_RULE);
+	BAD("nosym", MW_E_INVAL, "bad:nosym: argument 0 '8@nosuch(%rip)': symbol nosuch is in "
+	    "neither .symtab nor .dynsym (a stripped file?)");
+	BAD("tls", MW_E_INVAL, "bad:tls: argument 0 '4@tls_v(%rip)': tls_v is a thread-local "
+	    "variable: not supported");
+	BAD("undef", MW_E_INVAL, "bad:undef: argument 0 '8@undef_sym(%rip)': symbol undef_sym is "
+	    "in neither .symtab nor .dynsym (a stripped file?)");
 	/* the first problem is the one told */
-	BAD("twice", "bad:twice: probe address 0x900000 is not in any loadable segment (PT_LOAD): "
-	    "a corrupt note, or a wrong .stapsdt.base");
+	BAD("twice", MW_E_CORRUPT, "bad:twice: probe address 0x900000 is not in any loadable "
+	    "segment (PT_LOAD): a corrupt note, or a wrong .stapsdt.base");
 	usdt_free(&uf);
 
 	context = "no .stapsdt.base: no adjustment";
@@ -1162,9 +1166,9 @@ static void test_elf_good(void)
 	CHECK_EQ(uf.machine, EM_AARCH64);
 	CHECK_EQ(uf.nr, 1);
 	if (uf.nr) {
-		CHECK_STR(uf.probes[0].error, "");
+		CHECK_STR(uf.probes[0].error.msg, "");
 		CHECK_EQ(uf.probes[0].nr_args, 4);
-		CHECK(usdt_fetchprog(&uf.probes[0], uf.machine, &p, err2, sizeof(err2)) == 0);
+		CHECK(usdt_fetchprog(&uf.probes[0], uf.machine, &p, &err2) == 0);
 		CHECK_EQ(p.nr_fields, 4);
 	}
 	usdt_free(&uf);
@@ -1178,13 +1182,13 @@ struct bad_file {
 static void expect_file_err(const struct nb *nb, const struct elf_opts *o, const char *what,
 			    const char *want)
 {
-	struct elfbin_err err;
+	struct mw_err err;
 	struct usdt_file uf;
 
 	context = what;
 	CHECK(open_notes(nb, o, &uf, &err) == -1);
 	CHECK_STR(err.msg, want);
-	CHECK_EQ(err.code, ELFBIN_E_CORRUPT);
+	CHECK_EQ(err.code, MW_E_CORRUPT);
 	CHECK(!uf.nr && !uf.probes);
 }
 
@@ -1192,7 +1196,7 @@ static void test_elf_bad(void)
 {
 	struct elf_opts o = { 0 };
 	unsigned char desc[256];
-	struct elfbin_err err;
+	struct mw_err err;
 	struct usdt_file uf;
 	struct nb nb;
 	size_t n;
@@ -1410,7 +1414,7 @@ static unsigned char *slurp(const char *path, size_t *len)
 static int compare_with_readelf(const char *path, struct usdt_file *uf)
 {
 	struct oracle *o;
-	struct elfbin_err err;
+	struct mw_err err;
 	struct elfbin eb;
 	unsigned char *bytes;
 	size_t i, n, len;
@@ -1445,7 +1449,7 @@ static int compare_with_readelf(const char *path, struct usdt_file *uf)
 		CHECK_EQ(pr->note_base, o[i].base);
 		CHECK_EQ(pr->note_sema, o[i].sema);
 		CHECK_STR(pr->args_str, o[i].args);
-		CHECK_STR(pr->error, "");
+		CHECK_STR(pr->error.msg, "");
 		if (bytes && pr->offset < len)
 			check(bytes[pr->offset] == nop, __LINE__, "%s:%s: byte 0x%02x at file "
 			      "offset 0x%llx, not a nop", pr->provider, pr->name,
@@ -1554,7 +1558,7 @@ static void check_built(const char *what, const char *path)
 	CHECK_EQ(uf.nr, 10);
 	for (i = 0; i < uf.nr; i++) {
 		const struct usdt_probe *pr = &uf.probes[i];
-		char err[USDT_ERR_LEN];
+		struct mw_err err;
 		struct fprog p;
 		size_t l = strlen(pr->name);
 		unsigned int want = pr->name[l - 1] - '0';
@@ -1568,12 +1572,12 @@ static void check_built(const char *what, const char *path)
 			nr_sema++;
 			check(pr->sema_offset != 0, __LINE__, "%s: no semaphore offset", pr->name);
 		}
-		ret = usdt_fetchprog(pr, uf.machine, &p, err, sizeof(err));
+		ret = usdt_fetchprog(pr, uf.machine, &p, &err);
 		if (!strcmp(pr->name, "flt1")) {
 			CHECK(ret == -1);
-			CHECK(strstr(err, "a floating-point argument: not supported"));
+			CHECK(strstr(err.msg, "a floating-point argument: not supported"));
 		} else {
-			check(ret == 0, __LINE__, "%s: %s", pr->name, err);
+			check(ret == 0, __LINE__, "%s: %s", pr->name, err.msg);
 			if (!ret)
 				CHECK_EQ(p.nr_fields, pr->nr_args);
 		}
@@ -1633,7 +1637,7 @@ static void test_gcc(const char *dir)
 static void test_libjvm(void)
 {
 	const struct usdt_probe *pr;
-	char err[USDT_ERR_LEN];
+	struct mw_err err;
 	struct usdt_file uf;
 	struct fprog p;
 	size_t i, bad = 0;
@@ -1665,7 +1669,7 @@ static void test_libjvm(void)
 		CHECK_EQ(pr->args[0].size, 1);
 		CHECK(!pr->args[0].is_signed);
 		CHECK_EQ(pr->sema, 0);
-		CHECK(usdt_fetchprog(pr, uf.machine, &p, err, sizeof(err)) == 0);
+		CHECK(usdt_fetchprog(pr, uf.machine, &p, &err) == 0);
 		CHECK_EQ(p.nr_ops, 2);
 		CHECK_EQ(p.ops[0].code, MAPWATCH_FOP_REG);
 		CHECK_EQ(p.ops[0].src, X(DI));
@@ -1692,7 +1696,7 @@ static void test_libjvm(void)
 			CHECK_EQ(pr->args[i].reg, regs[i]);
 			CHECK_EQ(pr->args[i].is_signed, specs[i][0] == '-');
 		}
-		CHECK(usdt_fetchprog(pr, uf.machine, &p, err, sizeof(err)) == 0);
+		CHECK(usdt_fetchprog(pr, uf.machine, &p, &err) == 0);
 		CHECK_EQ(p.nr_fields, 7);
 		CHECK_EQ(p.fields[2].kind, FP_INT);
 		CHECK_EQ(p.fields[2].size, 4);
@@ -1704,11 +1708,11 @@ static void test_libjvm(void)
 		CHECK_EQ(pr->args[1].kind, USDT_ARG_MEM);
 		CHECK_EQ(pr->args[1].reg, X(BP));
 		CHECK_EQ(pr->args[1].value, -60);
-		CHECK(usdt_fetchprog(pr, uf.machine, &p, err, sizeof(err)) == 0);
+		CHECK(usdt_fetchprog(pr, uf.machine, &p, &err) == 0);
 	}
 	for (i = 0; i < uf.nr; i++) {
-		if (usdt_fetchprog(&uf.probes[i], uf.machine, &p, err, sizeof(err))) {
-			printf("libjvm.so: %s\n", err);
+		if (usdt_fetchprog(&uf.probes[i], uf.machine, &p, &err)) {
+			printf("libjvm.so: %s\n", err.msg);
 			bad++;
 		}
 	}

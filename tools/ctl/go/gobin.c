@@ -32,7 +32,6 @@
  *   holds 0 and a RELATIVE relocation the value (elfbin_read_ptr()).
  */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,19 +51,6 @@
 #define PCLN_MAGIC_116		0xfffffffau
 #define PCLN_MAGIC_118		0xfffffff0u
 #define PCLN_MAGIC_120		0xfffffff1u
-
-int gobin_fail(struct gobin_err *err, enum gobin_errc code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err) {
-		err->code = code;
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static uint64_t get_u64(const unsigned char *p)
 {
@@ -135,7 +121,7 @@ static void add_experiment_list(struct gobin_info *in, const char *s, size_t len
  * "go1.25.12", "go1.24.4 X:noswissmap" (<= 1.25), "go1.26.1-X:foo" (1.26+),
  * "devel go1.27-abcdef ...": fill version, numbers and experiments.
  */
-static int parse_version(struct gobin_info *in, const char *v, size_t len, struct gobin_err *err)
+static int parse_version(struct gobin_info *in, const char *v, size_t len, struct mw_err *err)
 {
 	const char *end = v + len, *x;
 	char num[8];
@@ -156,8 +142,8 @@ static int parse_version(struct gobin_info *in, const char *v, size_t len, struc
 		;
 	n = i;
 	if (n < 3 || memcmp(v, "go", 2) || n >= sizeof(in->version))
-		return gobin_fail(err, GOBIN_E_GO_CORRUPT, "unrecognised Go version '%.*s'",
-			    (int)(len < 40 ? len : 40), v);
+		return mw_err_set(err, MW_E_GO_CORRUPT, "unrecognised Go version '%.*s'",
+				  (int)(len < 40 ? len : 40), v);
 	memcpy(in->version, v, n);
 	in->version[n] = 0;
 	/* go1.N[.P]: read up to three numbers */
@@ -178,7 +164,8 @@ static int parse_version(struct gobin_info *in, const char *v, size_t len, struc
 		}
 	}
 	if (!in->go_major)
-		return gobin_fail(err, GOBIN_E_GO_CORRUPT, "unrecognised Go version '%s'", in->version);
+		return mw_err_set(err, MW_E_GO_CORRUPT, "unrecognised Go version '%s'",
+				  in->version);
 	return 0;
 }
 
@@ -219,22 +206,23 @@ static const char *go_string_at(const struct gobin *gb, uint64_t va, uint64_t *l
 }
 
 static int parse_buildinfo(struct gobin *gb, const unsigned char *p, uint64_t size, uint64_t va,
-			   struct gobin_err *err)
+			   struct mw_err *err)
 {
 	const unsigned char *end = p + size, *q;
 	const char *ver, *mod = NULL;
 	uint64_t vlen, mlen = 0;
 
 	if (size < BUILDINFO_HDR)
-		return gobin_fail(err, GOBIN_E_GO_CORRUPT, "truncated Go build info");
+		return mw_err_set(err, MW_E_GO_CORRUPT, "truncated Go build info");
 	if (p[14] != 8)
-		return gobin_fail(err, GOBIN_E_GO_CORRUPT, "Go build info pointer size %u, not 8", p[14]);
+		return mw_err_set(err, MW_E_GO_CORRUPT, "Go build info pointer size %u, not 8",
+				  p[14]);
 	if (p[15] & BUILDINFO_FLAG_BE)
-		return gobin_fail(err, GOBIN_E_FORMAT, "big-endian Go build info");
+		return mw_err_set(err, MW_E_FORMAT, "big-endian Go build info");
 	if (p[15] & BUILDINFO_FLAG_INLINE) {
 		q = p + BUILDINFO_HDR;
 		if (uvarint(&q, end, &vlen) || vlen > (uint64_t)(end - q))
-			return gobin_fail(err, GOBIN_E_GO_CORRUPT, "corrupt Go build info (version)");
+			return mw_err_set(err, MW_E_GO_CORRUPT, "corrupt Go build info (version)");
 		ver = (const char *)q;
 		q += vlen;
 		if (!uvarint(&q, end, &mlen) && mlen <= (uint64_t)(end - q))
@@ -242,11 +230,12 @@ static int parse_buildinfo(struct gobin *gb, const unsigned char *p, uint64_t si
 	} else {
 		ver = go_string_at(gb, va + 16, &vlen);
 		if (!ver)
-			return gobin_fail(err, GOBIN_E_GO_CORRUPT, "corrupt Go build info (version pointer)");
+			return mw_err_set(err, MW_E_GO_CORRUPT,
+					  "corrupt Go build info (version pointer)");
 		mod = go_string_at(gb, va + 24, &mlen);
 	}
 	if (!vlen)
-		return gobin_fail(err, GOBIN_E_GO_CORRUPT, "Go build info has no version");
+		return mw_err_set(err, MW_E_GO_CORRUPT, "Go build info has no version");
 	if (parse_version(&gb->info, ver, vlen, err))
 		return -1;
 	if (mod)
@@ -255,7 +244,7 @@ static int parse_buildinfo(struct gobin *gb, const unsigned char *p, uint64_t si
 }
 
 /* .go.buildinfo, or the header at a 16-byte boundary of the first RW data segment. */
-static int find_buildinfo(struct gobin *gb, struct gobin_err *err)
+static int find_buildinfo(struct gobin *gb, struct mw_err *err)
 {
 	const struct elfbin_sect *s = elfbin_section(&gb->eb, ".go.buildinfo");
 	const struct elfbin *eb = &gb->eb;
@@ -265,7 +254,7 @@ static int find_buildinfo(struct gobin *gb, struct gobin_err *err)
 		const unsigned char *p = elfbin_section_data(eb, s);
 
 		if (!p || s->size < BUILDINFO_HDR || memcmp(p, BUILDINFO_MAGIC, BUILDINFO_MAGIC_LEN))
-			return gobin_fail(err, GOBIN_E_GO_CORRUPT, "corrupt .go.buildinfo section");
+			return mw_err_set(err, MW_E_GO_CORRUPT, "corrupt .go.buildinfo section");
 		return parse_buildinfo(gb, p, s->size, s->addr, err);
 	}
 	for (i = 0; i < eb->nr_phdrs; i++) {
@@ -283,7 +272,7 @@ static int find_buildinfo(struct gobin *gb, struct gobin_err *err)
 						       ph->p_vaddr + off, err);
 		break;
 	}
-	return gobin_fail(err, GOBIN_E_NOT_GO, "not a Go binary (no Go build info)");
+	return mw_err_set(err, MW_E_NOT_GO, "not a Go binary (no Go build info)");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -378,7 +367,7 @@ static int moduledata_text(const struct gobin *gb, const struct pcln *t, uint64_
  * Read the function table of T into gb->pcln_funcs.  Every offset is checked
  * against T->size; entries must not decrease.  ERR may be NULL (scanning).
  */
-static int pcln_parse(struct gobin *gb, const struct pcln *t, struct gobin_err *err)
+static int pcln_parse(struct gobin *gb, const struct pcln *t, struct mw_err *err)
 {
 	const unsigned char *p = t->p;
 	uint64_t nfunc, nametab, pcln, ftab, fsz, i, text = 0, hdr;
@@ -386,18 +375,18 @@ static int pcln_parse(struct gobin *gb, const struct pcln *t, struct gobin_err *
 
 	hdr = t->format >= 118 ? 8 + 8 * 8 : t->format == 116 ? 8 + 7 * 8 : 16;
 	if (t->size < hdr)
-		return gobin_fail(err, GOBIN_E_GO_CORRUPT, "truncated pclntab header");
+		return mw_err_set(err, MW_E_GO_CORRUPT, "truncated pclntab header");
 	nfunc = get_u64(p + 8);
 	if (t->format >= 118) {
 		if (elfbin_read_ptr(&gb->eb, t->va + 24, &text))
-			return gobin_fail(err, GOBIN_E_GO_CORRUPT, "unreadable pclntab text start");
+			return mw_err_set(err, MW_E_GO_CORRUPT, "unreadable pclntab text start");
 		nametab = get_u64(p + 32);
 		pcln = get_u64(p + 64);
 		fsz = 4;
 		/* Go 1.26+ no longer stores it: take moduledata's */
 		if (!text && moduledata_text(gb, t, nametab, pcln, nfunc, &text))
-			return gobin_fail(err, GOBIN_E_GO_CORRUPT,
-				    "pclntab without a text start, and no moduledata found");
+			return mw_err_set(err, MW_E_GO_CORRUPT,
+					  "pclntab without a text start, and no moduledata found");
 	} else if (t->format == 116) {
 		nametab = get_u64(p + 24);
 		pcln = get_u64(p + 56);
@@ -410,11 +399,11 @@ static int pcln_parse(struct gobin *gb, const struct pcln *t, struct gobin_err *
 	ftab = t->format == 102 ? 16 : pcln;
 	if (!nfunc || nfunc > t->size / (2 * fsz) || nametab >= t->size || pcln >= t->size ||
 	    ftab > t->size || (2 * nfunc + 1) * fsz > t->size - ftab)
-		return gobin_fail(err, GOBIN_E_GO_CORRUPT, "corrupt pclntab header (%llu functions)",
-			    (unsigned long long)nfunc);
+		return mw_err_set(err, MW_E_GO_CORRUPT, "corrupt pclntab header (%llu functions)",
+				  (unsigned long long)nfunc);
 	funcs = calloc(nfunc, sizeof(*funcs));
 	if (!funcs)
-		return gobin_fail(err, GOBIN_E_IO, "out of memory");
+		return mw_err_set(err, MW_E_NOMEM, "out of memory");
 	for (i = 0; i < nfunc; i++) {
 		const unsigned char *e = p + ftab + 2 * i * fsz;
 		uint64_t entry, next, foff, nameoff;
@@ -449,8 +438,8 @@ static int pcln_parse(struct gobin *gb, const struct pcln *t, struct gobin_err *
 
 corrupt:
 	free(funcs);
-	return gobin_fail(err, GOBIN_E_GO_CORRUPT, "corrupt pclntab (function %llu of %llu)",
-		    (unsigned long long)i, (unsigned long long)nfunc);
+	return mw_err_set(err, MW_E_GO_CORRUPT, "corrupt pclntab (function %llu of %llu)",
+			  (unsigned long long)i, (unsigned long long)nfunc);
 }
 
 /* Is the first function's entry in an executable segment? */
@@ -472,7 +461,7 @@ static bool pcln_plausible(const struct gobin *gb)
  * with external linking (cgo PIE) it is merged into .data.rel.ro and only
  * a scan for a header that parses finds it.
  */
-static int find_pclntab(struct gobin *gb, struct gobin_err *err)
+static int find_pclntab(struct gobin *gb, struct mw_err *err)
 {
 	static const char *const names[] = { ".gopclntab", ".data.rel.ro.gopclntab" };
 	const struct elfbin *eb = &gb->eb;
@@ -486,14 +475,14 @@ static int find_pclntab(struct gobin *gb, struct gobin_err *err)
 			continue;
 		t.p = elfbin_section_data(eb, s);
 		if (!t.p || s->size < 16 || !(t.format = pcln_format(t.p)))
-			return gobin_fail(err, GOBIN_E_GO_CORRUPT, "corrupt %s header", names[i]);
+			return mw_err_set(err, MW_E_GO_CORRUPT, "corrupt %s header", names[i]);
 		t.size = s->size;
 		t.va = s->addr;
 		if (pcln_parse(gb, &t, err))
 			return -1;
 		if (!pcln_plausible(gb))
-			return gobin_fail(err, GOBIN_E_GO_CORRUPT, "%s: functions outside the text",
-				    names[i]);
+			return mw_err_set(err, MW_E_GO_CORRUPT, "%s: functions outside the text",
+					  names[i]);
 		return 0;
 	}
 	for (i = 0; i < eb->nr_phdrs; i++) {
@@ -570,19 +559,18 @@ static int func_name_cmp(const void *a, const void *b)
 	return (*x)->addr < (*y)->addr ? -1 : (*x)->addr > (*y)->addr;
 }
 
-static int load_funcs(struct gobin *gb, struct gobin_err *err)
+static int load_funcs(struct gobin *gb, struct mw_err *err)
 {
 	struct sym_collect c = { 0 };
-	struct elfbin_err eerr;
 	size_t i;
 	int ret;
 
-	ret = elfbin_for_each_func(&gb->eb, collect_sym, &c, &eerr);
+	ret = elfbin_for_each_func(&gb->eb, collect_sym, &c, err);
 	if (ret) {
 		free(c.funcs);
 		if (ret == -2)
-			return gobin_fail(err, GOBIN_E_IO, "out of memory");
-		return gobin_fail(err, (enum gobin_errc)eerr.code, "%s", eerr.msg);
+			return mw_err_set(err, MW_E_NOMEM, "out of memory");
+		return -1;
 	}
 	if (c.nr) {
 		qsort(c.funcs, c.nr, sizeof(*c.funcs), func_addr_cmp);
@@ -596,18 +584,18 @@ static int load_funcs(struct gobin *gb, struct gobin_err *err)
 		free(c.funcs);
 		gb->info.stripped = true;
 		if (!gb->nr_pcln_funcs)
-			return gobin_fail(err, GOBIN_E_GO_CORRUPT,
-				    "stripped and no Go function table (.gopclntab) found");
+			return mw_err_set(err, MW_E_GO_CORRUPT,
+					  "stripped and no Go function table (.gopclntab) found");
 		gb->funcs = malloc(gb->nr_pcln_funcs * sizeof(*gb->funcs));
 		if (!gb->funcs)
-			return gobin_fail(err, GOBIN_E_IO, "out of memory");
+			return mw_err_set(err, MW_E_NOMEM, "out of memory");
 		memcpy(gb->funcs, gb->pcln_funcs, gb->nr_pcln_funcs * sizeof(*gb->funcs));
 		gb->nr_funcs = gb->nr_pcln_funcs;
 		qsort(gb->funcs, gb->nr_funcs, sizeof(*gb->funcs), func_addr_cmp);
 	}
 	gb->by_name = malloc(gb->nr_funcs * sizeof(*gb->by_name));
 	if (!gb->by_name)
-		return gobin_fail(err, GOBIN_E_IO, "out of memory");
+		return mw_err_set(err, MW_E_NOMEM, "out of memory");
 	for (i = 0; i < gb->nr_funcs; i++)
 		gb->by_name[i] = &gb->funcs[i];
 	qsort(gb->by_name, gb->nr_funcs, sizeof(*gb->by_name), func_name_cmp);
@@ -692,7 +680,7 @@ static void decide_map_impl(struct gobin *gb)
 /* ------------------------------------------------------------------------ */
 /* Open, close, lookups                                                       */
 
-static struct gobin *gobin_init(struct gobin *gb, struct gobin_err *err)
+static struct gobin *gobin_init(struct gobin *gb, struct mw_err *err)
 {
 	struct gobin_info *in = &gb->info;
 
@@ -708,42 +696,30 @@ static struct gobin *gobin_init(struct gobin *gb, struct gobin_err *err)
 	return gb;
 }
 
-static void copy_elf_err(struct gobin_err *err, const struct elfbin_err *e)
-{
-	if (err) {
-		err->code = (enum gobin_errc)e->code;
-		memcpy(err->msg, e->msg, sizeof(err->msg));
-	}
-}
-
-struct gobin *gobin_open(const char *path, struct gobin_err *err)
+struct gobin *gobin_open(const char *path, struct mw_err *err)
 {
 	struct gobin *gb = calloc(1, sizeof(*gb));
-	struct elfbin_err e;
 
 	if (!gb) {
-		gobin_fail(err, GOBIN_E_IO, "out of memory");
+		mw_err_set(err, MW_E_NOMEM, "out of memory");
 		return NULL;
 	}
-	if (elfbin_open(&gb->eb, path, &e)) {
-		copy_elf_err(err, &e);
+	if (elfbin_open(&gb->eb, path, err)) {
 		free(gb);
 		return NULL;
 	}
 	return gobin_init(gb, err);
 }
 
-struct gobin *gobin_open_mem(void *data, size_t size, struct gobin_err *err)
+struct gobin *gobin_open_mem(void *data, size_t size, struct mw_err *err)
 {
 	struct gobin *gb = calloc(1, sizeof(*gb));
-	struct elfbin_err e;
 
 	if (!gb) {
-		gobin_fail(err, GOBIN_E_IO, "out of memory");
+		mw_err_set(err, MW_E_NOMEM, "out of memory");
 		return NULL;
 	}
-	if (elfbin_open_mem(&gb->eb, data, size, &e)) {
-		copy_elf_err(err, &e);
+	if (elfbin_open_mem(&gb->eb, data, size, err)) {
 		free(gb);
 		return NULL;
 	}

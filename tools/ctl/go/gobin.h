@@ -2,7 +2,7 @@
 /*
  * tools/ctl/go/gobin.h - a Go executable as a probe target.
  *
- * gobin_open() reads the ELF file (elf.h), the Go build info
+ * gobin_open() reads the ELF file (lib/elfbin.h), the Go build info
  * (.go.buildinfo: version, GOEXPERIMENTs, cgo), the function table (.symtab,
  * or .gopclntab when the binary is stripped) and decides the map
  * implementation.  gobin_probe_func() decodes one function with capstone and
@@ -26,23 +26,6 @@
 
 #include "lib/elfbin.h"
 #include "go/gover.h"
-
-enum gobin_errc {
-	GOBIN_OK,
-	GOBIN_E_IO = ELFBIN_E_IO,		/* cannot open or read the file */
-	GOBIN_E_NOT_ELF = ELFBIN_E_NOT_ELF,
-	GOBIN_E_FORMAT = ELFBIN_E_FORMAT,	/* ELF, but not a 64-bit LE executable */
-	GOBIN_E_ARCH = ELFBIN_E_ARCH,		/* not x86-64 or arm64 */
-	GOBIN_E_CORRUPT = ELFBIN_E_CORRUPT,	/* truncated, or ELF headers are corrupt */
-	GOBIN_E_NOT_GO,				/* no Go build info */
-	GOBIN_E_GO_CORRUPT,			/* Go build info or pclntab is corrupt */
-	GOBIN_E_NO_FUNC,			/* asked for a function the binary lacks */
-};
-
-struct gobin_err {
-	enum gobin_errc code;
-	char msg[ELFBIN_ERR_LEN];
-};
 
 struct gobin_func {
 	const char *name;
@@ -71,10 +54,13 @@ struct gobin_info {
 
 struct gobin;
 
-/* Open and read PATH.  NULL with ERR filled in on failure. */
-struct gobin *gobin_open(const char *path, struct gobin_err *err);
+/*
+ * Open and read PATH.  NULL with ERR filled in on failure: elfbin_open()'s
+ * codes, MW_E_NOT_GO, MW_E_GO_CORRUPT.
+ */
+struct gobin *gobin_open(const char *path, struct mw_err *err);
 /* The same over memory (tests); DATA must outlive the result and be writable. */
-struct gobin *gobin_open_mem(void *data, size_t size, struct gobin_err *err);
+struct gobin *gobin_open_mem(void *data, size_t size, struct mw_err *err);
 void gobin_close(struct gobin *gb);
 
 const struct gobin_info *gobin_info(const struct gobin *gb);
@@ -111,7 +97,7 @@ struct gobin_probe {
 
 /* Decode FN.  0, or -1 with ERR filled in; release P with gobin_probe_release(). */
 int gobin_probe_func(struct gobin *gb, const struct gobin_func *fn, struct gobin_probe *p,
-		     struct gobin_err *err);
+		     struct mw_err *err);
 void gobin_probe_release(struct gobin_probe *p);
 
 const char *gobin_prologue_name(enum gobin_prologue pr);	/* "stack_check", ... */

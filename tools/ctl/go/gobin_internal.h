@@ -30,8 +30,4 @@ static inline uint32_t get_u32(const unsigned char *p)
 	return v;
 }
 
-/* Fill @err (if given) with @code and the message; returns -1. */
-int gobin_fail(struct gobin_err *err, enum gobin_errc code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 #endif

@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <search.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,17 +16,6 @@
 #include "go/gotrace.h"
 #include "trace/kprobes.h"
 #include "trace/format.h"
-
-__attribute__((format(printf, 3, 4)))
-static int gt_fail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /*
  * The map fields every event carries: its address and a copy of its header
@@ -210,13 +198,13 @@ static void gt_build(struct gotrace *t, struct fprog *p, const struct gover_func
 }
 
 static int gt_add(struct gotrace *t, const struct gover_func *f, bool at_ret, uint64_t off,
-		  uint64_t va, char *err, size_t errlen)
+		  uint64_t va, struct mw_err *err)
 {
 	struct gotrace_probe *gp;
 	void *n = realloc(t->probes, (t->nr + 1) * sizeof(*t->probes));
 
 	if (!n)
-		return gt_fail(err, errlen, "out of memory");
+		return mw_err_set(err, MW_E_NOMEM, "out of memory");
 	t->probes = n;
 	gp = &t->probes[t->nr];
 	memset(gp, 0, sizeof(*gp));
@@ -229,12 +217,12 @@ static int gt_add(struct gotrace *t, const struct gover_func *f, bool at_ret, ui
 	else
 		gt_build(t, &gp->prog, f, f->args, GOVER_MAX_ARGS, va, false);
 	if (gp->prog.error)
-		return gt_fail(err, errlen, "%s: %s", f->sym, gp->prog.error);
+		return mw_err_set(err, MW_E_INVAL, "%s: %s", f->sym, gp->prog.error);
 	t->nr++;
 	return 0;
 }
 
-static int gt_plan(struct gotrace *t, bool hot, char *err, size_t errlen)
+static int gt_plan(struct gotrace *t, bool hot, struct mw_err *err)
 {
 	unsigned int minor = t->info->go_minor, i, j;
 
@@ -242,7 +230,7 @@ static int gt_plan(struct gotrace *t, bool hot, char *err, size_t errlen)
 		const struct gover_func *f = &gover_funcs[i];
 		const struct gobin_func *fn;
 		struct gobin_probe pr;
-		struct gobin_err e;
+		struct mw_err e;
 		int ret = 0;
 
 		if (!gover_func_applies(f, minor, t->info->map_impl))
@@ -255,22 +243,24 @@ static int gt_plan(struct gotrace *t, bool hot, char *err, size_t errlen)
 			continue;
 		}
 		if (gobin_probe_func(t->gb, fn, &pr, &e))
-			return gt_fail(err, errlen, "%s: %s", f->sym, e.msg);
+			return mw_err_set(err, e.code, "%s: %s", f->sym, e.msg);
 		if (f->flags & GOVER_F_RET) {
 			if (pr.decode_error || !pr.nr_rets)
-				ret = gt_fail(err, errlen, "%s: its RET instructions could not be found",
-					      f->sym);
+				ret = mw_err_set(err, MW_E_GO_CORRUPT,
+						 "%s: its RET instructions could not be found",
+						 f->sym);
 			for (j = 0; !ret && j < pr.nr_rets; j++)
-				ret = gt_add(t, f, true, pr.ret_offs[j], pr.rets[j], err, errlen);
+				ret = gt_add(t, f, true, pr.ret_offs[j], pr.rets[j], err);
 		} else {
-			ret = gt_add(t, f, false, pr.body_off, pr.body, err, errlen);
+			ret = gt_add(t, f, false, pr.body_off, pr.body, err);
 		}
 		gobin_probe_release(&pr);
 		if (ret)
 			return ret;
 	}
 	if (!t->nr)
-		return gt_fail(err, errlen, "no map function of Go 1.%u found in the binary", minor);
+		return mw_err_set(err, MW_E_NO_FUNC,
+				  "no map function of Go 1.%u found in the binary", minor);
 	return 0;
 }
 
@@ -284,51 +274,48 @@ static int gt_memstats_sym(void *ctx, const char *name, uint64_t addr, uint64_t 
 }
 
 /* runtime.memstats.numgc's link-time address, if .symtab names memstats. */
-static int gt_find_numgc(struct gotrace *t, char *err, size_t errlen)
+static int gt_find_numgc(struct gotrace *t, struct mw_err *err)
 {
-	struct elfbin_err e;
 	uint64_t memstats = 0;
 
 	if (elfbin_for_each_symbol(gobin_elf(t->gb), STT_OBJECT, gt_memstats_sym, &memstats,
-				   &e) < 0)
-		return gt_fail(err, errlen, "%s", e.msg);
+				   err) < 0)
+		return -1;
 	t->numgc_va = memstats ? memstats + t->rt->memstats_numgc : 0;
 	return 0;
 }
 
 int gotrace_open(struct gotrace *t, const char *path, unsigned int key_max, bool hot,
-		 char *err, size_t errlen)
+		 struct mw_err *err)
 {
-	struct gobin_err e;
-
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
 	t->key_max = key_max;
-	t->gb = gobin_open(path, &e);
+	t->gb = gobin_open(path, err);
 	if (!t->gb)
-		return gt_fail(err, errlen, "%s", e.msg);
+		return -1;
 	t->info = gobin_info(t->gb);
 	if (!gover_supported(t->info->go_major, t->info->go_minor)) {
-		gt_fail(err, errlen, "%s: Go %s is not supported (Go 1.%u to 1.%u are)", path,
-			t->info->version, GOVER_MIN_MINOR, GOVER_MAX_MINOR);
+		mw_err_set(err, MW_E_FORMAT, "%s: Go %s is not supported (Go 1.%u to 1.%u are)",
+			   path, t->info->version, GOVER_MIN_MINOR, GOVER_MAX_MINOR);
 		goto err_close;
 	}
 	t->lay = gover_layout(t->info->go_minor, t->info->map_impl);
 	t->g = gover_g(t->info->go_minor);
 	t->rt = gover_runtime(t->info->go_minor);
 	if (!t->lay || !t->g || !t->rt) {
-		gt_fail(err, errlen, "%s: no layout for Go %s with %s maps", path, t->info->version,
-			gomap_impl_name(t->info->map_impl));
+		mw_err_set(err, MW_E_FORMAT, "%s: no layout for Go %s with %s maps", path,
+			   t->info->version, gomap_impl_name(t->info->map_impl));
 		goto err_close;
 	}
-	if (gt_find_numgc(t, err, errlen))
+	if (gt_find_numgc(t, err))
 		goto err_close;
 	t->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (t->fd < 0) {
-		gt_fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		mw_err_set(err, MW_E_IO, "cannot open %s: %s", path, strerror(errno));
 		goto err_close;
 	}
-	if (gt_plan(t, hot, err, errlen))
+	if (gt_plan(t, hot, err))
 		goto err_close;
 	return 0;
 

@@ -69,10 +69,11 @@ struct gotrace {
 /*
  * Read @path and plan its probes: every map operation of its Go version
  * (hot growth steps only with @hot), keys copied up to @key_max bytes.
- * Returns 0, or -1 with a message in @err.
+ * Returns 0, or -1 with @err filled in: gobin_open()'s codes, MW_E_FORMAT (a
+ * Go version or map layout not supported), MW_E_NO_FUNC, MW_E_IO.
  */
 int gotrace_open(struct gotrace *t, const char *path, unsigned int key_max, bool hot,
-		 char *err, size_t errlen);
+		 struct mw_err *err);
 int gotrace_attach(struct gotrace *t, struct mw_session *s);
 void gotrace_close(struct gotrace *t);
 

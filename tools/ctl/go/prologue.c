@@ -46,7 +46,7 @@ static int insn_push(struct insn_list *l, const struct insn *in)
 	return 0;
 }
 
-static int cs_setup(struct gobin *gb, struct gobin_err *err)
+static int cs_setup(struct gobin *gb, struct mw_err *err)
 {
 	cs_arch arch = gb->info.machine == EM_X86_64 ? CS_ARCH_X86 : CS_ARCH_ARM64;
 	cs_mode mode = gb->info.machine == EM_X86_64 ? CS_MODE_64 : CS_MODE_ARM;
@@ -54,8 +54,8 @@ static int cs_setup(struct gobin *gb, struct gobin_err *err)
 	if (gb->cs_open)
 		return 0;
 	if (cs_open(arch, mode, &gb->cs) != CS_ERR_OK)
-		return gobin_fail(err, GOBIN_E_IO, "capstone: cannot open a %s disassembler",
-			    gb->info.goarch);
+		return mw_err_set(err, MW_E_IO, "capstone: cannot open a %s disassembler",
+				  gb->info.goarch);
 	cs_option(gb->cs, CS_OPT_DETAIL, CS_OPT_ON);
 	gb->cs_open = true;
 	return 0;
@@ -155,7 +155,7 @@ static void arm64_classify(const cs_insn *ci, struct insn *in, unsigned int *gua
 }
 
 static int decode_func(struct gobin *gb, const struct gobin_func *fn, struct insn_list *l,
-		       struct gobin_probe *p, struct gobin_err *err)
+		       struct gobin_probe *p, struct mw_err *err)
 {
 	bool x86 = gb->info.machine == EM_X86_64;
 	unsigned int guard = ARM64_REG_INVALID;
@@ -166,11 +166,12 @@ static int decode_func(struct gobin *gb, const struct gobin_func *fn, struct ins
 
 	code = elfbin_vaddr_bytes(&gb->eb, fn->addr, fn->size);
 	if (!code)
-		return gobin_fail(err, GOBIN_E_GO_CORRUPT, "%s: code at 0x%llx+0x%llx is not in the file",
-			    fn->name, (unsigned long long)fn->addr, (unsigned long long)fn->size);
+		return mw_err_set(err, MW_E_GO_CORRUPT,
+				  "%s: code at 0x%llx+0x%llx is not in the file", fn->name,
+				  (unsigned long long)fn->addr, (unsigned long long)fn->size);
 	ci = cs_malloc(gb->cs);
 	if (!ci)
-		return gobin_fail(err, GOBIN_E_IO, "out of memory");
+		return mw_err_set(err, MW_E_NOMEM, "out of memory");
 	left = fn->size;
 	addr = fn->addr;
 	while (left) {
@@ -205,7 +206,7 @@ static int decode_func(struct gobin *gb, const struct gobin_func *fn, struct ins
 			guard = ARM64_REG_INVALID;
 		if (insn_push(l, &in)) {
 			cs_free(ci, 1);
-			return gobin_fail(err, GOBIN_E_IO, "out of memory");
+			return mw_err_set(err, MW_E_NOMEM, "out of memory");
 		}
 	}
 	cs_free(ci, 1);
@@ -269,7 +270,7 @@ static void place_entry(const struct gobin *gb, const struct gobin_func *fn,
 }
 
 int gobin_probe_func(struct gobin *gb, const struct gobin_func *fn, struct gobin_probe *p,
-		     struct gobin_err *err)
+		     struct mw_err *err)
 {
 	struct insn_list l = { 0 };
 	unsigned int i, n = 0;
@@ -278,16 +279,16 @@ int gobin_probe_func(struct gobin *gb, const struct gobin_func *fn, struct gobin
 	p->fn = fn;
 	p->entry = fn->addr;
 	if (!fn->size || fn->size > MAX_FUNC_BYTES)
-		return gobin_fail(err, GOBIN_E_GO_CORRUPT, "%s: implausible size %llu", fn->name,
-			    (unsigned long long)fn->size);
+		return mw_err_set(err, MW_E_GO_CORRUPT, "%s: implausible size %llu", fn->name,
+				  (unsigned long long)fn->size);
 	if (gobin_file_offset(gb, fn->addr, &p->entry_off))
-		return gobin_fail(err, GOBIN_E_GO_CORRUPT, "%s: 0x%llx is not in a loaded segment",
-			    fn->name, (unsigned long long)fn->addr);
+		return mw_err_set(err, MW_E_GO_CORRUPT, "%s: 0x%llx is not in a loaded segment",
+				  fn->name, (unsigned long long)fn->addr);
 	if (cs_setup(gb, err) || decode_func(gb, fn, &l, p, err))
 		goto err_free;
 	place_entry(gb, fn, &l, p);
 	if (gobin_file_offset(gb, p->body, &p->body_off)) {
-		gobin_fail(err, GOBIN_E_GO_CORRUPT, "%s: body outside the file", fn->name);
+		mw_err_set(err, MW_E_GO_CORRUPT, "%s: body outside the file", fn->name);
 		goto err_free;
 	}
 	for (i = 0; i < l.nr; i++) {
@@ -301,7 +302,7 @@ int gobin_probe_func(struct gobin *gb, const struct gobin_func *fn, struct gobin
 		p->rets = calloc(n, sizeof(*p->rets));
 		p->ret_offs = calloc(n, sizeof(*p->ret_offs));
 		if (!p->rets || !p->ret_offs) {
-			gobin_fail(err, GOBIN_E_IO, "out of memory");
+			mw_err_set(err, MW_E_NOMEM, "out of memory");
 			goto err_free;
 		}
 	}
@@ -310,7 +311,7 @@ int gobin_probe_func(struct gobin *gb, const struct gobin_func *fn, struct gobin
 			continue;
 		p->rets[p->nr_rets] = l.v[i].addr;
 		if (gobin_file_offset(gb, l.v[i].addr, &p->ret_offs[p->nr_rets])) {
-			gobin_fail(err, GOBIN_E_GO_CORRUPT, "%s: RET outside the file", fn->name);
+			mw_err_set(err, MW_E_GO_CORRUPT, "%s: RET outside the file", fn->name);
 			goto err_free;
 		}
 		p->nr_rets++;

@@ -130,6 +130,8 @@ int report_print_json(struct report *r)
 	jsonw_uint_field(json_wtr, "errors", r->errors);
 	/* records of types this mapwatchctl does not know (a newer one wrote them) */
 	jsonw_uint_field(json_wtr, "unknown_records", r->unknown);
+	/* records without pid, time_ns (or a map's address): not used */
+	jsonw_uint_field(json_wtr, "malformed_records", r->malformed);
 	/* false: the trace has no summary, it was cut short */
 	jsonw_bool_field(json_wtr, "complete", r->summary);
 	/* the trace's header, when it has one (format version 1 on) */

@@ -393,6 +393,12 @@ static int on_object(struct report *r, json_object *o)
 		r->unknown++;
 		return 0;
 	}
+	/* Without these, an event cannot be placed: not used, counted. */
+	if (!tr_has(o, "pid") || !tr_has(o, "time_ns") ||
+	    (!strcmp(type, TRACE_MAP) && !tr_has(o, "map"))) {
+		r->malformed++;
+		return 0;
+	}
 	p = proc_get(r, (uint32_t)tr_u64(o, "pid"));
 	if (!p)
 		return -1;
@@ -421,9 +427,29 @@ static int on_object(struct report *r, json_object *o)
 
 int report_object(void *ctx, json_object *o)
 {
-	int ret = on_object(ctx, o);
+	struct report *r = ctx;
+	int ret;
+
+	r->records++;
+	ret = on_object(r, o);
 
 	return ret == -1 ? -ENOMEM : ret;
+}
+
+int report_trace_whole(const struct report *r, const char *input, bool quiet)
+{
+	if (!r->records) {
+		p_err("%s holds no record: it is empty (did the dump that wrote it fail?)",
+		      input);
+		return -1;
+	}
+	if (!r->summary && !r->errors) {
+		if (!quiet)
+			p_err("%s: the trace has no summary: it was cut short, the figures"
+			      " cover only what it holds", input);
+		return -1;
+	}
+	return 0;
 }
 
 struct rmap *report_find_map(const struct report *r, uint32_t pid, uint64_t addr)

@@ -81,6 +81,8 @@ struct report {
 	size_t nr_procs;
 	uint64_t events, lost, errors;
 	uint64_t unknown;		/* records of types this reader does not know */
+	uint64_t malformed;		/* records without a field their type requires */
+	uint64_t records;		/* every record read */
 	bool summary;
 	uint32_t kprobes;		/* bit per MAPWATCH_KPROBE_* the summary lists */
 	uint32_t kprobes_seen;		/* bit per MAPWATCH_KPROBE_* with an event so far */
@@ -96,6 +98,12 @@ struct report {
  * (printed) for a trace of a format version this reader does not know.
  */
 int report_object(void *ctx, json_object *o);
+/*
+ * After the whole trace @input is read: -1 if it held no record at all
+ * (an empty file: said), or had no summary (cut short: said unless
+ * @quiet, as a JSON report says it with "complete": false); else 0.
+ */
+int report_trace_whole(const struct report *r, const char *input, bool quiet);
 void report_free(struct report *r);
 
 /* The live map at @addr in @pid, or NULL. */

@@ -16,29 +16,6 @@
 #include "main.h"
 #include "report/outfile.h"
 
-/* Not a file to replace (a pipe, a terminal, /dev/stdout): written as it is. */
-static int write_through(const char *path, int (*fill)(FILE *f, void *ctx), void *ctx)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "we") : stdout;
-	int ret;
-
-	if (!f) {
-		p_err("cannot write %s: %s", path, strerror(errno));
-		return -1;
-	}
-	ret = fill(f, ctx);
-	if (fflush(f) || ferror(f)) {
-		p_err("cannot write %s: %s", strcmp(path, "-") ? path : "to stdout",
-		      strerror(errno));
-		ret = -1;
-	}
-	if (f != stdout && fclose(f) && !ret) {
-		p_err("cannot write %s: %s", path, strerror(errno));
-		ret = -1;
-	}
-	return ret ? -1 : 0;
-}
-
 /*
  * What a symbolic link @path names, followed to the end, also when that
  * file does not exist yet; NULL (errno) if it cannot be told.
@@ -64,42 +41,50 @@ static char *link_target(const char *path)
 	return joined;
 }
 
-int outfile_write(const char *path, int (*fill)(FILE *f, void *ctx), void *ctx)
+int outfile_open(struct outfile *o, const char *path)
 {
-	char *tmp, *real = NULL;
 	struct stat st;
 	mode_t mask, mode;
 	size_t len;
-	FILE *f;
-	int fd, ret;
+	int fd;
 
-	if (!strcmp(path, "-") || (!stat(path, &st) && !S_ISREG(st.st_mode)))
-		return write_through(path, fill, ctx);
+	memset(o, 0, sizeof(*o));
+	o->name = path;
+	if (!strcmp(path, "-")) {
+		o->f = stdout;
+		return 0;
+	}
+	/* Not a file to replace (a pipe, a terminal, /dev/stdout): written as it is. */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		o->f = fopen(path, "we");
+		if (!o->f) {
+			p_err("cannot write %s: %s", path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
 	/* A symbolic link: the file it names is replaced, the link kept. */
 	if (!lstat(path, &st) && S_ISLNK(st.st_mode)) {
-		real = link_target(path);
-		if (!real) {
+		o->real = link_target(path);
+		if (!o->real) {
 			p_err("cannot follow the link %s: %s", path, strerror(errno));
 			return -1;
 		}
-		path = real;
+		path = o->real;
 	}
 	len = strlen(path);
-	tmp = malloc(len + sizeof(".tmp.XXXXXX"));
-	if (!tmp) {
+	o->tmp = malloc(len + sizeof(".tmp.XXXXXX"));
+	if (!o->tmp) {
 		p_err("out of memory");
-		free(real);
-		return -1;
+		goto fail;
 	}
-	memcpy(tmp, path, len);
-	memcpy(tmp + len, ".tmp.XXXXXX", sizeof(".tmp.XXXXXX"));
+	memcpy(o->tmp, path, len);
+	memcpy(o->tmp + len, ".tmp.XXXXXX", sizeof(".tmp.XXXXXX"));
 	/* A name of its own: no file of someone else's is truncated or removed. */
-	fd = mkostemp(tmp, O_CLOEXEC);
+	fd = mkostemp(o->tmp, O_CLOEXEC);
 	if (fd < 0) {
-		p_err("cannot write %s: %s", tmp, strerror(errno));
-		free(tmp);
-		free(real);
-		return -1;
+		p_err("cannot write %s: %s", path, strerror(errno));
+		goto fail;
 	}
 	/* The mode and owner of the file it replaces; a new one's as open(2)'s. */
 	if (!stat(path, &st)) {
@@ -111,34 +96,76 @@ int outfile_write(const char *path, int (*fill)(FILE *f, void *ctx), void *ctx)
 		umask(mask);
 		mode = 0666 & ~mask;
 	}
-	f = !mode || fchmod(fd, mode) ? NULL : fdopen(fd, "w");
-	if (!f) {
-		p_err("cannot write %s: %s", tmp, strerror(errno));
+	o->f = !mode || fchmod(fd, mode) ? NULL : fdopen(fd, "w");
+	if (!o->f) {
+		p_err("cannot write %s: %s", o->tmp, strerror(errno));
 		close(fd);
+		unlink(o->tmp);
 		goto fail;
 	}
-	ret = fill(f, ctx);
-	if (fflush(f) || ferror(f) || fsync(fileno(f))) {
-		p_err("cannot write %s: %s", tmp, strerror(errno));
-		fclose(f);
-		goto fail;
-	}
-	if (fclose(f)) {
-		p_err("cannot write %s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	if (ret)
-		goto fail;
-	if (rename(tmp, path)) {
-		p_err("cannot rename %s to %s: %s", tmp, path, strerror(errno));
-		goto fail;
-	}
-	free(tmp);
-	free(real);
+	o->dest = path;
 	return 0;
 fail:
-	unlink(tmp);
-	free(tmp);
-	free(real);
+	free(o->tmp);
+	free(o->real);
+	memset(o, 0, sizeof(*o));
 	return -1;
+}
+
+static void outfile_free(struct outfile *o)
+{
+	free(o->tmp);
+	free(o->real);
+	memset(o, 0, sizeof(*o));
+}
+
+int outfile_commit(struct outfile *o)
+{
+	const char *shown = o->tmp ? o->tmp : strcmp(o->name, "-") ? o->name : "to stdout";
+	int ret = 0;
+
+	if (fflush(o->f) || ferror(o->f) || (o->tmp && fsync(fileno(o->f)))) {
+		p_err("cannot write %s: %s", shown, strerror(errno));
+		ret = -1;
+	}
+	if (o->f != stdout && fclose(o->f) && !ret) {
+		p_err("cannot write %s: %s", shown, strerror(errno));
+		ret = -1;
+	}
+	if (o->tmp && !ret && rename(o->tmp, o->dest)) {
+		p_err("cannot rename %s to %s: %s", o->tmp, o->dest, strerror(errno));
+		ret = -1;
+	}
+	if (o->tmp && ret) {
+		if (o->keep)
+			p_err("what was written is kept in %s", o->tmp);
+		else
+			unlink(o->tmp);
+	}
+	outfile_free(o);
+	return ret;
+}
+
+void outfile_abort(struct outfile *o)
+{
+	if (o->f && o->f != stdout)
+		fclose(o->f);
+	else if (o->f)
+		fflush(o->f);
+	if (o->tmp)
+		unlink(o->tmp);
+	outfile_free(o);
+}
+
+int outfile_write(const char *path, int (*fill)(FILE *f, void *ctx), void *ctx)
+{
+	struct outfile o;
+
+	if (outfile_open(&o, path))
+		return -1;
+	if (fill(o.f, ctx)) {
+		outfile_abort(&o);
+		return -1;
+	}
+	return outfile_commit(&o);
 }

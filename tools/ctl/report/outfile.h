@@ -3,6 +3,7 @@
 #ifndef _MAPWATCHCTL_REPORT_OUTFILE_H
 #define _MAPWATCHCTL_REPORT_OUTFILE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /*
@@ -17,5 +18,28 @@
  * non-zero return is an error too, and its reason is @fill's to print).
  */
 int outfile_write(const char *path, int (*fill)(FILE *f, void *ctx), void *ctx);
+
+/*
+ * The same in steps, for a file written over a long time (dump -w):
+ * outfile_open() makes the temporary file (or opens "-" or a non-regular
+ * file as it is) and sets @o->f; outfile_commit() flushes, fsyncs, closes
+ * and renames it over the path; outfile_abort() closes and removes it,
+ * leaving the path as it was.  Both free @o.  0, or -1 with the reason
+ * printed.  A commit that fails removes the temporary file, unless
+ * @o->keep (set after outfile_open(): what it holds cannot be made again),
+ * then it is kept and named.
+ */
+struct outfile {
+	FILE *f;
+	const char *name;	/* the path as given */
+	const char *dest;	/* what is replaced: the path, or a link's file */
+	char *tmp;		/* the temporary file; NULL when written as it is */
+	char *real;		/* a link's file, allocated */
+	bool keep;		/* a failed commit keeps the temporary file */
+};
+
+int outfile_open(struct outfile *o, const char *path);
+int outfile_commit(struct outfile *o);
+void outfile_abort(struct outfile *o);
 
 #endif

@@ -161,6 +161,9 @@ int report_print_text(struct report *r)
 	if (r->unknown)
 		printf("%" PRIu64 " records of types this mapwatchctl does not know were"
 		       " ignored: a newer one wrote the trace\n", r->unknown);
+	if (r->malformed)
+		printf("%" PRIu64 " records were not used: they lack pid, time_ns or a map's"
+		       " address (docs/trace-format.md)\n", r->malformed);
 	free(order);
 	return 0;
 }

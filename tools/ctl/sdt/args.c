@@ -15,30 +15,21 @@
 #include "sdt/internal.h"
 #include "sdt/notes.h"
 
-int usdt_errf(char *buf, size_t len, const char *fmt, ...)
+void usdt_probe_err(struct usdt_probe *pr, enum mw_errc code, const char *fmt, ...)
 {
-	va_list ap;
-
-	if (buf && len) {
-		va_start(ap, fmt);
-		vsnprintf(buf, len, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-void usdt_probe_err(struct usdt_probe *pr, const char *fmt, ...)
-{
+	struct mw_err *e = &pr->error;
 	size_t n;
 	va_list ap;
 
-	if (pr->error[0])
+	if (e->code)
 		return;
-	n = snprintf(pr->error, sizeof(pr->error), "%.64s:%.64s: ", pr->provider, pr->name);
-	if (n >= sizeof(pr->error))
+	e->code = code;
+	e->errnum = 0;
+	n = snprintf(e->msg, sizeof(e->msg), "%.64s:%.64s: ", pr->provider, pr->name);
+	if (n >= sizeof(e->msg))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(pr->error + n, sizeof(pr->error) - n, fmt, ap);
+	vsnprintf(e->msg + n, sizeof(e->msg) - n, fmt, ap);
 	va_end(ap);
 }
 
@@ -136,7 +127,7 @@ static size_t reg_word(const char *s, const char *end, char *buf, size_t len)
 }
 
 /* The x86-64 register named NAME ("edi", no '%'). */
-static int x86_reg(const char *name, uint8_t *reg, uint8_t *bytes, char *err, size_t errlen)
+static int x86_reg(const char *name, uint8_t *reg, uint8_t *bytes, struct mw_err *err)
 {
 	size_t i;
 
@@ -149,14 +140,15 @@ static int x86_reg(const char *name, uint8_t *reg, uint8_t *bytes, char *err, si
 	}
 	if (strlen(name) == 2 && strchr("abcd", tolower((unsigned char)name[0])) &&
 	    tolower((unsigned char)name[1]) == 'h')
-		return usdt_errf(err, errlen, "%%%s is bits 8-15 of r%cx: high-byte registers are not "
-			    "supported", name, tolower((unsigned char)name[0]));
+		return mw_err_set(err, MW_E_INVAL, "%%%s is bits 8-15 of r%cx: high-byte registers "
+				  "are not supported", name, tolower((unsigned char)name[0]));
 	if (!strncasecmp(name, "xmm", 3) || !strncasecmp(name, "ymm", 3) ||
 	    !strncasecmp(name, "zmm", 3) || !strncasecmp(name, "st", 2) ||
 	    !strncasecmp(name, "mm", 2))
-		return usdt_errf(err, errlen, "%%%s: floating-point and vector registers are not "
-			    "supported (a uprobe sees the general-purpose registers only)", name);
-	return usdt_errf(err, errlen, "unknown register %%%s", name);
+		return mw_err_set(err, MW_E_INVAL, "%%%s: floating-point and vector registers are "
+				  "not supported (a uprobe sees the general-purpose "
+				  "registers only)", name);
+	return mw_err_set(err, MW_E_INVAL, "unknown register %%%s", name);
 }
 
 /* arm64: x0..x30, w0..w30, sp, wsp. */
@@ -188,7 +180,7 @@ static int arm64_reg(const char *name, uint8_t *reg, uint8_t *bytes)
  * An unsigned number at *S as the assembler reads it: 0x hex, 0 octal,
  * else decimal.  Advances *S past its digits.
  */
-static int parse_uint(const char **s, uint64_t *v, char *err, size_t errlen)
+static int parse_uint(const char **s, uint64_t *v, struct mw_err *err)
 {
 	const char *p = *s;
 	unsigned int base = 10, digits = 0;
@@ -213,25 +205,25 @@ static int parse_uint(const char **s, uint64_t *v, char *err, size_t errlen)
 		if (d >= base)
 			break;
 		if (acc > (UINT64_MAX - d) / base)
-			return usdt_errf(err, errlen, "number out of range");
+			return mw_err_set(err, MW_E_INVAL, "number out of range");
 		acc = acc * base + d;
 	}
 	if (!digits)
-		return usdt_errf(err, errlen, "expected a number at '%.32s'", *s);
+		return mw_err_set(err, MW_E_INVAL, "expected a number at '%.32s'", *s);
 	*s = p;
 	*v = acc;
 	return 0;
 }
 
 /* A number with an optional sign; values past INT64_MAX wrap, as the assembler's do. */
-static int parse_int(const char **s, int64_t *v, char *err, size_t errlen)
+static int parse_int(const char **s, int64_t *v, struct mw_err *err)
 {
 	bool neg = **s == '-';
 	uint64_t u;
 
 	if (**s == '-' || **s == '+')
 		(*s)++;
-	if (parse_uint(s, &u, err, errlen))
+	if (parse_uint(s, &u, err))
 		return -1;
 	*v = (int64_t)(neg ? 0 - u : u);
 	return 0;
@@ -252,8 +244,8 @@ static bool sym_char(char c)
  * joined by + and -, as the compiler prints them ("-60", "8+g_arr",
  * "counter.0+4").  The symbol is malloc'd into *SYM.
  */
-static int parse_disp(const char *s, const char *end, int64_t *disp, char **sym, char *err,
-		      size_t errlen)
+static int parse_disp(const char *s, const char *end, int64_t *disp, char **sym,
+		      struct mw_err *err)
 {
 	const char *p = s, *sym_at = NULL;
 	uint64_t sum = 0;
@@ -268,13 +260,13 @@ static int parse_disp(const char *s, const char *end, int64_t *disp, char **sym,
 			neg = *p == '-';
 			p++;
 		} else if (p != s) {
-			return usdt_errf(err, errlen, "unexpected '%c' in displacement '%.*s'", *p,
-				    (int)(end - s), s);
+			return mw_err_set(err, MW_E_INVAL, "unexpected '%c' in displacement '%.*s'",
+					  *p, (int)(end - s), s);
 		}
 		if (p < end && isdigit((unsigned char)*p)) {
 			uint64_t v;
 
-			if (parse_uint(&p, &v, err, errlen))
+			if (parse_uint(&p, &v, err))
 				return -1;
 			sum = neg ? sum - v : sum + v;
 		} else if (p < end && sym_start(*p)) {
@@ -283,114 +275,120 @@ static int parse_disp(const char *s, const char *end, int64_t *disp, char **sym,
 			while (q < end && sym_char(*q))
 				q++;
 			if (q < end && *q == '@')
-				return usdt_errf(err, errlen, "symbol reference '%.*s' with a "
-					    "relocation (@GOTPCREL, @PLT...): not supported",
-					    (int)(end - p), p);
+				return mw_err_set(err, MW_E_INVAL, "symbol reference '%.*s' with a "
+						  "relocation (@GOTPCREL, @PLT...): not supported",
+						  (int)(end - p), p);
 			if (neg)
-				return usdt_errf(err, errlen, "a symbol subtracted in displacement "
-					    "'%.*s': not supported", (int)(end - s), s);
+				return mw_err_set(err, MW_E_INVAL, "a symbol subtracted in "
+						  "displacement '%.*s': not supported",
+						  (int)(end - s), s);
 			if (sym_at)
-				return usdt_errf(err, errlen, "two symbols in displacement '%.*s'",
-					    (int)(end - s), s);
+				return mw_err_set(err, MW_E_INVAL,
+						  "two symbols in displacement '%.*s'",
+						  (int)(end - s), s);
 			sym_at = p;
 			sym_len = q - p;
 			p = q;
 		} else {
-			return usdt_errf(err, errlen, "bad displacement '%.*s'", (int)(end - s), s);
+			return mw_err_set(err, MW_E_INVAL, "bad displacement '%.*s'",
+					  (int)(end - s), s);
 		}
 	}
 	if (sym_at) {
 		*sym = strndup(sym_at, sym_len);
 		if (!*sym)
-			return usdt_errf(err, errlen, "out of memory");
+			return mw_err_set(err, MW_E_NOMEM, "out of memory");
 	}
 	*disp = (int64_t)sum;
 	return 0;
 }
 
 /* "%reg" at *S (up to END): the register and its width; advances *S. */
-static int x86_reg_at(const char **s, const char *end, uint8_t *reg, uint8_t *bytes, char *err,
-		      size_t errlen)
+static int x86_reg_at(const char **s, const char *end, uint8_t *reg, uint8_t *bytes,
+		      struct mw_err *err)
 {
 	char name[16];
 	size_t n;
 
 	if (*s >= end || **s != '%')
-		return usdt_errf(err, errlen, "expected a register (%%name) at '%.*s'",
-			    (int)(end - *s), *s);
+		return mw_err_set(err, MW_E_INVAL, "expected a register (%%name) at '%.*s'",
+				  (int)(end - *s), *s);
 	n = reg_word(*s + 1, end, name, sizeof(name));
 	if (!n)
-		return usdt_errf(err, errlen, "expected a register name after '%%'");
+		return mw_err_set(err, MW_E_INVAL, "expected a register name after '%%'");
 	if (n >= sizeof(name))
-		return usdt_errf(err, errlen, "unknown register %%%.*s", (int)n, *s + 1);
-	if (x86_reg(name, reg, bytes, err, errlen))
+		return mw_err_set(err, MW_E_INVAL, "unknown register %%%.*s", (int)n, *s + 1);
+	if (x86_reg(name, reg, bytes, err))
 		return -1;
 	*s += 1 + n;
 	return 0;
 }
 
 /* disp(%base), disp(%base,%index[,scale]), disp(,%index[,scale]), sym+disp(%rip) */
-static int parse_x86_mem(const char *op, struct usdt_arg *a, char *err, size_t errlen)
+static int parse_x86_mem(const char *op, struct usdt_arg *a, struct mw_err *err)
 {
 	const char *lp = strchr(op, '('), *p, *end = op + strlen(op);
 	uint8_t reg, bytes;
 
 	if (!lp)
-		return usdt_errf(err, errlen, "operand '%s' is not a register (%%reg), a constant "
-			    "($n) or memory (disp(%%reg))", op);
+		return mw_err_set(err, MW_E_INVAL, "operand '%s' is not a register (%%reg), a "
+				  "constant ($n) or memory (disp(%%reg))", op);
 	if (end[-1] != ')')
-		return usdt_errf(err, errlen, "memory operand '%s' does not end with ')'", op);
-	if (parse_disp(op, lp, &a->value, &a->sym, err, errlen))
+		return mw_err_set(err, MW_E_INVAL, "memory operand '%s' does not end with ')'", op);
+	if (parse_disp(op, lp, &a->value, &a->sym, err))
 		return -1;
 	a->kind = USDT_ARG_MEM;
 	a->reg = -1;
 	a->index = -1;
 	p = lp + 1;
 	if (*p != ',') {
-		if (x86_reg_at(&p, end, &reg, &bytes, err, errlen))
+		if (x86_reg_at(&p, end, &reg, &bytes, err))
 			return -1;
 		a->reg = reg;
 		a->reg_bytes = bytes;
 	}
 	if (*p == ',') {
 		p++;
-		if (x86_reg_at(&p, end, &reg, &bytes, err, errlen))
+		if (x86_reg_at(&p, end, &reg, &bytes, err))
 			return -1;
 		if (reg == MAPWATCH_REG_X86_IP || reg == MAPWATCH_REG_X86_SP)
-			return usdt_errf(err, errlen, "%%%s cannot be an index register in '%s'",
-				    x86_full[reg], op);
+			return mw_err_set(err, MW_E_INVAL,
+					  "%%%s cannot be an index register in '%s'",
+					  x86_full[reg], op);
 		a->index = reg;
 		a->scale = 1;
 		if (*p == ',') {
 			uint64_t scale;
 
 			p++;
-			if (parse_uint(&p, &scale, err, errlen))
+			if (parse_uint(&p, &scale, err))
 				return -1;
 			if (scale != 1 && scale != 2 && scale != 4 && scale != 8)
-				return usdt_errf(err, errlen, "scale %llu in '%s': must be 1, 2, 4 or 8",
-					    (unsigned long long)scale, op);
+				return mw_err_set(err, MW_E_INVAL,
+						  "scale %llu in '%s': must be 1, 2, 4 or 8",
+						  (unsigned long long)scale, op);
 			a->scale = scale;
 		}
 	}
 	if (p != end - 1)
-		return usdt_errf(err, errlen, "unexpected '%.*s' in memory operand '%s'",
-			    (int)(end - 1 - p), p, op);
+		return mw_err_set(err, MW_E_INVAL, "unexpected '%.*s' in memory operand '%s'",
+				  (int)(end - 1 - p), p, op);
 	if (a->reg == MAPWATCH_REG_X86_IP) {
 		if (a->index >= 0)
-			return usdt_errf(err, errlen, "%%rip with an index register in '%s'", op);
+			return mw_err_set(err, MW_E_INVAL, "%%rip with an index register in '%s'",
+					  op);
 		a->kind = USDT_ARG_GLOBAL;
 		return 0;
 	}
 	if (a->reg < 0 && a->index < 0)
-		return usdt_errf(err, errlen, "memory operand '%s' has no register", op);
+		return mw_err_set(err, MW_E_INVAL, "memory operand '%s' has no register", op);
 	if (a->sym)
-		return usdt_errf(err, errlen, "symbol '%s' with a base or index register in '%s': "
-			    "not supported (only sym(%%rip) is)", a->sym, op);
+		return mw_err_set(err, MW_E_INVAL, "symbol '%s' with a base or index register in "
+				  "'%s': not supported (only sym(%%rip) is)", a->sym, op);
 	return 0;
 }
 
-static int parse_x86(const char *op, struct usdt_arg *a, char *err, size_t errlen)
+static int parse_x86(const char *op, struct usdt_arg *a, struct mw_err *err)
 {
 	const char *p = op, *end = op + strlen(op);
 	uint8_t reg, bytes;
@@ -399,12 +397,13 @@ static int parse_x86(const char *op, struct usdt_arg *a, char *err, size_t errle
 		char seg[4];
 
 		if (reg_word(op + 1, end, seg, sizeof(seg)) == 2 && op[3] == ':')
-			return usdt_errf(err, errlen, "segment-relative memory '%s' (a thread-local "
-				    "variable): not supported", op);
-		if (x86_reg_at(&p, end, &reg, &bytes, err, errlen))
+			return mw_err_set(err, MW_E_INVAL, "segment-relative memory '%s' (a "
+					  "thread-local variable): not supported", op);
+		if (x86_reg_at(&p, end, &reg, &bytes, err))
 			return -1;
 		if (*p)
-			return usdt_errf(err, errlen, "unexpected '%s' after register in '%s'", p, op);
+			return mw_err_set(err, MW_E_INVAL, "unexpected '%s' after register in '%s'",
+					  p, op);
 		a->kind = USDT_ARG_REG;
 		a->reg = reg;
 		a->reg_bytes = bytes;
@@ -413,21 +412,22 @@ static int parse_x86(const char *op, struct usdt_arg *a, char *err, size_t errle
 	if (*op == '$') {
 		p++;
 		if (sym_start(*p))
-			return usdt_errf(err, errlen, "the address of a symbol as a constant ('%s'): "
-				    "not supported", op);
-		if (parse_int(&p, &a->value, err, errlen))
+			return mw_err_set(err, MW_E_INVAL, "the address of a symbol as a constant "
+					  "('%s'): not supported", op);
+		if (parse_int(&p, &a->value, err))
 			return -1;
 		if (*p)
-			return usdt_errf(err, errlen, "unexpected '%s' after constant in '%s'", p, op);
+			return mw_err_set(err, MW_E_INVAL, "unexpected '%s' after constant in '%s'",
+					  p, op);
 		a->kind = USDT_ARG_CONST;
 		return 0;
 	}
-	return parse_x86_mem(op, a, err, errlen);
+	return parse_x86_mem(op, a, err);
 }
 
 #define ARM64_FORMS "registers x0-x30, w0-w30, sp; [reg], [reg, offset] and constants are"
 
-static int parse_arm64(const char *op, struct usdt_arg *a, char *err, size_t errlen)
+static int parse_arm64(const char *op, struct usdt_arg *a, struct mw_err *err)
 {
 	char name[8];
 	const char *p = op, *end = op + strlen(op);
@@ -438,10 +438,11 @@ static int parse_arm64(const char *op, struct usdt_arg *a, char *err, size_t err
 		p++;
 		n = reg_word(p, end, name, sizeof(name));
 		if (!n || n >= sizeof(name) || arm64_reg(name, &reg, &bytes))
-			return usdt_errf(err, errlen, "arm64 operand '%s': not supported (" ARM64_FORMS
-				    ")", op);
+			return mw_err_set(err, MW_E_INVAL, "arm64 operand '%s': not supported ("
+					  ARM64_FORMS ")", op);
 		if (bytes != 8)
-			return usdt_errf(err, errlen, "arm64 operand '%s': a 32-bit base register", op);
+			return mw_err_set(err, MW_E_INVAL,
+					  "arm64 operand '%s': a 32-bit base register", op);
 		p += n;
 		a->kind = USDT_ARG_MEM;
 		a->reg = reg;
@@ -454,21 +455,21 @@ static int parse_arm64(const char *op, struct usdt_arg *a, char *err, size_t err
 			if (*p == '#')
 				p++;
 			if (*p != '-' && *p != '+' && !isdigit((unsigned char)*p))
-				return usdt_errf(err, errlen, "arm64 operand '%s': not supported ("
-					    ARM64_FORMS ")", op);
-			if (parse_int(&p, &a->value, err, errlen))
+				return mw_err_set(err, MW_E_INVAL, "arm64 operand '%s': not "
+						  "supported (" ARM64_FORMS ")", op);
+			if (parse_int(&p, &a->value, err))
 				return -1;
 		}
 		if (*p != ']' || p[1])
-			return usdt_errf(err, errlen, "arm64 operand '%s': not supported (" ARM64_FORMS
-				    ")", op);
+			return mw_err_set(err, MW_E_INVAL, "arm64 operand '%s': not supported ("
+					  ARM64_FORMS ")", op);
 		return 0;
 	}
 	if (isalpha((unsigned char)*op)) {
 		n = reg_word(p, end, name, sizeof(name));
 		if (n != (size_t)(end - p) || n >= sizeof(name) || arm64_reg(name, &reg, &bytes))
-			return usdt_errf(err, errlen, "arm64 operand '%s': not supported (" ARM64_FORMS
-				    ")", op);
+			return mw_err_set(err, MW_E_INVAL, "arm64 operand '%s': not supported ("
+					  ARM64_FORMS ")", op);
 		a->kind = USDT_ARG_REG;
 		a->reg = reg;
 		a->reg_bytes = bytes;
@@ -477,14 +478,16 @@ static int parse_arm64(const char *op, struct usdt_arg *a, char *err, size_t err
 	if (*p == '#')
 		p++;
 	if (*p == '-' || *p == '+' || isdigit((unsigned char)*p)) {
-		if (parse_int(&p, &a->value, err, errlen))
+		if (parse_int(&p, &a->value, err))
 			return -1;
 		if (*p)
-			return usdt_errf(err, errlen, "unexpected '%s' after constant in '%s'", p, op);
+			return mw_err_set(err, MW_E_INVAL, "unexpected '%s' after constant in '%s'",
+					  p, op);
 		a->kind = USDT_ARG_CONST;
 		return 0;
 	}
-	return usdt_errf(err, errlen, "arm64 operand '%s': not supported (" ARM64_FORMS ")", op);
+	return mw_err_set(err, MW_E_INVAL, "arm64 operand '%s': not supported (" ARM64_FORMS ")",
+			  op);
 }
 
 void usdt_arg_release(struct usdt_arg *arg)
@@ -493,8 +496,7 @@ void usdt_arg_release(struct usdt_arg *arg)
 	arg->sym = NULL;
 }
 
-int usdt_parse_arg(uint16_t machine, const char *spec, struct usdt_arg *a, char *err,
-		   size_t errlen)
+int usdt_parse_arg(uint16_t machine, const char *spec, struct usdt_arg *a, struct mw_err *err)
 {
 	const char *p = spec, *digits;
 	unsigned int size = 0;
@@ -505,7 +507,7 @@ int usdt_parse_arg(uint16_t machine, const char *spec, struct usdt_arg *a, char 
 	a->reg = -1;
 	a->index = -1;
 	if (!strchr(spec, '@'))
-		return usdt_errf(err, errlen, "no SIZE@ before the operand (as in 8@%%rdi)");
+		return mw_err_set(err, MW_E_INVAL, "no SIZE@ before the operand (as in 8@%%rdi)");
 	if (*p == '-') {
 		a->is_signed = true;
 		p++;
@@ -514,27 +516,28 @@ int usdt_parse_arg(uint16_t machine, const char *spec, struct usdt_arg *a, char 
 		if (p - digits < 2)
 			size = size * 10 + (*p - '0');
 	if (p == digits)
-		return usdt_errf(err, errlen, "no size before '@'");
+		return mw_err_set(err, MW_E_INVAL, "no size before '@'");
 	if (p - digits > 2 || (size != 1 && size != 2 && size != 4 && size != 8))
-		return usdt_errf(err, errlen, "size %.*s: must be 1, 2, 4 or 8 (a '-' before it for "
-			    "signed)", (int)(p - digits < 20 ? p - digits : 20), digits);
+		return mw_err_set(err, MW_E_INVAL,
+				  "size %.*s: must be 1, 2, 4 or 8 (a '-' before it for signed)",
+				  (int)(p - digits < 20 ? p - digits : 20), digits);
 	a->size = size;
 	if (*p == 'f') {
 		a->is_float = true;
 		p++;
 	}
 	if (*p != '@')
-		return usdt_errf(err, errlen, "unexpected '%c' after the size", *p);
+		return mw_err_set(err, MW_E_INVAL, "unexpected '%c' after the size", *p);
 	p++;
 	if (!*p)
-		return usdt_errf(err, errlen, "no operand after '@'");
+		return mw_err_set(err, MW_E_INVAL, "no operand after '@'");
 	if (machine == EM_X86_64)
-		ret = parse_x86(p, a, err, errlen);
+		ret = parse_x86(p, a, err);
 	else if (machine == EM_AARCH64)
-		ret = parse_arm64(p, a, err, errlen);
+		ret = parse_arm64(p, a, err);
 	else
-		ret = usdt_errf(err, errlen, "argument specs of ELF machine %u are not supported",
-			   machine);
+		ret = mw_err_set(err, MW_E_ARCH,
+				 "argument specs of ELF machine %u are not supported", machine);
 	if (ret)
 		usdt_arg_release(a);
 	return ret;
@@ -553,14 +556,14 @@ void usdt_args_release(struct usdt_probe *pr)
 
 int usdt_parse_args(uint16_t machine, const char *args, struct usdt_probe *pr)
 {
-	char err[USDT_ERR_LEN];
+	struct mw_err err;
 	size_t i = 0;
 	char *buf;
 
 	usdt_args_release(pr);
 	buf = strdup(args);
 	if (!buf) {
-		usdt_probe_err(pr, "out of memory");
+		usdt_probe_err(pr, MW_E_NOMEM, "out of memory");
 		return -1;
 	}
 	pr->spec_buf = buf;
@@ -583,11 +586,13 @@ int usdt_parse_args(uint16_t machine, const char *args, struct usdt_probe *pr)
 		if (buf[i])
 			buf[i++] = 0;
 		if (pr->nr_args == USDT_MAX_ARGS) {
-			usdt_probe_err(pr, "more than %u arguments in '%.96s'", USDT_MAX_ARGS, args);
+			usdt_probe_err(pr, MW_E_INVAL, "more than %u arguments in '%.96s'",
+				       USDT_MAX_ARGS, args);
 			break;
 		}
-		if (usdt_parse_arg(machine, spec, &pr->args[pr->nr_args], err, sizeof(err))) {
-			usdt_probe_err(pr, "argument %u '%.96s': %s", pr->nr_args, spec, err);
+		if (usdt_parse_arg(machine, spec, &pr->args[pr->nr_args], &err)) {
+			usdt_probe_err(pr, err.code, "argument %u '%.96s': %s", pr->nr_args, spec,
+				       err.msg);
 			break;
 		}
 		pr->nr_args++;

@@ -7,7 +7,6 @@
  * bpftrace or libbpf.
  */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +22,7 @@
 #define REG_CACHE	5	/* base registers kept in variables across arguments */
 
 /* A malformed file: the whole file is refused. */
-#define corrupt(err, ...)	elfbin_set_err(err, ELFBIN_E_CORRUPT, __VA_ARGS__)
+#define corrupt(err, ...)	mw_err_set(err, MW_E_CORRUPT, __VA_ARGS__)
 
 /* ------------------------------------------------------------------------ */
 /* Notes                                                                      */
@@ -40,20 +39,21 @@ static void locate(const struct elfbin *eb, struct usdt_probe *pr)
 		    pr->pc - ph->p_vaddr >= ph->p_memsz)
 			continue;
 		if (pr->pc - ph->p_vaddr >= ph->p_filesz)
-			usdt_probe_err(pr, "probe address 0x%llx is in the zero-filled part of segment "
-				  "%zu (no file bytes): a corrupt note or file",
-				  (unsigned long long)pr->pc, i);
+			usdt_probe_err(pr, MW_E_CORRUPT, "probe address 0x%llx is in the "
+				       "zero-filled part of segment %zu (no file bytes): a corrupt "
+				       "note or file", (unsigned long long)pr->pc, i);
 		else if (!(ph->p_flags & PF_X))
-			usdt_probe_err(pr, "probe address 0x%llx is in segment %zu, which is not "
-				  "executable: a corrupt note, or a wrong .stapsdt.base",
-				  (unsigned long long)pr->pc, i);
+			usdt_probe_err(pr, MW_E_CORRUPT, "probe address 0x%llx is in segment %zu, "
+				       "which is not executable: a corrupt note, or a wrong "
+				       ".stapsdt.base", (unsigned long long)pr->pc, i);
 		else
 			pr->offset = pr->pc - ph->p_vaddr + ph->p_offset;
 		break;
 	}
 	if (i == eb->nr_phdrs)
-		usdt_probe_err(pr, "probe address 0x%llx is not in any loadable segment (PT_LOAD): a "
-			  "corrupt note, or a wrong .stapsdt.base", (unsigned long long)pr->pc);
+		usdt_probe_err(pr, MW_E_CORRUPT, "probe address 0x%llx is not in any loadable "
+			       "segment (PT_LOAD): a corrupt note, or a wrong .stapsdt.base",
+			       (unsigned long long)pr->pc);
 	if (!pr->sema)
 		return;
 	for (i = 0; i < eb->nr_phdrs; i++) {
@@ -63,19 +63,21 @@ static void locate(const struct elfbin *eb, struct usdt_probe *pr)
 			continue;
 		if (pr->sema - ph->p_vaddr >= ph->p_filesz ||
 		    ph->p_filesz - (pr->sema - ph->p_vaddr) < SEMA_BYTES)
-			usdt_probe_err(pr, "semaphore 0x%llx is not in the file bytes of segment %zu: "
-				  "the kernel counts probe users in a page of the file",
-				  (unsigned long long)pr->sema, i);
+			usdt_probe_err(pr, MW_E_CORRUPT, "semaphore 0x%llx is not in the file "
+				       "bytes of segment %zu: the kernel counts probe users in a "
+				       "page of the file", (unsigned long long)pr->sema, i);
 		else if (!(ph->p_flags & PF_W) || (ph->p_flags & PF_X))
-			usdt_probe_err(pr, "semaphore 0x%llx is in segment %zu, which is not writable "
-				  "data: a corrupt note", (unsigned long long)pr->sema, i);
+			usdt_probe_err(pr, MW_E_CORRUPT, "semaphore 0x%llx is in segment %zu, "
+				       "which is not writable data: a corrupt note",
+				       (unsigned long long)pr->sema, i);
 		else
 			pr->sema_offset = pr->sema - ph->p_vaddr + ph->p_offset;
 		break;
 	}
 	if (i == eb->nr_phdrs)
-		usdt_probe_err(pr, "semaphore 0x%llx is not in any loadable segment (PT_LOAD): a "
-			  "corrupt note, or a wrong .stapsdt.base", (unsigned long long)pr->sema);
+		usdt_probe_err(pr, MW_E_CORRUPT, "semaphore 0x%llx is not in any loadable segment "
+			       "(PT_LOAD): a corrupt note, or a wrong .stapsdt.base",
+			       (unsigned long long)pr->sema);
 	if (pr->sema_offset) {
 		const struct elfbin_sect *s = elfbin_section_at(eb, pr->sema);
 
@@ -135,11 +137,12 @@ static void resolve_syms(const struct elfbin *eb, struct usdt_probe *pr)
 			continue;
 		ret = find_sym(eb, a->sym, &a->sym_addr);
 		if (ret == -2)
-			usdt_probe_err(pr, "argument %u '%.96s': %.64s is a thread-local variable: not "
-				  "supported", i, a->spec, a->sym);
+			usdt_probe_err(pr, MW_E_INVAL, "argument %u '%.96s': %.64s is a "
+				       "thread-local variable: not supported", i, a->spec, a->sym);
 		else if (ret)
-			usdt_probe_err(pr, "argument %u '%.96s': symbol %.64s is in neither .symtab nor "
-				  ".dynsym (a stripped file?)", i, a->spec, a->sym);
+			usdt_probe_err(pr, MW_E_INVAL, "argument %u '%.96s': symbol %.64s is in "
+				       "neither .symtab nor .dynsym (a stripped file?)", i, a->spec,
+				       a->sym);
 	}
 }
 
@@ -179,7 +182,7 @@ static struct usdt_probe *new_probe(struct usdt_file *uf, size_t *cap)
 /* One stapsdt note's description: DESC, LEN bytes. */
 static int add_note(const struct elfbin *eb, struct usdt_file *uf, size_t *cap,
 		    const unsigned char *desc, size_t len, const char *where,
-		    struct elfbin_err *err)
+		    struct mw_err *err)
 {
 	const char *s = (const char *)desc + NOTE_ADDRS, *end = (const char *)desc + len;
 	const char *str[3], *why;
@@ -205,12 +208,12 @@ static int add_note(const struct elfbin *eb, struct usdt_file *uf, size_t *cap,
 	}
 	pr = new_probe(uf, cap);
 	if (!pr)
-		return corrupt(err, "out of memory");
+		return mw_err_set(err, MW_E_NOMEM, "out of memory");
 	pr->provider = strdup(str[0]);
 	pr->name = strdup(str[1]);
 	pr->args_str = strdup(str[2]);
 	if (!pr->provider || !pr->name || !pr->args_str)
-		return corrupt(err, "out of memory");
+		return mw_err_set(err, MW_E_NOMEM, "out of memory");
 	memcpy(&pr->note_pc, desc, 8);		/* little-endian file and host */
 	memcpy(&pr->note_base, desc + 8, 8);
 	memcpy(&pr->note_sema, desc + 16, 8);
@@ -229,7 +232,7 @@ static int add_note(const struct elfbin *eb, struct usdt_file *uf, size_t *cap,
 }
 
 static int read_notes(const struct elfbin *eb, struct usdt_file *uf, size_t *cap,
-		      const struct elfbin_sect *s, struct elfbin_err *err)
+		      const struct elfbin_sect *s, struct mw_err *err)
 {
 	const unsigned char *data = elfbin_section_data(eb, s);
 	uint64_t off = 0, size = s->size;
@@ -281,7 +284,7 @@ static int read_notes(const struct elfbin *eb, struct usdt_file *uf, size_t *cap
 	return 0;
 }
 
-int usdt_read(const struct elfbin *eb, struct usdt_file *uf, struct elfbin_err *err)
+int usdt_read(const struct elfbin *eb, struct usdt_file *uf, struct mw_err *err)
 {
 	const struct elfbin_sect *base = elfbin_section(eb, USDT_BASE_SECTION);
 	size_t i, cap = 0;
@@ -304,7 +307,7 @@ int usdt_read(const struct elfbin *eb, struct usdt_file *uf, struct elfbin_err *
 	return 0;
 }
 
-int usdt_open(const char *path, struct usdt_file *uf, struct elfbin_err *err)
+int usdt_open(const char *path, struct usdt_file *uf, struct mw_err *err)
 {
 	struct elfbin eb;
 	int ret;
@@ -317,7 +320,7 @@ int usdt_open(const char *path, struct usdt_file *uf, struct elfbin_err *err)
 	return ret;
 }
 
-int usdt_open_mem(void *data, size_t size, struct usdt_file *uf, struct elfbin_err *err)
+int usdt_open_mem(void *data, size_t size, struct usdt_file *uf, struct mw_err *err)
 {
 	struct elfbin eb;
 	int ret;
@@ -440,22 +443,25 @@ static const struct usdt_bytes *bytes_of(const struct usdt_bytes *b, unsigned in
 	return NULL;
 }
 
-int usdt_fetchprog(const struct usdt_probe *pr, uint16_t machine, struct fprog *p, char *err,
-		   size_t errlen)
+int usdt_fetchprog(const struct usdt_probe *pr, uint16_t machine, struct fprog *p,
+		   struct mw_err *err)
 {
-	return usdt_fetchprog_bytes(pr, machine, NULL, 0, p, err, errlen);
+	return usdt_fetchprog_bytes(pr, machine, NULL, 0, p, err);
 }
 
 int usdt_fetchprog_bytes(const struct usdt_probe *pr, uint16_t machine,
 			 const struct usdt_bytes *copies, unsigned int nr_copies, struct fprog *p,
-			 char *err, size_t errlen)
+			 struct mw_err *err)
 {
 	struct reg_cache rc = { .n = 0 };
 	unsigned int i;
 
 	fp_init(p);
-	if (pr->error[0])
-		return usdt_errf(err, errlen, "%s", pr->error);
+	if (pr->error.code) {
+		if (err)
+			*err = pr->error;
+		return -1;
+	}
 	for (i = 0; i < pr->nr_args; i++) {
 		const struct usdt_arg *a = &pr->args[i];
 		const char *name = usdt_arg_name(i), *why = untranslatable(machine, a);
@@ -464,17 +470,17 @@ int usdt_fetchprog_bytes(const struct usdt_probe *pr, uint16_t machine,
 		int var, val;
 
 		if (why)
-			return usdt_errf(err, errlen, "%.64s:%.64s: argument %u '%.96s': %s",
-				    pr->provider, pr->name, i, a->spec, why);
+			return mw_err_set(err, MW_E_INVAL, "%.64s:%.64s: argument %u '%.96s': %s",
+					  pr->provider, pr->name, i, a->spec, why);
 		b = bytes_of(copies, nr_copies, i);
 		if (b) {
 			const struct usdt_arg *la = b->len_arg < pr->nr_args ?
 						    &pr->args[b->len_arg] : NULL;
 
 			if (!la || la->is_float || untranslatable(machine, la) || !b->max)
-				return usdt_errf(err, errlen, "%.64s:%.64s: argument %u: no length "
-					    "argument %u to copy its bytes with", pr->provider,
-					    pr->name, i, b->len_arg);
+				return mw_err_set(err, MW_E_INVAL, "%.64s:%.64s: argument %u: no "
+						  "length argument %u to copy its bytes with",
+						  pr->provider, pr->name, i, b->len_arg);
 			var = arg_var(p, &rc, pr, a);
 			val = arg_var(p, &rc, pr, la);
 			/*
@@ -518,9 +524,9 @@ int usdt_fetchprog_bytes(const struct usdt_probe *pr, uint16_t machine,
 		}
 next:
 		if (p->error)
-			return usdt_errf(err, errlen, "%.64s:%.64s: argument %u '%.96s': fetch program: "
-				    "%s (%u operations at most)", pr->provider, pr->name, i,
-				    a->spec, p->error, MAPWATCH_FETCH_MAX_OPS);
+			return mw_err_set(err, MW_E_INVAL, "%.64s:%.64s: argument %u '%.96s': "
+					  "fetch program: %s (%u operations at most)", pr->provider,
+					  pr->name, i, a->spec, p->error, MAPWATCH_FETCH_MAX_OPS);
 	}
 	return 0;
 }

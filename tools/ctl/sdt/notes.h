@@ -49,7 +49,6 @@
 #define USDT_NOTE_SECTION	".note.stapsdt"
 #define USDT_BASE_SECTION	".stapsdt.base"
 #define USDT_MAX_ARGS		12	/* sys/sdt.h's STAP_PROBE12 */
-#define USDT_ERR_LEN		384
 
 enum usdt_arg_kind {
 	USDT_ARG_REG,		/* a register's low bytes */
@@ -88,8 +87,11 @@ struct usdt_probe {
 	unsigned int nr_args;	/* valid when the arguments parsed (no error) */
 	struct usdt_arg args[USDT_MAX_ARGS];
 	char *spec_buf;		/* args_str split: args[i].spec point here */
-	/* "" or why the probe cannot be attached, naming it: "hotspot:x: ..." */
-	char error[USDT_ERR_LEN];
+	/*
+	 * Why the probe cannot be attached, naming it ("hotspot:x: ..."):
+	 * MW_E_CORRUPT its place, MW_E_INVAL its arguments; MW_OK if it can.
+	 */
+	struct mw_err error;
 };
 
 struct usdt_file {
@@ -104,21 +106,22 @@ struct usdt_file {
 /*
  * Read the probes of the open file EB into UF (owns its memory: EB may be
  * closed after).  A file without .note.stapsdt has none (has_notes false).
- * 0, or -1 with ERR (ELFBIN_E_CORRUPT: a malformed note) and UF empty.
+ * 0, or -1 with ERR (MW_E_CORRUPT: a malformed note; MW_E_NOMEM) and UF empty.
  */
-int usdt_read(const struct elfbin *eb, struct usdt_file *uf, struct elfbin_err *err);
+int usdt_read(const struct elfbin *eb, struct usdt_file *uf, struct mw_err *err);
 /* The same from a path, or from SIZE bytes at DATA (writable, as elfbin_open_mem() wants). */
-int usdt_open(const char *path, struct usdt_file *uf, struct elfbin_err *err);
-int usdt_open_mem(void *data, size_t size, struct usdt_file *uf, struct elfbin_err *err);
+int usdt_open(const char *path, struct usdt_file *uf, struct mw_err *err);
+int usdt_open_mem(void *data, size_t size, struct usdt_file *uf, struct mw_err *err);
 void usdt_free(struct usdt_file *uf);
 
 /*
  * Parse one spec for MACHINE into ARG (ARG->spec and ARG->sym point into,
  * or are copied from, SPEC: see usdt_arg_release()).  0, or -1 with the
- * problem in ERR ("size 3: must be 1, 2, 4 or 8 ...", not naming a probe).
+ * problem in ERR ("size 3: must be 1, 2, 4 or 8 ...", not naming a probe;
+ * MW_E_INVAL, MW_E_ARCH for a machine not decoded, MW_E_NOMEM).
  */
-int usdt_parse_arg(uint16_t machine, const char *spec, struct usdt_arg *arg, char *err,
-		   size_t errlen);
+int usdt_parse_arg(uint16_t machine, const char *spec, struct usdt_arg *arg,
+		   struct mw_err *err);
 /* Free what usdt_parse_arg() allocated (the symbol). */
 void usdt_arg_release(struct usdt_arg *arg);
 /*
@@ -134,10 +137,11 @@ void usdt_args_release(struct usdt_probe *pr);
 /*
  * The fetch program of PR's arguments: field argN for argument N, its
  * size (the register's, if narrower) and sign as the spec says.  0, or -1
- * with ERR naming the probe and what cannot be translated.
+ * with ERR naming the probe and what cannot be translated (MW_E_INVAL), or
+ * PR->error.
  */
-int usdt_fetchprog(const struct usdt_probe *pr, uint16_t machine, struct fprog *p, char *err,
-		   size_t errlen);
+int usdt_fetchprog(const struct usdt_probe *pr, uint16_t machine, struct fprog *p,
+		   struct mw_err *err);
 
 /*
  * An argument that points to bytes whose count is another argument (the
@@ -157,7 +161,7 @@ struct usdt_bytes {
  */
 int usdt_fetchprog_bytes(const struct usdt_probe *pr, uint16_t machine,
 			 const struct usdt_bytes *copies, unsigned int nr_copies, struct fprog *p,
-			 char *err, size_t errlen);
+			 struct mw_err *err);
 
 /* "arg0".."arg11" (static strings: fetch program field names). */
 const char *usdt_arg_name(unsigned int i);

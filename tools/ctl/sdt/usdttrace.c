@@ -7,7 +7,6 @@
 #include <fnmatch.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,16 +15,6 @@
 #include "sdt/usdttrace.h"
 #include "trace/format.h"
 
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 void usdttrace_init(struct usdttrace *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -33,33 +22,35 @@ void usdttrace_init(struct usdttrace *t)
 }
 
 /* Append a copy of PAT to the ARR of NR (option OPT, for the message). */
-static int pat_push(char **arr, unsigned int *nr, const char *pat, const char *opt, char *err,
-		    size_t errlen)
+static int pat_push(char **arr, unsigned int *nr, const char *pat, const char *opt,
+		    struct mw_err *err)
 {
 	if (*nr == USDTTRACE_MAX_PATS)
-		return errf(err, errlen, "at most %d %s patterns", USDTTRACE_MAX_PATS, opt);
+		return mw_err_set(err, MW_E_INVAL, "at most %d %s patterns", USDTTRACE_MAX_PATS,
+				  opt);
 	arr[*nr] = strdup(pat);
 	if (!arr[*nr])
-		return errf(err, errlen, "out of memory");
+		return mw_err_set(err, MW_E_NOMEM, "out of memory");
 	(*nr)++;
 	return 0;
 }
 
-int usdttrace_add_pattern(struct usdttrace *t, const char *pat, char *err, size_t errlen)
+int usdttrace_add_pattern(struct usdttrace *t, const char *pat, struct mw_err *err)
 {
 	if (!strchr(pat, ':') || pat[0] == ':')
-		return errf(err, errlen, "--usdt '%s': want PROVIDER:NAME (globs allowed), for "
-			    "example hotspot:gc__begin or 'hotspot:gc__*'", pat);
-	return pat_push(t->pats, &t->nr_pats, pat, "--usdt", err, errlen);
+		return mw_err_set(err, MW_E_INVAL, "--usdt '%s': want PROVIDER:NAME (globs "
+				  "allowed), for example hotspot:gc__begin or 'hotspot:gc__*'",
+				  pat);
+	return pat_push(t->pats, &t->nr_pats, pat, "--usdt", err);
 }
 
-int usdttrace_add_methods(struct usdttrace *t, const char *pat, char *err, size_t errlen)
+int usdttrace_add_methods(struct usdttrace *t, const char *pat, struct mw_err *err)
 {
 	if (!strchr(pat, '.'))
-		return errf(err, errlen, "--methods '%s': want CLASS.METHOD with the class in "
-			    "the JVM's form (globs allowed), for example "
-			    "'java/util/WeakHashMap.*'", pat);
-	return pat_push(t->methods, &t->nr_methods, pat, "--methods", err, errlen);
+		return mw_err_set(err, MW_E_INVAL, "--methods '%s': want CLASS.METHOD with the "
+				  "class in the JVM's form (globs allowed), for example "
+				  "'java/util/WeakHashMap.*'", pat);
+	return pat_push(t->methods, &t->nr_methods, pat, "--methods", err);
 }
 
 bool usdttrace_wanted(const struct usdttrace *t)
@@ -105,7 +96,7 @@ static enum usdttrace_kind preset_kind(const struct usdttrace *t, const struct u
 static bool has_wanted_probe(const struct usdttrace *t, const char *path)
 {
 	struct usdt_file uf;
-	struct elfbin_err e;
+	struct mw_err e;
 	bool found = false;
 	size_t i;
 
@@ -126,7 +117,7 @@ static bool is_libjvm(const char *path)
 }
 
 /* The first file mapped by PID with a wanted probe (libjvm.so for --jvm). */
-static int find_in_maps(struct usdttrace *t, int pid, char *err, size_t errlen)
+static int find_in_maps(struct usdttrace *t, int pid, struct mw_err *err)
 {
 	char path[64], line[4096 + 256], last[4096] = "", *file, *nl;
 	FILE *f;
@@ -135,7 +126,7 @@ static int find_in_maps(struct usdttrace *t, int pid, char *err, size_t errlen)
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 	f = fopen(path, "re");
 	if (!f)
-		return errf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return mw_err_set(err, MW_E_IO, "cannot read %s: %s", path, strerror(errno));
 	while (ret && fgets(line, sizeof(line), f)) {
 		nl = strchr(line, '\n');
 		if (nl)
@@ -154,14 +145,15 @@ static int find_in_maps(struct usdttrace *t, int pid, char *err, size_t errlen)
 	}
 	fclose(f);
 	if (ret)
-		return errf(err, errlen, "process %d maps no file with %s; give the file with "
-			    "-e PATH (see 'mapwatchctl usdt PATH')", pid,
-			    t->jvm ? "HotSpot's probes (libjvm.so)" : "a probe matching --usdt");
+		return mw_err_set(err, MW_E_INVAL, "process %d maps no file with %s; give the file "
+				  "with -e PATH (see 'mapwatchctl usdt PATH')", pid,
+				  t->jvm ? "HotSpot's probes (libjvm.so)" :
+				  "a probe matching --usdt");
 	return 0;
 }
 
 /* The libjvm.so of the JDK whose launcher is CMD (JAVA_HOME/bin/java). */
-static int find_for_cmd(struct usdttrace *t, const char *cmd, char *err, size_t errlen)
+static int find_for_cmd(struct usdttrace *t, const char *cmd, struct mw_err *err)
 {
 	char real[PATH_MAX], *slash;
 	int n;
@@ -171,38 +163,40 @@ static int find_for_cmd(struct usdttrace *t, const char *cmd, char *err, size_t 
 			snprintf(t->path, sizeof(t->path), "%s", cmd);
 			return 0;
 		}
-		return errf(err, errlen, "%s has no probe matching --usdt: give the file that has "
-			    "them with -e PATH", cmd ? cmd : "the command");
+		return mw_err_set(err, MW_E_INVAL, "%s has no probe matching --usdt: give the file "
+				  "that has them with -e PATH", cmd ? cmd : "the command");
 	}
 	if (!cmd || !realpath(cmd, real))
-		return errf(err, errlen, "cannot find the JVM of %s: give its libjvm.so with -e "
-			    "PATH", cmd ? cmd : "the command");
+		return mw_err_set(err, MW_E_INVAL,
+				  "cannot find the JVM of %s: give its libjvm.so with -e PATH",
+				  cmd ? cmd : "the command");
 	/* JAVA_HOME/bin/java -> JAVA_HOME/lib/server/libjvm.so */
 	for (n = 0; n < 2; n++) {
 		slash = strrchr(real, '/');
 		if (!slash || slash == real)
-			return errf(err, errlen, "%s is not a JDK's bin/java: give its libjvm.so "
-				    "with -e PATH", real);
+			return mw_err_set(err, MW_E_INVAL, "%s is not a JDK's bin/java: give its "
+					  "libjvm.so with -e PATH", real);
 		*slash = 0;
 	}
 	n = snprintf(t->path, sizeof(t->path), "%s/lib/server/libjvm.so", real);
 	if (n >= (int)sizeof(t->path) || access(t->path, R_OK))
-		return errf(err, errlen, "%s (the JVM of %s): %s; give its libjvm.so with -e "
-			    "PATH", t->path, cmd, strerror(errno ? errno : ENAMETOOLONG));
+		return mw_err_set(err, MW_E_IO,
+				  "%s (the JVM of %s): %s; give its libjvm.so with -e PATH",
+				  t->path, cmd, strerror(errno ? errno : ENAMETOOLONG));
 	return 0;
 }
 
 int usdttrace_find(struct usdttrace *t, const char *elf, int pid, const char *cmd_path,
-		   char *err, size_t errlen)
+		   struct mw_err *err)
 {
 	if (elf) {
 		if (snprintf(t->path, sizeof(t->path), "%s", elf) >= (int)sizeof(t->path))
-			return errf(err, errlen, "-e: path too long");
+			return mw_err_set(err, MW_E_INVAL, "-e: path too long");
 		return 0;
 	}
 	if (pid > 0)
-		return find_in_maps(t, pid, err, errlen);
-	return find_for_cmd(t, cmd_path, err, errlen);
+		return find_in_maps(t, pid, err);
+	return find_for_cmd(t, cmd_path, err);
 }
 
 /* Arguments each preset probe must have (HotSpot's dtrace.d). */
@@ -226,7 +220,7 @@ static const char *const kind_names[] = {
 	[UT_OBJECT_ALLOC] = "hotspot:object__alloc",
 };
 
-static int plan(struct usdttrace *t, struct usdttrace_probe *tp, char *err, size_t errlen)
+static int plan(struct usdttrace *t, struct usdttrace_probe *tp, struct mw_err *err)
 {
 	static const struct usdt_bytes method[] = {
 		{ 1, 2, USDTTRACE_STR_MAX }, { 3, 4, USDTTRACE_STR_MAX },
@@ -236,35 +230,34 @@ static int plan(struct usdttrace *t, struct usdttrace_probe *tp, char *err, size
 	const struct usdt_probe *pr = tp->up;
 	unsigned int want = preset_args(tp->kind);
 
-	if (pr->error[0])
-		return errf(err, errlen, "%s: %s", t->path, pr->error);
+	if (pr->error.code)
+		return mw_err_set(err, pr->error.code, "%s: %s", t->path, pr->error.msg);
 	if (tp->kind != UT_GENERIC && pr->nr_args != want)
-		return errf(err, errlen, "%s: %s has %u arguments, HotSpot's has %u: not a "
-			    "libjvm.so mapwatchctl knows (use --usdt)", t->path,
-			    kind_names[tp->kind], pr->nr_args, want);
+		return mw_err_set(err, MW_E_FORMAT, "%s: %s has %u arguments, HotSpot's has %u: "
+				  "not a libjvm.so mapwatchctl knows (use --usdt)", t->path,
+				  kind_names[tp->kind], pr->nr_args, want);
 	if (tp->kind == UT_METHOD_ENTRY)
-		return usdt_fetchprog_bytes(pr, t->uf.machine, method, 3, &tp->prog, err, errlen);
+		return usdt_fetchprog_bytes(pr, t->uf.machine, method, 3, &tp->prog, err);
 	if (tp->kind == UT_OBJECT_ALLOC)
-		return usdt_fetchprog_bytes(pr, t->uf.machine, alloc, 1, &tp->prog, err, errlen);
-	return usdt_fetchprog(pr, t->uf.machine, &tp->prog, err, errlen);
+		return usdt_fetchprog_bytes(pr, t->uf.machine, alloc, 1, &tp->prog, err);
+	return usdt_fetchprog(pr, t->uf.machine, &tp->prog, err);
 }
 
-int usdttrace_open(struct usdttrace *t, char *err, size_t errlen)
+int usdttrace_open(struct usdttrace *t, struct mw_err *err)
 {
 	bool seen[UT_OBJECT_ALLOC + 1] = { false };
 	bool pat_seen[USDTTRACE_MAX_PATS] = { false };
-	struct elfbin_err e;
 	unsigned int i, which;
 	size_t k;
 
-	if (usdt_open(t->path, &t->uf, &e))
-		return errf(err, errlen, "%s", e.msg);
+	if (usdt_open(t->path, &t->uf, err))
+		return -1;
 	if (!t->uf.has_notes)
-		return errf(err, errlen, "%s has no SDT probes (no %s section); see '%s'",
-			    t->path, USDT_NOTE_SECTION, "mapwatchctl usdt PATH");
+		return mw_err_set(err, MW_E_INVAL, "%s has no SDT probes (no %s section); see '%s'",
+				  t->path, USDT_NOTE_SECTION, "mapwatchctl usdt PATH");
 	t->probes = calloc(t->uf.nr ? t->uf.nr : 1, sizeof(*t->probes));
 	if (!t->probes)
-		return errf(err, errlen, "out of memory");
+		return mw_err_set(err, MW_E_NOMEM, "out of memory");
 	for (k = 0; k < t->uf.nr; k++) {
 		const struct usdt_probe *pr = &t->uf.probes[k];
 		struct usdttrace_probe *tp = &t->probes[t->nr];
@@ -276,27 +269,29 @@ int usdttrace_open(struct usdttrace *t, char *err, size_t errlen)
 		if (by_pat)
 			pat_seen[which] = true;
 		tp->up = pr;
-		if (plan(t, tp, err, errlen))
+		if (plan(t, tp, err))
 			return -1;
 		seen[tp->kind] = true;
 		t->nr++;
 	}
 	for (i = 0; i < t->nr_pats; i++)
 		if (!pat_seen[i])
-			return errf(err, errlen, "no probe of %s matches '%s'; see '%s %s'",
-				    t->path, t->pats[i], "mapwatchctl usdt", t->path);
+			return mw_err_set(err, MW_E_INVAL,
+					  "no probe of %s matches '%s'; see '%s %s'", t->path,
+					  t->pats[i], "mapwatchctl usdt", t->path);
 	if (t->jvm && (!seen[UT_GC_BEGIN] || !seen[UT_GC_END]))
-		return errf(err, errlen, "%s has no hotspot:gc__begin/gc__end probes: --jvm "
-			    "wants HotSpot's libjvm.so (give it with -e PATH)", t->path);
+		return mw_err_set(err, MW_E_INVAL, "%s has no hotspot:gc__begin/gc__end probes: "
+				  "--jvm wants HotSpot's libjvm.so (give it with -e PATH)",
+				  t->path);
 	if (t->nr_methods && !seen[UT_METHOD_ENTRY])
-		return errf(err, errlen, "%s has no hotspot:method__entry probe for --methods",
-			    t->path);
+		return mw_err_set(err, MW_E_INVAL,
+				  "%s has no hotspot:method__entry probe for --methods", t->path);
 	if (t->alloc && !seen[UT_OBJECT_ALLOC])
-		return errf(err, errlen, "%s has no hotspot:object__alloc probe for --alloc",
-			    t->path);
+		return mw_err_set(err, MW_E_INVAL,
+				  "%s has no hotspot:object__alloc probe for --alloc", t->path);
 	t->fd = open(t->path, O_RDONLY | O_CLOEXEC);
 	if (t->fd < 0)
-		return errf(err, errlen, "cannot open %s: %s", t->path, strerror(errno));
+		return mw_err_set(err, MW_E_IO, "cannot open %s: %s", t->path, strerror(errno));
 	return 0;
 }
 

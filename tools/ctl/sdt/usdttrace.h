@@ -73,9 +73,9 @@ struct usdttrace {
 };
 
 void usdttrace_init(struct usdttrace *t);
-/* Options, before usdttrace_open(); 0, or -1 with ERR. */
-int usdttrace_add_pattern(struct usdttrace *t, const char *pat, char *err, size_t errlen);
-int usdttrace_add_methods(struct usdttrace *t, const char *pat, char *err, size_t errlen);
+/* Options, before usdttrace_open(); 0, or -1 with ERR (MW_E_INVAL, MW_E_NOMEM). */
+int usdttrace_add_pattern(struct usdttrace *t, const char *pat, struct mw_err *err);
+int usdttrace_add_methods(struct usdttrace *t, const char *pat, struct mw_err *err);
 /* Anything asked for: --usdt, --jvm. */
 bool usdttrace_wanted(const struct usdttrace *t);
 
@@ -83,12 +83,18 @@ bool usdttrace_wanted(const struct usdttrace *t);
  * Where the probes are: -e PATH as given; else the file mapped by PID that
  * has them (libjvm.so for --jvm); else, for --jvm and a command, the
  * libjvm.so of the JDK the command (a java launcher) belongs to.  0, or -1
- * with ERR saying what to give instead.
+ * with ERR saying what to give instead (MW_E_INVAL; MW_E_IO: unreadable).
  */
 int usdttrace_find(struct usdttrace *t, const char *elf, int pid, const char *cmd_path,
-		   char *err, size_t errlen);
-/* Read PATH's notes and plan the probes asked for; 0, or -1 with ERR. */
-int usdttrace_open(struct usdttrace *t, char *err, size_t errlen);
+		   struct mw_err *err);
+/*
+ * Read PATH's notes and plan the probes asked for; 0, or -1 with ERR:
+ * usdt_open()'s codes, a matching probe's own (usdt_probe.error),
+ * MW_E_INVAL (nothing matches the options, or an argument the fetch program
+ * cannot read), MW_E_FORMAT (not the HotSpot probes mapwatchctl knows),
+ * MW_E_IO.
+ */
+int usdttrace_open(struct usdttrace *t, struct mw_err *err);
 int usdttrace_attach(struct usdttrace *t, struct mw_session *s);
 void usdttrace_close(struct usdttrace *t);
 

@@ -110,6 +110,9 @@ static ssize_t pump_read(struct trace_pump *pp, void *buf, size_t len)
 		n = read(pp->fd, buf, len);
 		if (n < 0 && errno == EINTR)
 			continue;
+		/* A copy of the trace as it comes (report -w): a short write is kept. */
+		if (n > 0 && pp->tee && !pp->tee_errno && fwrite(buf, 1, n, pp->tee) != (size_t)n)
+			pp->tee_errno = errno ? errno : EIO;
 		return n;
 	}
 }

@@ -9,6 +9,7 @@
 #define _MAPWATCHCTL_TRACE_READ_H
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -42,6 +43,8 @@ struct trace_pump {
 	sigset_t waitmask;		/* the signal mask ppoll() waits with */
 	int signals_seen;
 	bool stopped;			/* a signal ended the reading early */
+	FILE *tee;			/* also write what is read here, or NULL */
+	int tee_errno;			/* why a write to tee failed, or 0 */
 };
 
 /* What trace_pump_catch() changed, for trace_pump_release(). */
