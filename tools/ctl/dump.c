@@ -33,6 +33,7 @@ struct dump {
 	bool use_read;
 	bool go;			/* the target is a Go binary: its maps are traced */
 	struct gotrace gt;
+	struct gotrace_final final;	/* what gotrace_final() read */
 	struct usdttrace ut;		/* --usdt, --jvm */
 	/* Records drained but not yet printed, see drain(). */
 	struct pending *pend;
@@ -603,6 +604,13 @@ static void summary(struct dump *d)
 		jsonw_uint_field(json_wtr, "lost_overwritten", c.lost_overwritten);
 		jsonw_uint_field(json_wtr, "lost_reported", c.lost_reported);
 		jsonw_uint_field(json_wtr, "methods_filtered", d->ut.methods_filtered);
+		if (d->go) {
+			/* Go maps read from their processes (go/gostate.h). */
+			jsonw_uint_field(json_wtr, "tables_read", d->gt.tables_read);
+			jsonw_uint_field(json_wtr, "map_states", d->final.live);
+			jsonw_uint_field(json_wtr, "map_states_reused", d->final.reused);
+			jsonw_uint_field(json_wtr, "map_states_unread", d->final.gone);
+		}
 		jsonw_name(json_wtr, "kprobes");
 		jsonw_start_array(json_wtr);
 		for (i = 1; i <= d->nr_probes; i++)
@@ -622,6 +630,11 @@ static void summary(struct dump *d)
 	if (d->ut.nr_methods)
 		fprintf(stderr, "dump: %llu method entries not matching --methods dropped\n",
 			(unsigned long long)d->ut.methods_filtered);
+	if (d->go && d->final.live + d->final.reused)
+		fprintf(stderr, "dump: %llu maps read from their process at the end, %llu of them"
+			" no longer the map traced\n",
+			(unsigned long long)(d->final.live + d->final.reused),
+			(unsigned long long)d->final.reused);
 }
 
 /* The trace's first record (trace/header.c). */
@@ -950,6 +963,14 @@ bad_opt:
 	if (!d.max_events || d.events < d.max_events) {
 		drain(&d, true);
 		print_unmarked_lost(&d);
+	}
+	/* Each map's state now, read from its process (gone ones: not). */
+	if (d.go) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		gotrace_final(&d.gt, (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec, stdout,
+			      json_output ? json_wtr : NULL, &d.final);
 	}
 	summary(&d);
 	if (json_output)

@@ -7,6 +7,7 @@
 //
 //	mapfixture [-scenario LIST] [-n N] [-duration D] [-workers W]
 //	           [-wait none|stdin|signal] [-wait-file PATH] [-stop-file PATH]
+//	           [-late-file PATH] [-hold-file PATH]
 //
 //	-scenario  comma-separated: basic, grow, reflect, goroutines, gc, hammer, all
 //	           (all = basic,grow,reflect,goroutines; the default; gc: two
@@ -20,6 +21,12 @@
 //	-wait-file also print "ready PID", then poll every 10 ms until PATH exists
 //	-stop-file hammer: also stop once PATH exists (checked every 4096
 //	           iterations): a harness ends the run, not a clock
+//	-late-file after the scenarios, print "made PID" on stderr, wait until
+//	           PATH exists, then assign to each non-empty map one of its own
+//	           keys and values through reflect (not recorded as an op): a
+//	           tracer attached late sees every map once
+//	-hold-file at the end, print "holding PID" on stderr and keep every map
+//	           until PATH exists: a tracer can read them while they live
 //
 // hammer: each worker does delete(m, k) then m[k] = i for i = 0, 1, ...
 // with k = i % window (int64 k, or the string "h<k>"), on a map of its own
@@ -111,6 +118,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"reflect"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -126,6 +134,8 @@ func main() {
 	wait := flag.String("wait", "none", "none, stdin or signal (SIGUSR1)")
 	waitFile := flag.String("wait-file", "", "poll until this file exists before starting")
 	stopFile := flag.String("stop-file", "", "hammer: stop once this file exists")
+	lateFile := flag.String("late-file", "", "after the scenarios, print \"made PID\", wait for this file, touch each map")
+	holdFile := flag.String("hold-file", "", "at the end, print \"holding PID\" and keep the maps until this file exists")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		usage("unexpected arguments")
@@ -209,6 +219,12 @@ func main() {
 		flush()
 	}
 
+	if *lateFile != "" {
+		fmt.Fprintf(os.Stderr, "made %d\n", os.Getpid())
+		waitFor(*lateFile)
+		touchMaps()
+	}
+
 	var ops int64
 	for _, t := range reg {
 		r := newObj("map").i("map", t.id).s("name", t.name).s("kind", t.kind).s("ktype", t.ktype).
@@ -222,6 +238,36 @@ func main() {
 	}
 	emit(newObj("end").i("maps", int64(len(reg))).i("ops", ops).i("numgc", int64(numGC())))
 	flush()
+	if *holdFile != "" {
+		fmt.Fprintf(os.Stderr, "holding %d\n", os.Getpid())
+		waitFor(*holdFile)
+		runtime.KeepAlive(reg)
+	}
+}
+
+// waitFor polls every 10 ms until path exists.
+func waitFor(path string) {
+	for {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// touchMaps assigns to each non-empty map one of its keys with its own
+// value (reflect: one traced assign, no change): a tracer attached after
+// the maps were made sees each of them once (-late-file). Not recorded as
+// an op: only a test of state read from the process uses it.
+func touchMaps() {
+	for _, t := range reg {
+		v := reflect.ValueOf(t.m)
+		if v.Len() == 0 {
+			continue
+		}
+		k := v.MapKeys()[0]
+		v.SetMapIndex(k, v.MapIndex(k))
+	}
 }
 
 // numGC is runtime.MemStats.NumGC: GC cycles completed so far.

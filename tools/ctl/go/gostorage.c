@@ -66,7 +66,9 @@ int gostore_parse_hdr(const struct gover_layout *lay, const uint8_t *hdr, unsign
 		out->buckets = gs_get(hdr, lay->buckets, 8);
 		out->oldbuckets = gs_get(hdr, lay->oldbuckets, 8);
 		out->extra = gs_get(hdr, lay->extra, 8);
+		out->seed = gs_get(hdr, lay->hash0, 4);
 	} else {
+		out->seed = gs_get(hdr, lay->seed, 8);
 		out->dir_ptr = gs_get(hdr, lay->dir_ptr, 8);
 		out->dir_len = gs_get(hdr, lay->dir_len, 8);
 	}

@@ -40,6 +40,7 @@ struct gostore_type {
 /* Header fields, both implementations (the others' stay 0). */
 struct gostore_hdr {
 	uint64_t count;
+	uint64_t seed;		/* hmap.hash0 / Map.seed: new at make and at clear */
 	/* classic */
 	uint8_t flags, B;
 	uint16_t noverflow;

@@ -11,8 +11,10 @@
 #include <search.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "go/gostate.h"
 #include "go/gotrace.h"
 #include "trace/kprobes.h"
 #include "trace/format.h"
@@ -347,6 +349,9 @@ void gotrace_close(struct gotrace *t)
 		close(t->fd);
 	free(t->probes);
 	tdestroy(t->maps, free);
+	while (t->nr_mem--)
+		if (t->mem[t->nr_mem].fd >= 0)
+			close(t->mem[t->nr_mem].fd);
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
 }
@@ -564,14 +569,20 @@ static int gt_map_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-/* The state of map @addr of process @tgid, made on first sight; NULL without memory. */
-static struct gotrace_map *gt_map(struct gotrace *t, uint32_t tgid, uint64_t addr)
+/*
+ * The state of map @addr of process @tgid, made on first sight (*@created
+ * then true); NULL without memory.
+ */
+static struct gotrace_map *gt_map(struct gotrace *t, uint32_t tgid, uint64_t addr,
+				  bool *created)
 {
 	struct gotrace_map key = { .tgid = tgid, .addr = addr }, *m, **found;
 
+	*created = false;
 	found = tfind(&key, &t->maps, gt_map_cmp);
 	if (found)
 		return *found;
+	*created = true;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return NULL;
@@ -582,6 +593,48 @@ static struct gotrace_map *gt_map(struct gotrace *t, uint32_t tgid, uint64_t add
 		return found ? *found : NULL;
 	}
 	return m;
+}
+
+/* /proc/@tgid/mem, opened once per process; -errno if it cannot be. */
+static int gt_mem(struct gotrace *t, uint32_t tgid)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nr_mem; i++)
+		if (t->mem[i].tgid == tgid)
+			return t->mem[i].fd;
+	if (t->nr_mem == GOTRACE_MEMS)
+		return -EMFILE;
+	t->mem[t->nr_mem].tgid = tgid;
+	t->mem[t->nr_mem].fd = gostate_open(tgid);
+	return t->mem[t->nr_mem++].fd;
+}
+
+static uint64_t gt_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * A swiss map first seen after its make (made before the attach): its
+ * tables are read from the process, if its seed says it is still the
+ * map the event saw.  Growth events older than the read are in it.
+ */
+static void gt_read_tables(struct gotrace *t, struct gotrace_map *m, const struct gostore_hdr *h)
+{
+	struct gostore_tables tabs;
+	struct gostore_hdr now;
+	uint64_t ns = gt_now_ns();
+	int fd = gt_mem(t, m->tgid);
+
+	if (fd < 0 || gostate_read(fd, t->lay, m->addr, &now, &tabs) || now.seed != h->seed)
+		return;
+	m->tables = tabs;
+	m->tables_read_ns = ns;
+	t->tables_read++;
 }
 
 static uint64_t gt_bytes_u64(const struct fp_value *v, unsigned int off)
@@ -649,11 +702,11 @@ static void gt_map_made(struct gotrace *t, const struct gotrace_probe *gp,
 
 /* Growth that changes a swiss map's tables, after the event's figure. */
 static void gt_map_grown(const struct gotrace_probe *gp, const struct fp_value *v,
-			 struct gotrace_map *m)
+			 const struct mapwatch_rec_event *ev, struct gotrace_map *m)
 {
 	const struct fp_value *tcap = fp_get(&gp->prog, v, "s_tcap");
 
-	if (gp->f->op != GOMAP_OP_GROW)
+	if (gp->f->op != GOMAP_OP_GROW || ev->time_ns < m->tables_read_ns)
 		return;
 	if (!strcmp(gp->f->variant, "to_table"))
 		gostore_swiss_to_table(&m->tables);
@@ -669,7 +722,7 @@ bool gotrace_print(struct gotrace *t, const struct gotrace_probe *gp,
 	struct gotrace_map *m;
 	struct gostore_hdr h;
 	struct gostore_bytes bytes;
-	bool have_hdr, repeat, have_bytes;
+	bool have_hdr, repeat, have_bytes, created = false;
 	const char *at;
 	unsigned int i;
 
@@ -696,11 +749,16 @@ bool gotrace_print(struct gotrace *t, const struct gotrace_probe *gp,
 	repeat = gt_nested_repeat(t, gp->f, goid->u, map ? map->u : 0);
 	/* A faulted record's fields may be zeros: no storage from it. */
 	m = have_hdr && map->u && !(ev->hdr.flags & MAPWATCH_RECF_FAULT) ?
-	    gt_map(t, ev->tgid, map->u) : NULL;
+	    gt_map(t, ev->tgid, map->u, &created) : NULL;
 	if (m) {
 		if (gp->f->op == GOMAP_OP_MAKE && !repeat)
 			gt_map_made(t, gp, v, &h, m);
+		else if (created && t->lay->impl == GOMAP_SWISS)
+			gt_read_tables(t, m, &h);
 		gt_learn_type(t, gp, v, m);
+		/* A clear draws a new seed after the header was read. */
+		m->seed = h.seed;
+		m->seed_known = gp->f->op != GOMAP_OP_CLEAR;
 	}
 	if (repeat) {
 		t->nested_dropped++;
@@ -709,7 +767,7 @@ bool gotrace_print(struct gotrace *t, const struct gotrace_probe *gp,
 	have_bytes = m && !gostore_bytes(t->info->go_minor, t->lay, &m->type, &h, &m->tables,
 					 &bytes);
 	if (m)
-		gt_map_grown(gp, v, m);
+		gt_map_grown(gp, v, ev, m);
 	if (jw) {
 		event_head_json(jw, TRACE_MAP, ev);
 		jsonw_uint_field(jw, "goid", goid->u);
@@ -760,4 +818,113 @@ bool gotrace_print(struct gotrace *t, const struct gotrace_probe *gp,
 	else
 		fprintf(out, "%s\n", ev->hdr.flags & MAPWATCH_RECF_FAULT ? " fault" : "");
 	return true;
+}
+
+struct gt_walk {
+	struct gotrace_map **maps;
+	size_t nr, cap;
+};
+
+static void gt_collect(const void *node, VISIT which, void *ctx)
+{
+	struct gt_walk *w = ctx;
+	struct gotrace_map **grown;
+
+	if (which != postorder && which != leaf)
+		return;
+	if (w->nr == w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 64;
+		grown = realloc(w->maps, w->cap * sizeof(*w->maps));
+		if (!grown)
+			return;		/* the maps so far */
+		w->maps = grown;
+	}
+	w->maps[w->nr++] = *(struct gotrace_map *const *)node;
+}
+
+static void gt_state_plain(FILE *f, uint64_t now_ns, const struct gotrace_map *m,
+			   const char *state, const struct gostore_hdr *h,
+			   const struct gostore_tables *tabs, const struct gostore_bytes *b)
+{
+	fprintf(f, "%" PRIu64 " %u map_state map=0x%" PRIx64 " %s", now_ns, m->tgid, m->addr,
+		state);
+	if (strcmp(state, TRACE_STATE_LIVE)) {
+		fputc('\n', f);
+		return;
+	}
+	fprintf(f, " count=%" PRIu64, h->count);
+	if (tabs->known)
+		fprintf(f, " dirlen=%" PRIu64 " tables=%" PRIu64 " capacity=%" PRIu64,
+			h->dir_len, tabs->tables, tabs->capacity);
+	else
+		fprintf(f, " B=%u", h->B);
+	if (b)
+		fprintf(f, " bytes=%s%" PRIu64, b->estimated ? "~" : "", b->bytes);
+	fputc('\n', f);
+}
+
+static void gt_state_json(json_writer_t *jw, uint64_t now_ns, const struct gotrace_map *m,
+			  const char *state, const struct gostore_hdr *h,
+			  const struct gostore_tables *tabs, const struct gostore_bytes *b)
+{
+	jsonw_start_object(jw);
+	jsonw_string_field(jw, "type", TRACE_MAP_STATE);
+	jsonw_uint_field(jw, "time_ns", now_ns);
+	jsonw_uint_field(jw, "pid", m->tgid);
+	jsonw_uint_field(jw, "map", m->addr);
+	jsonw_string_field(jw, "state", state);
+	if (!strcmp(state, TRACE_STATE_LIVE)) {
+		jsonw_uint_field(jw, "count", h->count);
+		if (tabs->known) {
+			jsonw_uint_field(jw, "dirlen", h->dir_len);
+			jsonw_uint_field(jw, "tables", tabs->tables);
+			jsonw_uint_field(jw, "capacity", tabs->capacity);
+		} else {
+			jsonw_uint_field(jw, "B", h->B);
+		}
+		if (b) {
+			jsonw_uint_field(jw, "bytes", b->bytes);
+			if (b->estimated)
+				jsonw_bool_field(jw, "bytes_estimated", true);
+		}
+	}
+	jsonw_end_object(jw);
+}
+
+void gotrace_final(struct gotrace *t, uint64_t now_ns, FILE *f, json_writer_t *jw,
+		   struct gotrace_final *res)
+{
+	struct gt_walk w = {};
+	size_t i;
+
+	memset(res, 0, sizeof(*res));
+	twalk_r(t->maps, gt_collect, &w);
+	for (i = 0; i < w.nr; i++) {
+		struct gotrace_map *m = w.maps[i];
+		struct gostore_tables tabs;
+		struct gostore_bytes b;
+		struct gostore_hdr h;
+		const char *state;
+		bool have_bytes;
+		int fd = gt_mem(t, m->tgid), ret;
+
+		ret = fd < 0 ? fd : gostate_read(fd, t->lay, m->addr, &h, &tabs);
+		if (ret == -EBADMSG || (!ret && m->seed_known && h.seed != m->seed)) {
+			state = TRACE_STATE_REUSED;
+			res->reused++;
+		} else if (ret) {
+			res->gone++;	/* exited, or unmapped: nothing to say of it now */
+			continue;
+		} else {
+			state = TRACE_STATE_LIVE;
+			res->live++;
+		}
+		have_bytes = !ret && !gostore_bytes(t->info->go_minor, t->lay, &m->type, &h,
+						    tabs.known ? &tabs : &m->tables, &b);
+		if (jw)
+			gt_state_json(jw, now_ns, m, state, &h, &tabs, have_bytes ? &b : NULL);
+		else
+			gt_state_plain(f, now_ns, m, state, &h, &tabs, have_bytes ? &b : NULL);
+	}
+	free(w.maps);
 }

@@ -47,7 +47,18 @@ struct gotrace_map {
 	uint64_t addr;
 	struct gostore_type type;
 	struct gostore_tables tables;
+	uint64_t seed;		/* the header's seed at the last event, if seed_known */
+	bool seed_known;	/* not after a clear (which draws a new one) */
+	uint64_t tables_read_ns; /* tables read from the process then: older growth is in */
 };
+
+/* /proc/PID/mem of a traced process, for header reads (go/gostate.h). */
+struct gotrace_mem {
+	uint32_t tgid;
+	int fd;			/* -errno if it could not be opened */
+};
+
+#define GOTRACE_MEMS	64
 
 struct gotrace {
 	struct gobin *gb;
@@ -64,6 +75,9 @@ struct gotrace {
 	struct gotrace_last last[GOTRACE_LAST][2];
 	uint64_t nested_dropped;
 	void *maps;		/* tsearch tree of struct gotrace_map */
+	struct gotrace_mem mem[GOTRACE_MEMS];
+	unsigned int nr_mem;
+	uint64_t tables_read;	/* swiss maps made before the attach, tables read */
 };
 
 /*
@@ -86,5 +100,21 @@ const struct gotrace_probe *gotrace_probe(const struct gotrace *t, uint32_t id);
  */
 bool gotrace_print(struct gotrace *t, const struct gotrace_probe *gp,
 		   const struct mapwatch_rec_event *ev, FILE *f, json_writer_t *jw);
+
+/* What gotrace_final() found, for dump's summary. */
+struct gotrace_final {
+	uint64_t live;		/* "map_state" records: read, the same map */
+	uint64_t reused;	/* the memory holds another map, or something else */
+	uint64_t gone;		/* not read: the process exited, or the memory went */
+};
+
+/*
+ * When tracing ends: each map seen whose process is still there is read
+ * from it (header, swiss tables) and printed as a "map_state" record
+ * (docs/trace-format.md): its count and bytes now, not as of its last
+ * event.  @now_ns: CLOCK_MONOTONIC, the records' time.
+ */
+void gotrace_final(struct gotrace *t, uint64_t now_ns, FILE *f, json_writer_t *jw,
+		   struct gotrace_final *res);
 
 #endif

@@ -25,6 +25,8 @@ static void print_map(const struct rmap *m)
 	}
 	jsonw_uint_field(json_wtr, "peak_entries", m->peak);
 	jsonw_uint_field(json_wtr, "entries", m->entries);
+	/* entries (and bytes) read from the process at the end, not from the last event */
+	jsonw_bool_field(json_wtr, "state_read", m->state_read);
 	if (m->have_bytes) {
 		jsonw_uint_field(json_wtr, "bytes", m->bytes);
 		jsonw_uint_field(json_wtr, "peak_bytes", m->peak_bytes);

@@ -193,6 +193,39 @@ static int on_map_event(struct report *r, json_object *o, struct rproc *p, uint6
 	return 0;
 }
 
+/*
+ * A map read from its process when tracing ended: its count and bytes
+ * then, exact where the last event's were from before that operation;
+ * "reused": the memory no longer holds it (freed).
+ */
+static int on_map_state(struct report *r, json_object *o, struct rproc *p)
+{
+	const char *state = tr_str(o, "state");
+	struct rmap *m = map_find(r, p->pid, tr_u64(o, "map"), NULL);
+
+	/* Only maps the trace has seen: a state alone says nothing of who made it. */
+	if (!m || !state)
+		return 0;
+	if (!strcmp(state, TRACE_STATE_REUSED)) {
+		m->reused = true;
+		return 0;
+	}
+	if (strcmp(state, TRACE_STATE_LIVE))
+		return 0;
+	m->state_read = true;
+	m->entries = tr_u64(o, "count");
+	if (m->entries > m->peak)
+		m->peak = m->entries;
+	if (tr_has(o, "bytes")) {
+		m->have_bytes = true;
+		m->bytes = tr_u64(o, "bytes");
+		m->bytes_estimated = tr_has(o, "bytes_estimated");
+		if (m->bytes > m->peak_bytes)
+			m->peak_bytes = m->bytes;
+	}
+	return 0;
+}
+
 static void on_runtime_event(struct rproc *p, json_object *o, bool gc)
 {
 	const char *op = tr_str(o, "op");
@@ -343,7 +376,7 @@ static int on_header(struct report *r, json_object *o)
 static bool event_type(const char *type)
 {
 	static const char *const types[] = {
-		TRACE_MAP, TRACE_GC, TRACE_SCAVENGE, TRACE_EVENT, TRACE_USDT,
+		TRACE_MAP, TRACE_MAP_STATE, TRACE_GC, TRACE_SCAVENGE, TRACE_EVENT, TRACE_USDT,
 		TRACE_JVM_GC, TRACE_JVM_METHOD, TRACE_JVM_ALLOC,
 	};
 	size_t i;
@@ -395,13 +428,16 @@ static int on_object(struct report *r, json_object *o)
 	}
 	/* Without these, an event cannot be placed: not used, counted. */
 	if (!tr_has(o, "pid") || !tr_has(o, "time_ns") ||
-	    (!strcmp(type, TRACE_MAP) && !tr_has(o, "map"))) {
+	    ((!strcmp(type, TRACE_MAP) || !strcmp(type, TRACE_MAP_STATE)) && !tr_has(o, "map"))) {
 		r->malformed++;
 		return 0;
 	}
 	p = proc_get(r, (uint32_t)tr_u64(o, "pid"));
 	if (!p)
 		return -1;
+	/* Not an event: the process's traced time and the event count stay. */
+	if (!strcmp(type, TRACE_MAP_STATE))
+		return on_map_state(r, o, p);
 	ns = tr_u64(o, "time_ns");
 	if (!p->first_ns)
 		p->first_ns = ns;

@@ -31,6 +31,7 @@ struct rmap {
 	bool have_bytes, bytes_estimated;
 	uint64_t bytes, peak_bytes;	/* storage at the last event that had it, its max */
 	bool reused;			/* a later make reused its address: it was freed */
+	bool state_read;		/* entries and bytes read from the process at the end */
 };
 
 

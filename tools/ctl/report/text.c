@@ -17,6 +17,7 @@
 static void print_map(const struct rmap *m)
 {
 	char bytes[24] = "?";
+	const char *when;
 
 	if (m->have_bytes)
 		snprintf(bytes, sizeof(bytes), "%s%" PRIu64, m->bytes_estimated ? "~" : "",
@@ -30,15 +31,17 @@ static void print_map(const struct rmap *m)
 	else
 		printf("%-6s (make not traced: before tracing, or inlined)", "-");
 	printf("%s\n", m->reused ? " [freed: address reused]" : "");
+	/* Read from the process at the end, or as its last operation began. */
+	when = m->state_read ? "read at the end" : "as its last operation began";
 	if (map_retains(m) && m->have_bytes)
-		printf("      holds %s%" PRIu64 " bytes for %" PRIu64 " live entries (at its last"
-		       " operation) since a peak of %" PRIu64 "; Go maps never shrink:"
+		printf("      holds %s%" PRIu64 " bytes for %" PRIu64 " live entries (%s)"
+		       " since a peak of %" PRIu64 "; Go maps never shrink:"
 		       " rebuild it or let it become unreachable\n", m->bytes_estimated ? "~" : "",
-		       m->bytes, m->entries, m->peak);
+		       m->bytes, m->entries, when, m->peak);
 	else if (map_retains(m))
-		printf("      %" PRIu64 " live entries (at its last operation) since a peak of %"
+		printf("      %" PRIu64 " live entries (%s) since a peak of %"
 		       PRIu64 ": its storage still fits the peak; Go maps never shrink:"
-		       " rebuild it or let it become unreachable\n", m->entries, m->peak);
+		       " rebuild it or let it become unreachable\n", m->entries, when, m->peak);
 }
 
 /* "a 120, b 3" */

@@ -21,6 +21,7 @@
 /* Record types. */
 #define TRACE_HEADER		"header"	/* first: who wrote it, where, when */
 #define TRACE_MAP		"map"		/* a Go map operation */
+#define TRACE_MAP_STATE		"map_state"	/* a Go map read from its process at the end */
 #define TRACE_GC		"gc"		/* a Go GC phase */
 #define TRACE_SCAVENGE		"scavenge"	/* the Go scavenger returned memory */
 #define TRACE_EVENT		"event"		/* a kernel probe (kprobe) hit */
@@ -44,6 +45,9 @@
 #define TRACE_OP_GC_END		"end"
 /* "op" of scavenge records. */
 #define TRACE_OP_RELEASE	"release"
+/* "state" of map_state records. */
+#define TRACE_STATE_LIVE	"live"		/* the header still holds the map traced */
+#define TRACE_STATE_REUSED	"reused"	/* its seed changed: another map, or none */
 /* "op" of jvm_gc records. */
 #define TRACE_OP_JVM_BEGIN	"begin"
 #define TRACE_OP_JVM_END	"end"

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tools/ctl/go/gostate.h - a Go map's state read from its process
+ * (/proc/PID/mem, which dump opens anyway as its proof of ptrace rights):
+ * no trap, no kernel change (DESIGN.md section 8).  What events cannot
+ * give: the tables of a swiss map made before the attach, and each live
+ * map's count and storage when tracing ends.
+ */
+#ifndef _MAPWATCHCTL_GOSTATE_H
+#define _MAPWATCHCTL_GOSTATE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "go/gostorage.h"
+#include "go/gover.h"
+
+/* A directory longer than this is taken as memory that is not a map. */
+#define GOSTATE_MAX_DIR		(1u << 16)
+
+/* /proc/@pid/mem opened for reading; -errno if it cannot be. */
+int gostate_open(pid_t pid);
+
+/*
+ * The header of the map at @addr (@lay's offsets) into @h and, for a
+ * swiss map with a directory, its distinct tables and their summed
+ * capacity into @tabs (known; a small map has none).  The reads are
+ * not atomic with the program's writes: each field is read once and
+ * then checked (a directory or capacity out of bounds is refused).
+ * 0; -EIO or -ESRCH (the memory is gone: unmapped, or the process has
+ * exited), -EBADMSG (what is there is not a map header), -ENOMEM.
+ */
+int gostate_read(int fd, const struct gover_layout *lay, uint64_t addr,
+		 struct gostore_hdr *h, struct gostore_tables *tabs);
+
+#endif
