@@ -23,10 +23,13 @@ static int export_help(void)
 		"Write the trace FILE (from '%1$s -j dump -w FILE') as a Chrome/Perfetto\n"
 		"JSON timeline (open it at ui.perfetto.dev): per process, counter tracks\n"
 		"of len() and of bytes held for each of its top N maps by bytes held\n"
-		"(as report sorts them; default 20; 0: all),\n"
-		"GC cycles as slices (start to end, the cycle number in their arguments)\n"
-		"with mark termination as an instant, the scavenger's releases and the\n"
-		"madvise/munmap calls as instants with their address and length.\n"
+		"(as report lists them, a freed map too; default 20; 0: all; a map made\n"
+		"at the address of a freed one is a new map: \"map 0xADDR #2 len\"),\n"
+		"Go GC cycles as slices (start to end, the cycle number in their\n"
+		"arguments) with mark termination as an instant, a JVM's GC pauses\n"
+		"(--jvm) as slices on the same track, the scavenger's releases and the\n"
+		"madvise/munmap calls as instants with their address and length, and\n"
+		"lost records as instants (with the count) on a \"lost events\" track.\n"
 		"--svg draws the same maps' len() and bytes held over time (the first\n"
 		"10 maps; two plots) with the GC cycle ends as vertical lines.\n",
 		bin_name);

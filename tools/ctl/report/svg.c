@@ -30,6 +30,7 @@ struct svg {
 	int64_t (*bcols)[SVG_W];
 	size_t *col_of;		/* by index in r->maps: its row in cols + 1, 0: none */
 	uint64_t t0, t1;	/* time range */
+	uint64_t record;	/* the record being read, counted as report_object() does */
 	uint64_t *gc_ends;
 	size_t nr_gc_ends, max_gc_ends;
 };
@@ -43,7 +44,7 @@ static void svg_point(struct svg *x, const char *type, const char *op, uint32_t 
 	if (col >= SVG_W)
 		col = SVG_W - 1;
 	if (!strcmp(type, TRACE_MAP) && op && strcmp(op, TRACE_OP_GROW)) {
-		struct rmap *m = report_find_map(x->r, pid, tr_u64(o, "map"));
+		struct rmap *m = report_find_life(x->r, pid, tr_u64(o, "map"), x->record);
 		int64_t len = (int64_t)tr_u64(o, "count");
 		int64_t bytes = (int64_t)tr_u64(o, "bytes");
 		size_t row;
@@ -76,6 +77,7 @@ static int svg_object(void *ctx, json_object *o)
 	uint32_t pid = (uint32_t)tr_u64(o, "pid");
 	size_t pi;
 
+	x->record++;
 	if (!type || !strcmp(type, TRACE_SUMMARY) || !strcmp(type, TRACE_LOST))
 		return 0;
 	for (pi = 0; pi < x->r->nr_procs && x->r->procs[pi].pid != pid; pi++)
