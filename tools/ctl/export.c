@@ -3,7 +3,8 @@
  * tools/ctl/export.c - mapwatchctl export: a recorded trace as a Perfetto
  * timeline (report/perfetto.c) or an SVG plot (report/svg.c), of the maps
  * the report would show first.  The trace is read twice: once for the
- * report's model, which chooses the maps, then for the timeline.
+ * report's model, which chooses the maps and knows each one's lives, then
+ * for the timeline.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,8 +31,12 @@ static int export_help(void)
 		"(--jvm) as slices on the same track, the scavenger's releases and the\n"
 		"madvise/munmap calls as instants with their address and length, and\n"
 		"lost records as instants (with the count) on a \"lost events\" track.\n"
-		"--svg draws the same maps' len() and bytes held over time (the first\n"
-		"10 maps; two plots) with the GC cycle ends as vertical lines.\n",
+		"--svg draws a panel per process with Go maps or GC cycles, its time\n"
+		"axis from its own first event to its last: len() and bytes held of\n"
+		"the first 10 of its maps (two plots, ticks on both axes), a map held\n"
+		"at its last value to the process's last event unless the trace shows\n"
+		"it freed; GC cycle ends as grey lines, lost records as red ones; the\n"
+		"legend gives report's figures (bytes \"?\" unknown, \"~\" an estimate).\n",
 		bin_name);
 	return 0;
 }
