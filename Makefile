@@ -132,7 +132,8 @@ gobin-test: $(BUILD)/gobin_test.asan tools/mapwatchctl
 # trace format's names, document and versioning (docs/trace-format.md);
 # the option parser (-j after the command, report passing dump's options on);
 # each command's options in its getopt table, the man page and the bash
-# completion, both ways, and the man page linting clean (doc_check).
+# completion, both ways, and the man page linting clean (doc_check);
+# export --svg and --perfetto on synthetic traces and a real one.
 unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test \
 	$(BUILD)/mwerr_test $(BUILD)/gostorage_test $(BUILD)/usdt_test tools/mapwatchctl
 	$(BUILD)/ring_test.tsan
@@ -146,6 +147,7 @@ unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test \
 	tools/tests/trace_format_check tools/tests/data/openmetrics-trace.json
 	tools/tests/options_check tools/mapwatchctl
 	tools/tests/doc_check --ctl tools/mapwatchctl
+	tools/tests/export_check tools/tests/data/openmetrics-trace.json
 
 # BENCH_KERNELS: the kernels booted (tools/bench/run -k); BENCH_ARGS: more
 # of its options (-n N, --reps R).

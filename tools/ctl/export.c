@@ -3,7 +3,8 @@
  * tools/ctl/export.c - mapwatchctl export: a recorded trace as a Perfetto
  * timeline (report/perfetto.c) or an SVG plot (report/svg.c), of the maps
  * the report would show first.  The trace is read twice: once for the
- * report's model, which chooses the maps, then for the timeline.
+ * report's model, which chooses the maps and knows each one's lives, then
+ * for the timeline.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,12 +24,19 @@ static int export_help(void)
 		"Write the trace FILE (from '%1$s -j dump -w FILE') as a Chrome/Perfetto\n"
 		"JSON timeline (open it at ui.perfetto.dev): per process, counter tracks\n"
 		"of len() and of bytes held for each of its top N maps by bytes held\n"
-		"(as report sorts them; default 20; 0: all),\n"
-		"GC cycles as slices (start to end, the cycle number in their arguments)\n"
-		"with mark termination as an instant, the scavenger's releases and the\n"
-		"madvise/munmap calls as instants with their address and length.\n"
-		"--svg draws the same maps' len() and bytes held over time (the first\n"
-		"10 maps; two plots) with the GC cycle ends as vertical lines.\n",
+		"(as report lists them, a freed map too; default 20; 0: all; a map made\n"
+		"at the address of a freed one is a new map: \"map 0xADDR #2 len\"),\n"
+		"Go GC cycles as slices (start to end, the cycle number in their\n"
+		"arguments) with mark termination as an instant, a JVM's GC pauses\n"
+		"(--jvm) as slices on the same track, the scavenger's releases and the\n"
+		"madvise/munmap calls as instants with their address and length, and\n"
+		"lost records as instants (with the count) on a \"lost events\" track.\n"
+		"--svg draws a panel per process with Go maps or GC cycles, its time\n"
+		"axis from its own first event to its last: len() and bytes held of\n"
+		"the first 10 of its maps (two plots, ticks on both axes), a map held\n"
+		"at its last value to the process's last event unless the trace shows\n"
+		"it freed; GC cycle ends as grey lines, lost records as red ones; the\n"
+		"legend gives report's figures (bytes \"?\" unknown, \"~\" an estimate).\n",
 		bin_name);
 	return 0;
 }

@@ -106,6 +106,8 @@ static struct rmap *map_get(struct report *r, uint32_t pid, uint64_t addr, uint6
 	m->pid = pid;
 	m->addr = addr;
 	m->first_ns = ns;
+	m->life = 1;
+	m->first_record = r->records;
 	r->slot[j] = r->nr_maps;
 	return m;
 }
@@ -132,6 +134,9 @@ static struct rmap *map_new_life(struct report *r, struct rmap *m, uint64_t ns)
 	m->pid = old->pid;
 	m->addr = old->addr;
 	m->first_ns = ns;
+	m->life = old->life + 1;
+	m->prev = old - r->maps + 1;
+	m->first_record = r->records;
 	return m;
 }
 
@@ -150,6 +155,7 @@ static struct rproc *proc_get(struct report *r, uint32_t pid)
 	p = &r->procs[r->nr_procs++];
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
+	p->min_ns = UINT64_MAX;
 	return p;
 }
 
@@ -442,6 +448,10 @@ static int on_object(struct report *r, json_object *o)
 	if (!p->first_ns)
 		p->first_ns = ns;
 	p->last_ns = ns;
+	if (ns < p->min_ns)
+		p->min_ns = ns;
+	if (ns > p->max_ns)
+		p->max_ns = ns;
 	r->events++;
 	if (!strcmp(type, TRACE_MAP))
 		return on_map_event(r, o, p, ns);
@@ -491,6 +501,25 @@ int report_trace_whole(const struct report *r, const char *input, bool quiet)
 struct rmap *report_find_map(const struct report *r, uint32_t pid, uint64_t addr)
 {
 	return map_find(r, pid, addr, NULL);
+}
+
+struct rmap *report_find_life(const struct report *r, uint32_t pid, uint64_t addr,
+			      uint64_t record)
+{
+	struct rmap *m = map_find(r, pid, addr, NULL);
+
+	while (m && m->first_record > record)
+		m = m->prev ? &r->maps[m->prev - 1] : NULL;
+	return m;
+}
+
+const char *report_bytes_text(const struct rmap *m, char *buf, size_t size)
+{
+	if (m->have_bytes)
+		snprintf(buf, size, "%s%" PRIu64, m->bytes_estimated ? "~" : "", m->bytes);
+	else
+		snprintf(buf, size, "?");
+	return buf;
 }
 
 void report_free(struct report *r)
@@ -572,9 +601,8 @@ bool *report_choose_top(const struct report *r, size_t top)
 		free(chosen);
 		return NULL;
 	}
-	for (i = n = 0; i < r->nr_maps; i++)
-		if (!r->maps[i].reused)
-			order[n++] = &r->maps[i];
+	for (n = 0; n < r->nr_maps; n++)
+		order[n] = &r->maps[n];
 	qsort(order, n, sizeof(*order), report_cmp_maps);
 	for (j = 0; j < r->nr_procs; j++) {
 		size_t shown = 0;

@@ -32,6 +32,9 @@ struct rmap {
 	uint64_t bytes, peak_bytes;	/* storage at the last event that had it, its max */
 	bool reused;			/* a later make reused its address: it was freed */
 	bool state_read;		/* entries and bytes read from the process at the end */
+	uint32_t life;			/* 1 for the first map at its address, 2 for the next... */
+	size_t prev;			/* the previous life at its address: index + 1, 0 none */
+	uint64_t first_record;		/* the record (report's count) that began this life */
 };
 
 
@@ -55,7 +58,8 @@ struct jpause {
 
 struct rproc {
 	uint32_t pid;
-	uint64_t first_ns, last_ns;
+	uint64_t first_ns, last_ns;		/* its first and last records' times */
+	uint64_t min_ns, max_ns;		/* its earliest and latest (records may come late) */
 	uint64_t gc_start, gc_mark_end, gc_end;
 	uint64_t cycle_first, cycle_last;	/* of the ends; 0: none numbered */
 	uint64_t releases, released;		/* scavenger: calls, bytes */
@@ -109,6 +113,16 @@ void report_free(struct report *r);
 
 /* The live map at @addr in @pid, or NULL. */
 struct rmap *report_find_map(const struct report *r, uint32_t pid, uint64_t addr);
+/*
+ * The life of the map at @addr in @pid that the trace's record @record
+ * (counted from 1, as report_object() counts them) belongs to, or NULL:
+ * for readers reading the trace again (export), which must not mix a
+ * freed map's events with those of the map made later at its address.
+ */
+struct rmap *report_find_life(const struct report *r, uint32_t pid, uint64_t addr,
+			      uint64_t record);
+/* The report's figure of bytes held: "123", "~123" (an estimate), "?" (unknown). */
+const char *report_bytes_text(const struct rmap *m, char *buf, size_t size);
 
 /*
  * Every map in the report's order (report_cmp_maps()), and each process's
@@ -120,8 +134,9 @@ struct rmap **report_order(struct report *r);
 /* Most bytes first, then highest peak; for qsort() of struct rmap *. */
 int report_cmp_maps(const void *a, const void *b);
 /*
- * The top @top maps of each process (0: all) in that order, freed maps
- * left out: chosen[i] for r->maps[i].  NULL: out of memory (printed).
+ * The top @top maps of each process (0: all) in that order, as report
+ * lists them (a freed map too: each life at an address is a map):
+ * chosen[i] for r->maps[i].  NULL: out of memory (printed).
  */
 bool *report_choose_top(const struct report *r, size_t top);
 

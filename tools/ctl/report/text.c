@@ -16,12 +16,10 @@
 
 static void print_map(const struct rmap *m)
 {
-	char bytes[24] = "?";
+	char bytes[24];
 	const char *when;
 
-	if (m->have_bytes)
-		snprintf(bytes, sizeof(bytes), "%s%" PRIu64, m->bytes_estimated ? "~" : "",
-			 m->bytes);
+	report_bytes_text(m, bytes, sizeof(bytes));
 	printf("  0x%-14" PRIx64 " %10s %8" PRIu64 " %8" PRIu64 " %6" PRIu64 " %6" PRIu64
 	       " %9" PRIu64 " %9" PRIu64 " ", m->addr, bytes, m->peak, m->entries,
 	       m->ops[OP_GROW], m->ops[OP_CLEAR], m->ops[OP_ASSIGN], m->ops[OP_DELETE]);
