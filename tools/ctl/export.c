@@ -2,8 +2,9 @@
 /*
  * tools/ctl/export.c - mapwatchctl export: a recorded trace as a Perfetto
  * timeline (report/perfetto.c) or an SVG plot (report/svg.c), of the maps
- * the report would show first.  The trace is read twice: once for the
- * report's model, which chooses the maps, then for the timeline.
+ * the report would show first, or as a pprof profile of its live maps
+ * (report/pprof.c).  The trace is read twice: once for the report's
+ * model, which chooses the maps, then for the timeline.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +19,8 @@
 
 static int export_help(void)
 {
-	help_print("Usage: %1$s export {--perfetto OUT | --svg OUT}... -i FILE [--top N]\n"
+	help_print("Usage: %1$s export {--perfetto OUT | --svg OUT | --pprof OUT}... -i FILE"
+		" [--top N]\n"
 		"\n"
 		"Write the trace FILE (from '%1$s -j dump -w FILE') as a Chrome/Perfetto\n"
 		"JSON timeline (open it at ui.perfetto.dev): per process, counter tracks\n"
@@ -28,7 +30,15 @@ static int export_help(void)
 		"with mark termination as an instant, the scavenger's releases and the\n"
 		"madvise/munmap calls as instants with their address and length.\n"
 		"--svg draws the same maps' len() and bytes held over time (the first\n"
-		"10 maps; two plots) with the GC cycle ends as vertical lines.\n",
+		"10 maps; two plots) with the GC cycle ends as vertical lines.\n"
+		"--pprof writes a pprof profile (gzipped protobuf) of every live map at\n"
+		"the end of the trace, --top aside, for 'go tool pprof OUT': one sample\n"
+		"per map, its stack the function that made it ('(unknown maker)' if the\n"
+		"trace did not see its make), labels pid and map (the address); sample\n"
+		"types bytes (the default), peak_entries, entries (len() at the end) and\n"
+		"maps (1 each): the figures of '%1$s -j report --top 0'.  Maps without\n"
+		"a bytes figure are left out, counted in its comments (-comments).\n"
+		"Several processes share one profile: '-tagfocus pid=PID' picks one.\n",
 		bin_name);
 	return 0;
 }
@@ -36,11 +46,12 @@ static int export_help(void)
 int do_export(int argc, char **argv)
 {
 	struct report r = { .top = 20 };
-	const char *input = NULL, *out = NULL, *svg = NULL;
+	const char *input = NULL, *out = NULL, *svg = NULL, *pprof = NULL;
 	static const struct option options[] = {
 		{ "input",	required_argument,	NULL, 'i' },
 		{ "perfetto",	required_argument,	NULL, 'P' },
 		{ "svg",	required_argument,	NULL, 'S' },
+		{ "pprof",	required_argument,	NULL, 'G' },
 		{ "top",	required_argument,	NULL, 'T' },
 		{ "help",	no_argument,		NULL, 'h' },
 		COMMON_OPTIONS,
@@ -62,6 +73,9 @@ int do_export(int argc, char **argv)
 		case 'S':
 			svg = optarg;
 			break;
+		case 'G':
+			pprof = optarg;
+			break;
 		case 'T':
 			if (parse_top(optarg, &r.top))
 				return -1;
@@ -76,9 +90,9 @@ int do_export(int argc, char **argv)
 		p_usage("unexpected '%s'; see '%s export help'", argv[next], bin_name);
 		return -1;
 	}
-	if (!input || (!out && !svg)) {
-		p_usage("export needs --perfetto OUT or --svg OUT, and -i FILE (a recorded trace:"
-		      " it is read twice)");
+	if (!input || (!out && !svg && !pprof)) {
+		p_usage("export needs --perfetto OUT, --svg OUT or --pprof OUT, and -i FILE (a"
+			" recorded trace: it is read twice)");
 		return -1;
 	}
 	/* Pass 1: the report, to know the processes and pick the maps. */
@@ -99,6 +113,8 @@ int do_export(int argc, char **argv)
 	if (svg && export_svg(&r, chosen, fd, input, svg))
 		goto out;
 	if (out && export_perfetto(&r, chosen, fd, input, out))
+		goto out;
+	if (pprof && export_pprof(&r, input, pprof))
 		goto out;
 	/* Written all the same, as report prints its figures: exit 1 says. */
 	ret = report_trace_whole(&r, input, false);
