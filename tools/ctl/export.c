@@ -110,11 +110,12 @@ int do_export(int argc, char **argv)
 	chosen = report_choose_top(&r, r.top);
 	if (!chosen)
 		goto out;
+	/* the profile first: it needs no second reading of the trace */
+	if (pprof && export_pprof(&r, input, pprof))
+		goto out;
 	if (svg && export_svg(&r, chosen, fd, input, svg))
 		goto out;
 	if (out && export_perfetto(&r, chosen, fd, input, out))
-		goto out;
-	if (pprof && export_pprof(&r, input, pprof))
 		goto out;
 	/* Written all the same, as report prints its figures: exit 1 says. */
 	ret = report_trace_whole(&r, input, false);
