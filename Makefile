@@ -137,7 +137,9 @@ gobin-test: $(BUILD)/gobin_test.asan tools/mapwatchctl
 # arithmetic and its SDT (USDT) note reader under ASan+UBSan; report
 # --openmetrics against report -j (python3-prometheus-client's parser); the
 # trace format's names, document and versioning (docs/trace-format.md);
-# the option parser (-j after the command, report passing dump's options on).
+# the option parser (-j after the command, report passing dump's options on);
+# export --pprof read back by go tool pprof against report -j (the newest
+# Go toolchain of tools/go/toolchain, unpacked into the cache if missing).
 unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test \
 	$(BUILD)/gostorage_test $(BUILD)/usdt_test tools/mapwatchctl
 	$(BUILD)/ring_test.tsan
@@ -149,6 +151,7 @@ unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test \
 		tools/tests/data/openmetrics-trace.json tools/tests/data/openmetrics-escape.json
 	tools/tests/trace_format_check tools/tests/data/openmetrics-trace.json
 	tools/tests/options_check tools/mapwatchctl
+	tools/tests/pprof_check tools/tests/data/openmetrics-trace.json
 
 # BENCH_KERNELS: the kernels booted (tools/bench/run -k); BENCH_ARGS: more
 # of its options (-n N, --reps R).
