@@ -2,9 +2,10 @@
 /*
  * tools/ctl/export.c - mapwatchctl export: a recorded trace as a Perfetto
  * timeline (report/perfetto.c) or an SVG plot (report/svg.c), of the maps
- * the report would show first.  The trace is read twice: once for the
- * report's model, which chooses the maps and knows each one's lives, then
- * for the timeline.
+ * the report would show first, or as a pprof profile of its live maps
+ * (report/pprof.c).  The trace is read twice: once for the report's
+ * model, which chooses the maps and knows each one's lives, then for the
+ * timeline.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +20,8 @@
 
 static int export_help(void)
 {
-	help_print("Usage: %1$s export {--perfetto OUT | --svg OUT}... -i FILE [--top N]\n"
+	help_print("Usage: %1$s export {--perfetto OUT | --svg OUT | --pprof OUT}... -i FILE"
+		" [--top N]\n"
 		"\n"
 		"Write the trace FILE (from '%1$s -j dump -w FILE') as a Chrome/Perfetto\n"
 		"JSON timeline (open it at ui.perfetto.dev): per process, counter tracks\n"
@@ -36,7 +38,15 @@ static int export_help(void)
 		"the first 10 of its maps (two plots, ticks on both axes), a map held\n"
 		"at its last value to the process's last event unless the trace shows\n"
 		"it freed; GC cycle ends as grey lines, lost records as red ones; the\n"
-		"legend gives report's figures (bytes \"?\" unknown, \"~\" an estimate).\n",
+		"legend gives report's figures (bytes \"?\" unknown, \"~\" an estimate).\n"
+		"--pprof writes a pprof profile (gzipped protobuf) of every live map at\n"
+		"the end of the trace, --top aside, for 'go tool pprof OUT': one sample\n"
+		"per map, its stack the function that made it ('(unknown maker)' when the\n"
+		"trace does not name it), labels pid and map (the address); sample\n"
+		"types bytes (the default), peak_entries, entries (len() at the end) and\n"
+		"maps (1 each): the figures of '%1$s -j report --top 0'.  Maps without\n"
+		"a bytes figure are left out, counted in its comments (-comments).\n"
+		"Several processes share one profile: '-tagfocus pid=PID' picks one.\n",
 		bin_name);
 	return 0;
 }
@@ -44,11 +54,12 @@ static int export_help(void)
 int do_export(int argc, char **argv)
 {
 	struct report r = { .top = 20 };
-	const char *input = NULL, *out = NULL, *svg = NULL;
+	const char *input = NULL, *out = NULL, *svg = NULL, *pprof = NULL;
 	static const struct option options[] = {
 		{ "input",	required_argument,	NULL, 'i' },
 		{ "perfetto",	required_argument,	NULL, 'P' },
 		{ "svg",	required_argument,	NULL, 'S' },
+		{ "pprof",	required_argument,	NULL, 'G' },
 		{ "top",	required_argument,	NULL, 'T' },
 		{ "help",	no_argument,		NULL, 'h' },
 		COMMON_OPTIONS,
@@ -70,6 +81,9 @@ int do_export(int argc, char **argv)
 		case 'S':
 			svg = optarg;
 			break;
+		case 'G':
+			pprof = optarg;
+			break;
 		case 'T':
 			if (parse_top(optarg, &r.top))
 				return -1;
@@ -84,9 +98,9 @@ int do_export(int argc, char **argv)
 		p_usage("unexpected '%s'; see '%s export help'", argv[next], bin_name);
 		return -1;
 	}
-	if (!input || (!out && !svg)) {
-		p_usage("export needs --perfetto OUT or --svg OUT, and -i FILE (a recorded trace:"
-		      " it is read twice)");
+	if (!input || (!out && !svg && !pprof)) {
+		p_usage("export needs --perfetto OUT, --svg OUT or --pprof OUT, and -i FILE (a"
+			" recorded trace: it is read twice)");
 		return -1;
 	}
 	/* Pass 1: the report, to know the processes and pick the maps. */
@@ -103,6 +117,9 @@ int do_export(int argc, char **argv)
 	}
 	chosen = report_choose_top(&r, r.top);
 	if (!chosen)
+		goto out;
+	/* the profile first: it needs no second reading of the trace */
+	if (pprof && export_pprof(&r, input, pprof))
 		goto out;
 	if (svg && export_svg(&r, chosen, fd, input, svg))
 		goto out;

@@ -28,5 +28,10 @@ int export_perfetto(const struct report *r, const bool *chosen, int fd, const ch
 		    const char *path);
 int export_svg(const struct report *r, const bool *chosen, int fd, const char *input,
 	       const char *path);
+/*
+ * export --pprof (pprof.c): every live map of @r at the end of the trace
+ * @input as a gzipped pprof profile, written to @path by outfile_write().
+ */
+int export_pprof(struct report *r, const char *input, const char *path);
 
 #endif
