@@ -21,6 +21,7 @@
 #include "lib/mapwatch.h"
 #include "trace/format.h"
 #include "trace/header.h"
+#include "trace/target.h"
 
 #define DUMP_MAX_PROBES	16
 
@@ -356,112 +357,6 @@ static long drain(struct dump *d, bool final)
 	return n;
 }
 
-/* Is any of @pids still running (not gone, not a zombie)? */
-static bool any_alive(const int *pids, int nr)
-{
-	char path[64], buf[512], *state;
-	int i, fd;
-	ssize_t n;
-
-	for (i = 0; i < nr; i++) {
-		snprintf(path, sizeof(path), "/proc/%d/stat", pids[i]);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		buf[n] = 0;
-		/* "pid (comm) S ...": comm may hold ')' itself: the last one ends it. */
-		state = strrchr(buf, ')');
-		if (state && state[1] == ' ' && state[2] != 'Z' && state[2] != 'X')
-			return true;
-	}
-	return false;
-}
-
-/* Where execvp() would find @name; 0, or -1 if it would not. */
-static int find_program(const char *name, char *buf, size_t len)
-{
-	const char *path = getenv("PATH");
-	char cand[4096];
-
-	if (strchr(name, '/')) {
-		snprintf(buf, len, "%s", name);
-		return access(buf, X_OK);
-	}
-	while (path && *path) {
-		const char *colon = strchrnul(path, ':');
-
-		snprintf(cand, sizeof(cand), "%.*s/%s", (int)(colon - path), path, name);
-		if (!access(cand, X_OK) && strlen(cand) < len) {
-			snprintf(buf, len, "%s", cand);
-			return 0;
-		}
-		path = *colon ? colon + 1 : NULL;
-	}
-	return -1;
-}
-
-/* The flags field of /proc/PID/stat (PF_*), and its state; -1 if unreadable. */
-static long long proc_flags(pid_t pid, char *state)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long flags;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* After the command's closing parenthesis: state ppid pgrp session tty tpgid flags. */
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %llu", state, &flags) != 2)
-		return -1;
-	return (long long)flags;
-}
-
-#define PF_KTHREAD_FLAG	0x00200000	/* include/linux/sched.h */
-
-/*
- * Whether PID has a program dump can read, said in the user's terms: no
- * such process, a kernel thread, a zombie, or the right that is missing.
- */
-static int check_pid(pid_t pid)
-{
-	char path[64], link[8], state = '?';
-	long long flags;
-
-	if (kill(pid, 0) && errno == ESRCH) {
-		p_err("no process %d", pid);
-		return -1;
-	}
-	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
-	if (readlink(path, link, sizeof(link)) >= 0)
-		return 0;
-	if (errno == EACCES || errno == EPERM) {
-		p_err("not allowed to trace process %d: reading its program (%s) takes ptrace"
-		      " rights over it (the same user and not setuid, or CAP_SYS_PTRACE)",
-		      pid, path);
-		return -1;
-	}
-	flags = errno == ENOENT ? proc_flags(pid, &state) : -1;
-	if (flags >= 0 && (flags & PF_KTHREAD_FLAG))
-		p_err("process %d is a kernel thread: it runs no program to trace", pid);
-	else if (flags >= 0 && (state == 'Z' || state == 'X'))
-		p_err("process %d has exited (state %c): nothing to trace", pid, state);
-	else
-		p_err("cannot read %s: %s", path, strerror(errno));
-	return -1;
-}
-
 /* 1 if the file is a Go program, 0 if not, -1 (reported) if it cannot tell. */
 static int is_go_binary(const char *path)
 {
@@ -531,34 +426,6 @@ static int output_end(bool keep)
 	}
 	outfile_abort(&out);
 	return 0;
-}
-
-/* Start CMD stopped until it is in the session's filter. */
-static pid_t spawn(char **argv, int *go_fd)
-{
-	int pfd[2];
-	pid_t pid;
-
-	if (pipe(pfd))
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		char c;
-
-		close(pfd[1]);
-		if (read(pfd[0], &c, 1) != 1)
-			_exit(127);
-		/* CMD gets stdin, stdout and stderr: none of our descriptors. */
-		close_range(3, ~0U, 0);
-		execvp(argv[0], argv);
-		fprintf(stderr, "Error: cannot run '%s': %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(pfd[0]);
-	*go_fd = pfd[1];
-	return pid;
 }
 
 /* Handler runs of every probe attached, traced process or not. */
@@ -824,12 +691,12 @@ bad_opt:
 		goto bad;
 
 	for (i = 0; i < nr_pids; i++)
-		if (check_pid(pids[i]))
+		if (target_check_pid(pids[i]))
 			goto bad;
 	/* The first target's program: is it Go? */
 	if (nr_pids)
 		snprintf(target, sizeof(target), "/proc/%d/exe", pids[0]);
-	else if (!argc || find_program(argv[0], target, sizeof(target)))
+	else if (!argc || target_find_program(argv[0], target, sizeof(target)))
 		target[0] = 0;
 	i = target[0] ? is_go_binary(target) : 0;
 	if (i < 0)
@@ -879,7 +746,7 @@ bad_opt:
 		if (mw_pid(&d.s, MAPWATCH_PID_ADD, pids[i]))
 			goto out_err;
 	if (argc) {
-		child = spawn(argv, &go_fd);
+		child = target_spawn(argv, &go_fd);
 		if (child < 0) {
 			p_err("cannot start '%s': %s", argv[0], strerror(errno));
 			goto out_close;
@@ -950,7 +817,7 @@ bad_opt:
 			child = 0;
 			break;
 		}
-		if (nr_pids && !argc && !any_alive(pids, nr_pids)) {
+		if (nr_pids && !argc && !target_any_alive(pids, nr_pids)) {
 			p_info("dump: every traced process has exited");
 			break;
 		}
