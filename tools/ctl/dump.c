@@ -35,6 +35,8 @@ struct dump {
 	bool go;			/* the target is a Go binary: its maps are traced */
 	struct gotrace gt;
 	struct gotrace_final final;	/* what gotrace_final() read */
+	double progress_s;		/* when progress was last shown */
+	bool progress_shown;
 	struct usdttrace ut;		/* --usdt, --jvm */
 	/* Records drained but not yet printed, see drain(). */
 	struct pending *pend;
@@ -105,7 +107,8 @@ static int dump_help(void)
 		"lost_overwritten, lost_reported, methods_filtered, and the kernel probes\n"
 		"that were on).\n"
 		"Tracing ends with -c/-t, on SIGINT or SIGTERM, when CMD exits, or when\n"
-		"every PID has exited.\n"
+		"every PID has exited.  While it runs with stdout not a terminal (-w, a\n"
+		"pipe) and stderr one, a line there says the events and losses so far.\n"
 		"-w FILE is written as FILE.tmp.XXXXXX beside it, renamed over FILE when\n"
 		"tracing ends: a dump that fails before tracing leaves FILE as it was,\n"
 		"and errors before tracing go to stdout, not into FILE.\n"
@@ -428,6 +431,31 @@ static int output_end(bool keep)
 	return 0;
 }
 
+/*
+ * Events and losses so far, once a second on a terminal's stderr while
+ * the events go elsewhere (-w, a pipe: report's dump); @end clears it.
+ */
+static void show_progress(struct dump *d, const struct timespec *t0, const struct timespec *now,
+			  bool end)
+{
+	struct mapwatch_counters c;
+	double s;
+
+	if (end) {
+		if (d->progress_shown)
+			fputs("\r\033[K", stderr);
+		return;
+	}
+	s = (now->tv_sec - t0->tv_sec) + (now->tv_nsec - t0->tv_nsec) / 1e9;
+	if (s < d->progress_s + 1 || mw_counters(&d->s, MAPWATCH_ALL_CPUS, &c))
+		return;
+	d->progress_s = s;
+	d->progress_shown = true;
+	fprintf(stderr, "\rdump: %.0f s, %llu events, %llu lost\033[K", s,
+		(unsigned long long)d->events,
+		(unsigned long long)(c.lost_full + c.lost_nested + c.lost_overwritten));
+}
+
 /* Handler runs of every probe attached, traced process or not. */
 static uint64_t probe_hits(struct dump *d)
 {
@@ -553,7 +581,7 @@ int do_dump(int argc, char **argv)
 	uint32_t kprobes[DUMP_MAX_PROBES], nr_kprobes = 0, pages = 256, flags = 0;
 	struct dump d = {};
 	unsigned int key_max = DUMP_KEY_MAX;
-	bool hot = false;
+	bool hot = false, progress;
 	char target[4096];
 	struct mw_err err;
 	double seconds = 0;
@@ -796,6 +824,8 @@ bad_opt:
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* Progress where a person watches and the events do not scroll by. */
+	progress = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO);
 	while (!stop) {
 		struct timespec t;
 
@@ -824,7 +854,11 @@ bad_opt:
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		if (seconds && (t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9 >= seconds)
 			break;
+		if (progress)
+			show_progress(&d, &t0, &t, false);
 	}
+	if (progress)
+		show_progress(&d, &t0, NULL, true);
 	/* Disabling waits for every handler and appends LOST records. */
 	mw_disable(&d.s);
 	if (!d.max_events || d.events < d.max_events) {
