@@ -774,7 +774,7 @@ bad_opt:
 		if (mw_pid(&d.s, MAPWATCH_PID_ADD, pids[i]))
 			goto out_err;
 	if (argc) {
-		child = target_spawn(argv, &go_fd);
+		child = target_spawn(argv, &go_fd, saved_stdout);
 		if (child < 0) {
 			p_err("cannot start '%s': %s", argv[0], strerror(errno));
 			goto out_close;

@@ -121,7 +121,7 @@ int target_check_pid(pid_t pid)
 }
 
 /* Start CMD stopped until it is in the session's filter. */
-pid_t target_spawn(char **argv, int *go_fd)
+pid_t target_spawn(char **argv, int *go_fd, int out_fd)
 {
 	int pfd[2];
 	pid_t pid;
@@ -136,6 +136,9 @@ pid_t target_spawn(char **argv, int *go_fd)
 
 		close(pfd[1]);
 		if (read(pfd[0], &c, 1) != 1)
+			_exit(127);
+		/* The stdout mapwatchctl was given, not the trace's pipe or file. */
+		if (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0)
 			_exit(127);
 		/* CMD gets stdin, stdout and stderr: none of our descriptors. */
 		close_range(3, ~0U, 0);

@@ -21,8 +21,9 @@ int target_find_program(const char *name, char *buf, size_t len);
 int target_check_pid(pid_t pid);
 /*
  * Fork @argv stopped until a byte is written to *@go_fd (once it is in
- * the session's filter); the child's pid, or -1.
+ * the session's filter), its stdout @out_fd if not -1 (the one we were
+ * given, when ours already goes to the trace); the child's pid, or -1.
  */
-pid_t target_spawn(char **argv, int *go_fd);
+pid_t target_spawn(char **argv, int *go_fd, int out_fd);
 
 #endif
