@@ -104,6 +104,7 @@ static struct rmap *map_get(struct report *r, uint32_t pid, uint64_t addr, uint6
 	if (!m)
 		return NULL;
 	m->pid = pid;
+	m->life = r->nr_maps - 1;
 	m->addr = addr;
 	m->first_ns = ns;
 	r->slot[j] = r->nr_maps;
@@ -130,6 +131,8 @@ static struct rmap *map_new_life(struct report *r, struct rmap *m, uint64_t ns)
 	old->reused = true;
 	memset(m, 0, sizeof(*m));
 	m->pid = old->pid;
+	/* Every life adds one entry: its count so far numbers it. */
+	m->life = r->nr_maps - 1;
 	m->addr = old->addr;
 	m->first_ns = ns;
 	return m;
