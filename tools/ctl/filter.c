@@ -227,23 +227,23 @@ static bool map_matches(const struct filter *x, json_object *o)
 
 /*
  * --pid and --from/--to.  A record without the field a test needs fails
- * it, unless its type is one this mapwatchctl does not know: then it may
- * not be a process's record at all, and it is kept.
+ * it, unless its type is one this mapwatchctl does not know: it may not
+ * be a process's record at all, and passes that test.
  */
 static bool head_matches(const struct filter *x, json_object *o, bool known)
 {
 	uint64_t t;
 	size_t i;
 
-	if (x->nr_pids) {
+	if (x->nr_pids && tr_has(o, "pid")) {
 		uint32_t pid = (uint32_t)tr_u64(o, "pid");
 
-		if (!tr_has(o, "pid"))
-			return !known;
 		for (i = 0; i < x->nr_pids && x->pids[i] != pid; i++)
 			;
 		if (i == x->nr_pids)
 			return false;
+	} else if (x->nr_pids && known) {
+		return false;
 	}
 	if (!x->has_from && !x->has_to)
 		return true;
