@@ -64,9 +64,9 @@ struct filter {
 
 static int filter_help(void)
 {
-	help_print("Usage: %1$s filter -i FILE -w OUT [--pid PID]... [--map ADDR]... [--op OP]...\n"
-		"               [--goroutine G]... [--func FUNC]... [--min-bytes N]\n"
-		"               [--from S] [--to S]\n"
+	help_print("Usage: %1$s filter -i FILE -w OUT [--pid PID]... [--map ADDR]...\n"
+		"               [--op OP]... [--goroutine G]... [--func FUNC]...\n"
+		"               [--min-bytes N] [--from S] [--to S]\n"
 		"\n"
 		"Write the records of the trace FILE (from '%1$s -j dump -w FILE') that\n"
 		"match to OUT, a trace of the same format for report -i and export -i.\n"
