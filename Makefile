@@ -153,6 +153,7 @@ gobin-test: $(BUILD)/gobin_test.asan tools/mapwatchctl
 # arithmetic and its SDT (USDT) note reader under ASan+UBSan; report
 # --openmetrics against report -j (python3-prometheus-client's parser); the
 # trace format's names, document and versioning (docs/trace-format.md);
+# filter against the format's rules, computed from the traces' JSON;
 # the option parser (-j after the command, report passing dump's options on);
 # each command's options in its getopt table, the man page and the bash
 # completion, both ways, and the man page linting clean (doc_check);
@@ -170,6 +171,8 @@ unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test \
 	tools/tests/openmetrics_check --top 1 --top 4 --top 0 --live \
 		tools/tests/data/openmetrics-trace.json tools/tests/data/openmetrics-escape.json
 	tools/tests/trace_format_check tools/tests/data/openmetrics-trace.json
+	tools/tests/filter_check tools/tests/data/openmetrics-trace.json \
+		tools/tests/data/openmetrics-escape.json
 	tools/tests/options_check tools/mapwatchctl
 	tools/tests/doc_check --ctl tools/mapwatchctl
 	tools/tests/export_check tools/tests/data/openmetrics-trace.json

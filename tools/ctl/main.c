@@ -212,8 +212,8 @@ static int do_help(int argc, char **argv)
 		"Usage: %1$s [OPTIONS] COMMAND ...\n"
 		"       %1$s help\n"
 		"\n"
-		"COMMAND := { info | dump | report | export | symbols | usdt | status | monitor |\n"
-		"             detach | version }\n"
+		"COMMAND := { info | dump | report | export | filter | symbols | usdt | status |\n"
+		"             monitor | detach | version }\n"
 		"       %1$s info                 module version, ABI, rings and probes available\n"
 		"       %1$s dump -p PID ...      trace PID and print each event as it arrives\n"
 		"                                 (see '%1$s dump help')\n"
@@ -224,6 +224,8 @@ static int do_help(int argc, char **argv)
 		"                                 metrics for Prometheus (node_exporter)\n"
 		"       %1$s export --perfetto OUT -i FILE  a recorded trace as a Perfetto\n"
 		"                                 timeline (or --svg OUT: a plot)\n"
+		"       %1$s filter -i FILE -w OUT --pid PID ...  the records of a trace\n"
+		"                                 that match, as a trace (see '%1$s filter help')\n"
 		"       %1$s symbols PATH         what would be probed in the Go binary PATH\n"
 		"       %1$s usdt PATH            the SystemTap SDT probes (USDT) of the ELF\n"
 		"                                 file PATH (libjvm.so): offsets, semaphores,\n"
@@ -281,6 +283,7 @@ static const struct cmd commands[] = {
 	{ "dump",	do_dump },
 	{ "report",	do_report },
 	{ "export",	do_export },
+	{ "filter",	do_filter },
 	{ "symbols",	do_symbols },
 	{ "usdt",	do_usdt },
 	{ "status",	do_status },

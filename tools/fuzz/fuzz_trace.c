@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tools/fuzz/fuzz_trace.c - a recorded trace (what `mapwatchctl -j dump
- * -w FILE` writes) read back as `report -i FILE` (plain, then -j) and
- * `export --svg OUT --perfetto OUT --pprof OUT -i FILE` read it.  The JSON
- * they write is checked to parse, the profile to gunzip and unpack with
- * every index in it pointing into its tables.
+ * -w FILE` writes) read back as `report -i FILE` (plain, then -j),
+ * `export --svg OUT --perfetto OUT --pprof OUT -i FILE` and `filter -i
+ * FILE -w OUT` (options chosen by the input's size) read it, and filter's
+ * OUT read again by report.  The JSON they write is checked to parse, the
+ * profile to gunzip and unpack with every index in it pointing into its
+ * tables.
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -20,7 +22,7 @@
 
 /* export writes its files whole or not at all: real files, in a directory. */
 static char out_dir[] = "/tmp/mapwatch-fuzz-trace.XXXXXX";
-static char svg_path[64], pf_path[64], pp_path[64];
+static char svg_path[64], pf_path[64], pp_path[64], ft_path[64];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
@@ -29,6 +31,7 @@ static void remove_out_dir(void)
 	unlink(svg_path);
 	unlink(pf_path);
 	unlink(pp_path);
+	unlink(ft_path);
 	rmdir(out_dir);
 }
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -44,6 +47,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(svg_path, sizeof(svg_path), "%s/maps.svg", out_dir);
 	snprintf(pf_path, sizeof(pf_path), "%s/perfetto.json", out_dir);
 	snprintf(pp_path, sizeof(pp_path), "%s/maps.pb.gz", out_dir);
+	snprintf(ft_path, sizeof(ft_path), "%s/filtered.json", out_dir);
 	atexit(remove_out_dir);
 	return 0;
 }
@@ -120,6 +124,44 @@ static void check_pprof(const char *gz, size_t gz_len)
 	perftools__profiles__profile__free_unpacked(p, NULL);
 }
 
+/*
+ * filter with one of a few sets of options (size picks it): what it wrote
+ * must parse, and be read by report; a failure leaves no file, unless
+ * the trace was cut short (written all the same, exit 1).
+ */
+static void fuzz_filter(const char *input, size_t size)
+{
+	static const char *const sets[][12] = {
+		{ "--pid", "441", "--op", "assign" },
+		{ "--map", "0x1000", "--goroutine", "1", "--pid", "77" },
+		{ "--func", "main.*", "--min-bytes", "48" },
+		{ "--from", "0", "--to", "0.000002", "--op", "make", "--op", "grow" },
+		{ NULL },
+		{ "--min-bytes", "0", "--func", "main.(*T[go.shape.string,\"q\"]).f", "--to", "300" },
+	};
+	const char *const *set = sets[(size >> 1) % ARRAY_LEN(sets)];
+	char *argv[20] = { "filter", "-i", (char *)input, "-w", ft_path }, *out;
+	char *rep[4] = { "report", "-i", ft_path, NULL };
+	int argc = 4, ok;
+	size_t len;
+
+	while (*set && argc < (int)ARRAY_LEN(argv) - 2)
+		argv[++argc] = (char *)*set++;
+	unlink(ft_path);
+	json_output = false;
+	optind = 0;
+	ok = !do_filter(argc, argv + 1);
+	out = slurp(ft_path, &len);
+	if (ok && !out)
+		abort();		/* filtered, yet no file */
+	if (!out)
+		return;
+	fz_check_json("filter", out, len);
+	free(out);
+	optind = 0;
+	do_report(2, rep + 1);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int in_fd = -1;
@@ -180,5 +222,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (out)
 		check_pprof(out, out_len);
 	free(out);
+	fuzz_filter(report[2], size);
 	return 0;
 }

@@ -104,6 +104,7 @@ static struct rmap *map_get(struct report *r, uint32_t pid, uint64_t addr, uint6
 	if (!m)
 		return NULL;
 	m->pid = pid;
+	m->seq = r->nr_maps - 1;
 	m->addr = addr;
 	m->first_ns = ns;
 	m->life = 1;
@@ -132,6 +133,8 @@ static struct rmap *map_new_life(struct report *r, struct rmap *m, uint64_t ns)
 	old->reused = true;
 	memset(m, 0, sizeof(*m));
 	m->pid = old->pid;
+	/* Every life adds one entry: its count so far numbers it. */
+	m->seq = r->nr_maps - 1;
 	m->addr = old->addr;
 	m->first_ns = ns;
 	m->life = old->life + 1;

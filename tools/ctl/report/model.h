@@ -20,6 +20,7 @@ enum { OP_MAKE, OP_ASSIGN, OP_DELETE, OP_CLEAR, OP_GROW, NR_OPS };
 /* One map's life: from its make (or its first event) to its last event. */
 struct rmap {
 	uint32_t pid;
+	uint32_t seq;			/* lives numbered as they began (filter reads twice) */
 	uint64_t addr;
 	uint64_t first_ns, last_ns;
 	bool made;			/* its make was traced */
