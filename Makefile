@@ -15,6 +15,9 @@
 #   make fuzz            mapwatchctl's parsers under libFuzzer (FUZZ_SECONDS per target)
 #   make demo            trace a bundled program inside the test VM, then report
 #                        on examples/retention
+#   make examples        settle six claims about Go map deletion by measurement:
+#                        examples/claims traced in the VM, checked on the host
+#                        (EXAMPLES_GO=1.19-default 1.27-default ... picks the Go builds)
 #   make install         install the module (KDIR's kernel, if its build tree is
 #                        there), mapwatchctl, its man page and bash completion, the
 #                        UAPI header and the udev rule (udev/60-mapwatch.rules);
@@ -44,7 +47,7 @@ TOOL_VERSION	:= $(shell sed -n 's/^\#define MAPWATCH_VERSION\t*"\(.*\)"/\1/p' mo
 
 STAGE		:= tools/stage
 
-.PHONY: all module tools unit gobin-test bench fuzz fuzz-short check check-quick check-debug check-debug7 demo deps install sign clean help
+.PHONY: all module tools unit gobin-test bench fuzz fuzz-short check check-quick check-debug check-debug7 demo examples deps install sign clean help
 
 all: tools
 	@if [ -d "$(KDIR)" ]; then $(MAKE) module; else \
@@ -132,7 +135,9 @@ gobin-test: $(BUILD)/gobin_test.asan tools/mapwatchctl
 # trace format's names, document and versioning (docs/trace-format.md);
 # the option parser (-j after the command, report passing dump's options on);
 # each command's options in its getopt table, the man page and the bash
-# completion, both ways, and the man page linting clean (doc_check).
+# completion, both ways, and the man page linting clean (doc_check); the
+# claim checkers of make examples on synthetic traces, each claim both ways
+# (examples_check).
 unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test \
 	$(BUILD)/mwerr_test $(BUILD)/gostorage_test $(BUILD)/usdt_test tools/mapwatchctl
 	$(BUILD)/ring_test.tsan
@@ -146,6 +151,7 @@ unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test \
 	tools/tests/trace_format_check tools/tests/data/openmetrics-trace.json
 	tools/tests/options_check tools/mapwatchctl
 	tools/tests/doc_check --ctl tools/mapwatchctl
+	tools/tests/examples_check
 
 # BENCH_KERNELS: the kernels booted (tools/bench/run -k); BENCH_ARGS: more
 # of its options (-n N, --reps R).
@@ -201,6 +207,16 @@ demo: deps tools/mapwatchctl $(BUILD)/demo/godemo $(BUILD)/demo/retention
 		'mapwatchctl info && mapwatchctl dump -- $(BUILD)/demo/godemo && \
 		 echo && echo "== mapwatchctl report --pages 4096 -k madvise -k munmap -- retention" && \
 		 mapwatchctl report --pages 4096 -k madvise -k munmap -- $(BUILD)/demo/retention'
+
+# The six claims of examples/claims (README, "Why doesn't my memory go
+# down?"): each program built with the Go versions of EXAMPLES_GO, traced in
+# the test VM (Debian 6.1), its verdict settled on the host from the trace
+# and its output (tools/examples/vm).
+EXAMPLES_GO	?=
+examples: deps tools/mapwatchctl
+	@mkdir -p $(BUILD)/6.1
+	tools/vm/kbuild 6.1 $(CURDIR) $(BUILD)/6.1
+	tools/examples/vm $(BUILD)/6.1/mapwatch.ko $(EXAMPLES_GO)
 
 # The module under DESTDIR too (Kbuild's INSTALL_MOD_PATH); without KDIR's
 # build tree, the rest only, as 'make' builds it.
