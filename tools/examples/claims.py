@@ -373,14 +373,15 @@ def check_noshrink(trace, text):
     shrank_trace = size(smallest) < size(base)
     shrank_prog = min(slots[1:]) < slots[0]
     verdict = "confirmed" if shrank_trace or shrank_prog else "refuted"
-    why = ("the map held %d entries, %d bytes (%s=%d); after its deletes %d writes came with "
-           "len() under 1/4 of that (the first at len() %d), %d GC cycle(s) ended before "
-           "its last op: %s went from %d to at least %d, bytes from %d to at least %d "
-           "(%d at its last op, len() %d)%s; the program's view, slots of its tables at "
-           "the fill, deletes, rewrites, GC: %s"
-           % (peak, base["bytes"], sz, size(base), len(low), first["count"],
-              len(tr.gc_ends(tw, tg + 1)), sz, size(base), size(smallest), base["bytes"],
-              least, last["bytes"], last["count"],
+    gcs = tr.gc_ends(tw, tg + 1)
+    why = ("%d entries in %d bytes (%s=%d); deletes took len() to %d, under 1/4 of that and "
+           "so of the capacity; %d writes followed, and from the first of them on %s was "
+           "never under %d nor bytes under %d; at the last op (after GC %s): %d bytes for %d "
+           "entries%s; "
+           "the program's table slots at the fill, deletes, writes, GC: %s"
+           % (peak, base["bytes"], sz, size(base), first["count"], len(low), sz,
+              size(smallest), least, cycles(gcs) if gcs else "none", last["bytes"],
+              last["count"],
               "; same-size growths (overflow re-packed): %d" % same if same else "",
               ", ".join(str(s) for s in slots)))
     return verdict, why
