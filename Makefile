@@ -15,6 +15,9 @@
 #   make fuzz            mapwatchctl's parsers under libFuzzer (FUZZ_SECONDS per target)
 #   make demo            trace a bundled program inside the test VM, then report
 #                        on examples/retention
+#   make examples        settle six claims about Go map deletion by measurement:
+#                        examples/claims traced in the VM, checked on the host
+#                        (EXAMPLES_GO=1.19-default 1.27-default ... picks the Go builds)
 #   make install         install the module (KDIR's kernel, if its build tree is
 #                        there), mapwatchctl, its man page and bash completion, the
 #                        UAPI header and the udev rule (udev/60-mapwatch.rules);
@@ -51,7 +54,7 @@ TOOL_VERSION	:= $(shell sed -n 's/^\#define MAPWATCH_VERSION\t*"\(.*\)"/\1/p' mo
 
 STAGE		:= tools/stage
 
-.PHONY: all module tools unit gobin-test bench fuzz fuzz-short check check-quick check-debug check-debug7 demo deps install sign clean help
+.PHONY: all module tools unit gobin-test bench fuzz fuzz-short check check-quick check-debug check-debug7 demo examples deps install sign clean help
 
 all: tools
 	@if [ -d "$(KDIR)" ]; then $(MAKE) module; else \
@@ -177,6 +180,7 @@ unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test \
 	tools/tests/doc_check --ctl tools/mapwatchctl
 	tools/tests/export_check tools/tests/data/openmetrics-trace.json
 	tools/tests/pprof_check tools/tests/data/openmetrics-trace.json
+	tools/tests/examples_check
 
 # BENCH_KERNELS: the kernels booted (tools/bench/run -k); BENCH_ARGS: more
 # of its options (-n N, --reps R).
@@ -232,6 +236,16 @@ demo: deps tools/mapwatchctl $(BUILD)/demo/godemo $(BUILD)/demo/retention
 		'mapwatchctl info && mapwatchctl dump -- $(BUILD)/demo/godemo && \
 		 echo && echo "== mapwatchctl report --pages 4096 -k madvise -k munmap -- retention" && \
 		 mapwatchctl report --pages 4096 -k madvise -k munmap -- $(BUILD)/demo/retention'
+
+# The six claims of examples/claims (README, "Why doesn't my memory go
+# down?"): each program built with the Go versions of EXAMPLES_GO, traced in
+# the test VM (Debian 6.1), its verdict settled on the host from the trace
+# and its output (tools/examples/vm).
+EXAMPLES_GO	?=
+examples: deps tools/mapwatchctl
+	@mkdir -p $(BUILD)/6.1
+	tools/vm/kbuild 6.1 $(CURDIR) $(BUILD)/6.1
+	tools/examples/vm $(BUILD)/6.1/mapwatch.ko $(EXAMPLES_GO)
 
 # The module under DESTDIR too (Kbuild's INSTALL_MOD_PATH); without KDIR's
 # build tree, the rest only, as 'make' builds it.

@@ -169,9 +169,13 @@ static void gt_build(struct gotrace *t, struct fprog *p, const struct gover_func
 				keysize = gt_key_size(t, p, r);
 			break;
 		case GOARG_TABLE:
+			/* The table, and its entries and slots as the function begins. */
 			fp_emit(p, "table", r, 8, false);
+			v = fp_load(p, r, t->lay->tab_used, 2, false);
+			fp_emit(p, "table_used", v, 2, false);
+			fp_free(p, v);
 			v = fp_load(p, r, t->lay->tab_capacity, 2, false);
-			fp_emit(p, "s_tcap", v, 2, false);
+			fp_emit(p, "table_capacity", v, 2, false);
 			fp_free(p, v);
 			break;
 		case GOARG_KEY_PTR:
@@ -704,7 +708,7 @@ static void gt_map_made(struct gotrace *t, const struct gotrace_probe *gp,
 static void gt_map_grown(const struct gotrace_probe *gp, const struct fp_value *v,
 			 const struct mapwatch_rec_event *ev, struct gotrace_map *m)
 {
-	const struct fp_value *tcap = fp_get(&gp->prog, v, "s_tcap");
+	const struct fp_value *tcap = fp_get(&gp->prog, v, "table_capacity");
 
 	if (gp->f->op != GOMAP_OP_GROW || ev->time_ns < m->tables_read_ns)
 		return;
@@ -800,7 +804,8 @@ bool gotrace_print(struct gotrace *t, const struct gotrace_probe *gp,
 			gt_print_map(t, out, jw, f->u, have_hdr ? &h : NULL);
 		} else if (jw) {
 			jsonw_uint_field(jw, name, f->u);
-		} else if (!strncmp(name, "table", 5) || !strcmp(name, "map_in")) {
+		} else if (!strcmp(name, "table") || !strcmp(name, "table_left") ||
+			   !strcmp(name, "table_right") || !strcmp(name, "map_in")) {
 			fprintf(out, " %s=0x%" PRIx64, name, f->u);	/* pointers */
 		} else {
 			fprintf(out, " %s=%" PRIu64, name, f->u);

@@ -1,0 +1,3 @@
+module mapwatch/claims
+
+go 1.19
