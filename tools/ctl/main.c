@@ -212,14 +212,16 @@ static int do_help(int argc, char **argv)
 		"Usage: %1$s [OPTIONS] COMMAND ...\n"
 		"       %1$s help\n"
 		"\n"
-		"COMMAND := { info | dump | report | export | filter | symbols | usdt | status |\n"
-		"             monitor | detach | version }\n"
+		"COMMAND := { info | dump | report | top | export | filter | symbols | usdt |\n"
+		"             status | monitor | detach | version }\n"
 		"       %1$s info                 module version, ABI, rings and probes available\n"
 		"       %1$s dump -p PID ...      trace PID and print each event as it arrives\n"
 		"                                 (see '%1$s dump help')\n"
 		"       %1$s report -p PID ...    per map: peak and current entries, grows;\n"
 		"                                 per process: GC cycles, memory returned\n"
 		"                                 (see '%1$s report help')\n"
+		"       %1$s top -p PID           a live view of PID's biggest maps, refreshed\n"
+		"                                 every -d seconds (see '%1$s top help')\n"
 		"       %1$s report --openmetrics FILE [--interval S] ...  the same as\n"
 		"                                 metrics for Prometheus (node_exporter)\n"
 		"       %1$s export --perfetto OUT -i FILE  a recorded trace as a Perfetto\n"
@@ -282,6 +284,7 @@ static const struct cmd commands[] = {
 	{ "info",	do_info },
 	{ "dump",	do_dump },
 	{ "report",	do_report },
+	{ "top",	do_top },
 	{ "export",	do_export },
 	{ "filter",	do_filter },
 	{ "symbols",	do_symbols },

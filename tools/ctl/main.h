@@ -79,6 +79,7 @@ int do_info(int argc, char **argv);
 int do_dump(int argc, char **argv);
 int do_symbols(int argc, char **argv);
 int do_report(int argc, char **argv);
+int do_top(int argc, char **argv);
 int do_export(int argc, char **argv);
 int do_filter(int argc, char **argv);
 int do_usdt(int argc, char **argv);

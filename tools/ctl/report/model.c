@@ -366,6 +366,8 @@ static void on_kprobe_event(struct rproc *p, json_object *o)
 static int on_header(struct report *r, json_object *o)
 {
 	uint64_t v = tr_u64(o, "version");
+	json_object *bins;
+	size_t i;
 
 	if (v > TRACE_FORMAT_VERSION) {
 		p_err("the trace is of format version %" PRIu64 ", written by mapwatchctl %s;"
@@ -378,6 +380,18 @@ static int on_header(struct report *r, json_object *o)
 	snprintf(r->kernel, sizeof(r->kernel), "%s", tr_str(o, "kernel") ?: "?");
 	snprintf(r->writer, sizeof(r->writer), "%s", tr_str(o, "mapwatchctl") ?: "?");
 	r->start_realtime_ns = tr_u64(o, "clock_zero_realtime_ns") + tr_u64(o, "start_ns");
+	if (json_object_object_get_ex(o, "binaries", &bins) &&
+	    json_object_is_type(bins, json_type_array))
+		for (i = 0; i < json_object_array_length(bins); i++) {
+			json_object *b = json_object_array_get_idx(bins, i);
+			const char *role = tr_str(b, "role");
+
+			if (!role || strcmp(role, "go"))
+				continue;
+			snprintf(r->go_version, sizeof(r->go_version), "%s",
+				 tr_str(b, "go_version") ?: "");
+			snprintf(r->map_impl, sizeof(r->map_impl), "%s", tr_str(b, "map_impl") ?: "");
+		}
 	return 0;
 }
 

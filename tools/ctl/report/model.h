@@ -97,6 +97,8 @@ struct report {
 	bool has_header;
 	char host[65], kernel[65], writer[32];
 	uint64_t start_realtime_ns;	/* when tracing began, CLOCK_REALTIME */
+	char go_version[32];		/* the header's "go" binary: "go1.27.4", or "" */
+	char map_impl[16];		/* its maps: "classic", "swiss", or "" */
 };
 
 /*
