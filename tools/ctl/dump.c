@@ -55,8 +55,7 @@ static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	stop = sig;
 }
 
 static int dump_help(void)
@@ -106,12 +105,13 @@ static int dump_help(void)
 		"printed, records produced, lost_ring_full, lost_nested,\n"
 		"lost_overwritten, lost_reported, methods_filtered, and the kernel probes\n"
 		"that were on).\n"
-		"Tracing ends with -c/-t, on SIGINT or SIGTERM, when CMD exits, or when\n"
-		"every PID has exited.  While it runs with stdout not a terminal (-w, a\n"
-		"pipe) and stderr one, a line there says the events and losses so far.\n"
+		"Tracing ends with -c/-t, on SIGINT, SIGTERM or SIGHUP (passed on to\n"
+		"CMD), when CMD exits, or when every PID has exited.  While it runs\n"
+		"with stdout not a terminal (-w, a pipe) and stderr one, a line there\n"
+		"says the events and losses so far (MAPWATCHCTL_PROGRESS=0: not).\n"
 		"-w FILE is written as FILE.tmp.XXXXXX beside it, renamed over FILE when\n"
 		"tracing ends: a dump that fails before tracing leaves FILE as it was,\n"
-		"and errors before tracing go to stdout, not into FILE.\n"
+		"and its errors are not written into FILE (-j: on stdout).\n"
 		"\n"
 		"  -p, --pid PID       trace process PID (any thread), repeatable\n"
 		"  -k, --kprobe NAME   kernel probe to enable, repeatable, or NAME,NAME:\n"
@@ -396,6 +396,20 @@ static bool writes_whole(const char *path)
 	return strcmp(path, "-") && (stat(path, &st) || S_ISREG(st.st_mode));
 }
 
+/*
+ * -w /proc/self/fd/N (report's pipe), reopened: N closed, so that the
+ * pipe ends when our copy does, not when we exit.
+ */
+static void close_given_fd(const char *path)
+{
+	char c;
+	int n;
+
+	if (out.f && sscanf(path, "/proc/self/fd/%d%c", &n, &c) == 1 && n > 2 &&
+	    n != fileno(out.f))
+		close(n);
+}
+
 static int output_start(void)
 {
 	fflush(stdout);
@@ -410,6 +424,8 @@ static int output_start(void)
 /* Stdout back as it was; the file renamed over FILE if @keep, else removed. */
 static int output_end(bool keep)
 {
+	int err = 0;
+
 	if (!out.f)
 		return 0;
 	if (saved_stdout >= 0) {
@@ -418,14 +434,24 @@ static int output_end(bool keep)
 			jsonw_destroy(&json_wtr);
 			json_enable(false);
 		}
-		fflush(stdout);
+		/* The trace went through stdout: its write errors are the file's. */
+		if (fflush(stdout) || ferror(stdout))
+			err = errno ? errno : EIO;
+		clearerr(stdout);
 		dup2(saved_stdout, STDOUT_FILENO);
 		close(saved_stdout);
 		saved_stdout = -1;
 	}
+	if (keep && err && out.tmp) {
+		/* Not renamed over FILE: a part of a trace, kept and named. */
+		p_err("cannot write %s: %s; what was written is kept in %s", out.name,
+		      strerror(err), out.tmp);
+		outfile_keep(&out);
+		return -1;
+	}
 	if (keep) {
 		out.keep = true;
-		return outfile_commit(&out);
+		return outfile_commit(&out) || err ? -1 : 0;
 	}
 	outfile_abort(&out);
 	return 0;
@@ -624,6 +650,7 @@ int do_dump(int argc, char **argv)
 			if (!out.f && !writes_whole(output) &&
 			    (outfile_open(&out, output) || output_start()))
 				goto bad;
+			close_given_fd(output);
 			break;
 		case 'p':
 			if (nr_pids == MAPWATCH_MAX_PIDS) {
@@ -804,6 +831,8 @@ bad_opt:
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	/* A terminal that goes (ssh dropped): the trace ends whole, too. */
+	signal(SIGHUP, on_signal);
 	clock_gettime(CLOCK_MONOTONIC, &enabled_at);
 	if (mw_enable(&d.s))
 		goto out_err;
@@ -825,7 +854,8 @@ bad_opt:
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* Progress where a person watches and the events do not scroll by. */
-	progress = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO);
+	progress = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO) &&
+		   strcmp(getenv("MAPWATCHCTL_PROGRESS") ?: "", "0");
 	while (!stop) {
 		struct timespec t;
 
@@ -885,6 +915,9 @@ out_close:
 	if (child > 0) {
 		if (go_fd >= 0)
 			close(go_fd);	/* the child exits without running CMD */
+		/* Told to stop: so is CMD, as timeout(1) does, or we would wait on. */
+		else if (stop)
+			kill(child, stop);
 		waitpid(child, NULL, 0);
 	}
 	mw_close(&d.s);

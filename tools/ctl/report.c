@@ -108,7 +108,7 @@ int do_report(int argc, char **argv)
 	struct report r = { .top = 20 };
 	const char *input = NULL, *om_path = NULL, *keep_path = NULL;
 	struct outfile keep = {};
-	int n = 0, fd, ret = 0, status;
+	int n = 0, fd, ret = 0, status = 0;
 	struct trace_pump_saved saved;
 	struct om_out om = { .r = &r };
 	struct trace_pump pump = {};
@@ -190,6 +190,10 @@ int do_report(int argc, char **argv)
 		while (next < argc)
 			rest[n++] = argv[next++];
 	}
+	if (keep_path && !strcmp(keep_path, "-")) {
+		p_usage("-w -: stdout has the report; give a file");
+		goto bad;
+	}
 	if (input && keep_path) {
 		p_usage("-w keeps the trace of a live report: %s is one already", input);
 		goto bad;
@@ -256,11 +260,13 @@ int do_report(int argc, char **argv)
 		/* A second signal: dump may still be running, with no one reading. */
 		if (pump.stopped)
 			kill(child, SIGKILL);
-		waitpid(child, &status, 0);
-		if (WIFSIGNALED(status)) {
+		if (waitpid(child, &status, 0) != child)
+			status = 0;
+		/* Our own SIGKILL ended it: what was read is reported, as cut short. */
+		if (WIFSIGNALED(status) && !(pump.stopped && WTERMSIG(status) == SIGKILL)) {
 			p_err("dump was killed by signal %d", WTERMSIG(status));
 			ret = -1;
-		} else if (WEXITSTATUS(status)) {
+		} else if (WIFEXITED(status) && WEXITSTATUS(status)) {
 			/* dump said why; under -j its error object is the document. */
 			if (!json_output)
 				p_err("dump failed (see its message above)");

@@ -259,7 +259,7 @@ int do_top(int argc, char **argv)
 	struct trace_pump pump = {};
 	struct trace_pump_saved saved;
 	char shortopts[64], **rest, (*names)[24], *end;
-	int opt, next, n = 0, nr_names = 0, fd, status, ret = -1;
+	int opt, next, n = 0, nr_names = 0, fd, status = 0, ret = -1;
 	int64_t delay_ms = 2000;
 	unsigned long v;
 
@@ -332,6 +332,8 @@ int do_top(int argc, char **argv)
 		goto out_free;
 	}
 	t.mem = gostate_open(t.pid);
+	/* The dump's progress line would draw over the frames. */
+	setenv("MAPWATCHCTL_PROGRESS", "0", 1);
 	trace_pump_catch(&pump, &saved);
 	fd = trace_start_dump(n, rest, &t.child);
 	if (fd < 0) {
@@ -351,7 +353,8 @@ int do_top(int argc, char **argv)
 	close(fd);
 	if (pump.stopped)
 		kill(t.child, SIGKILL);
-	waitpid(t.child, &status, 0);
+	if (waitpid(t.child, &status, 0) != t.child)
+		status = 0;
 	t.child = 0;
 	if (t.tty_raw)
 		tcsetattr(STDIN_FILENO, TCSANOW, &t.saved);

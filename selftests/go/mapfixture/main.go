@@ -242,8 +242,12 @@ func main() {
 		fmt.Fprintf(os.Stderr, "holding %d\n", os.Getpid())
 		waitFor(*holdFile)
 		runtime.KeepAlive(reg)
+		runtime.KeepAlive(emptied)
 	}
 }
+
+// emptied is touchMaps' map emptied by deletes, kept to the end.
+var emptied map[int64]int64
 
 // waitFor polls every 10 ms until path exists.
 func waitFor(path string) {
@@ -260,6 +264,13 @@ func waitFor(path string) {
 // the maps were made sees each of them once (-late-file). Not recorded as
 // an op: only a test of state read from the process uses it.
 func touchMaps() {
+	// A map emptied by its deletes after the attach (its seed drawn anew):
+	// still the same live map when read at the end.
+	emptied = make(map[int64]int64)
+	emptied[1] = 1
+	delete(emptied, 1)
+	_, hdr := mapParts(emptied)
+	fmt.Fprintf(os.Stderr, "emptied 0x%x\n", uintptr(hdr))
 	for _, t := range reg {
 		v := reflect.ValueOf(t.m)
 		if v.Len() == 0 {

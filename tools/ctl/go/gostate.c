@@ -52,9 +52,11 @@ static int gs_tables(int fd, const struct gover_layout *lay, const struct gostor
 	uint16_t cap;
 	int ret;
 
-	/* The directory doubles: a power of two, bounded (read once: h). */
-	if (n > GOSTATE_MAX_DIR || (n & (n - 1)) || !h->dir_ptr)
+	/* The directory doubles: a power of two (read once: h), bounded. */
+	if ((n & (n - 1)) || !h->dir_ptr)
 		return -EBADMSG;
+	if (n > GOSTATE_MAX_DIR)
+		return -E2BIG;
 	if ((size_t)lay->tab_capacity + sizeof(cap) > sizeof(tab))
 		return -EINVAL;
 	dir = malloc(n * sizeof(*dir));

@@ -15,8 +15,8 @@
 #include "go/gostorage.h"
 #include "go/gover.h"
 
-/* A directory longer than this is taken as memory that is not a map. */
-#define GOSTATE_MAX_DIR		(1u << 16)
+/* A directory longer than this (8 MiB of it) is not read: too big a map. */
+#define GOSTATE_MAX_DIR		(1u << 20)
 
 /* /proc/@pid/mem opened for reading; -errno if it cannot be. */
 int gostate_open(pid_t pid);
@@ -28,7 +28,8 @@ int gostate_open(pid_t pid);
  * not atomic with the program's writes: each field is read once and
  * then checked (a directory or capacity out of bounds is refused).
  * 0; -EIO or -ESRCH (the memory is gone: unmapped, or the process has
- * exited), -EBADMSG (what is there is not a map header), -ENOMEM.
+ * exited), -EBADMSG (what is there is not a map header, or was being
+ * changed), -E2BIG (a directory over GOSTATE_MAX_DIR), -ENOMEM.
  */
 int gostate_read(int fd, const struct gover_layout *lay, uint64_t addr,
 		 struct gostore_hdr *h, struct gostore_tables *tabs);

@@ -755,14 +755,22 @@ bool gotrace_print(struct gotrace *t, const struct gotrace_probe *gp,
 	m = have_hdr && map->u && !(ev->hdr.flags & MAPWATCH_RECF_FAULT) ?
 	    gt_map(t, ev->tgid, map->u, &created) : NULL;
 	if (m) {
+		/* Opened while the process is surely the one traced, not a later one. */
+		if (created)
+			gt_mem(t, m->tgid);
 		if (gp->f->op == GOMAP_OP_MAKE && !repeat)
 			gt_map_made(t, gp, v, &h, m);
 		else if (created && t->lay->impl == GOMAP_SWISS)
 			gt_read_tables(t, m, &h);
 		gt_learn_type(t, gp, v, m);
-		/* A clear draws a new seed after the header was read. */
+		/*
+		 * A clear draws a new seed after the header was read, and so
+		 * does a delete that empties the map (the runtime's defence
+		 * against collision attacks): unknown from then on.
+		 */
 		m->seed = h.seed;
-		m->seed_known = gp->f->op != GOMAP_OP_CLEAR;
+		m->seed_known = gp->f->op != GOMAP_OP_CLEAR &&
+				!(gp->f->op == GOMAP_OP_DELETE && h.count <= 1);
 	}
 	if (repeat) {
 		t->nested_dropped++;
@@ -838,11 +846,13 @@ static void gt_collect(const void *node, VISIT which, void *ctx)
 	if (which != postorder && which != leaf)
 		return;
 	if (w->nr == w->cap) {
-		w->cap = w->cap ? 2 * w->cap : 64;
-		grown = realloc(w->maps, w->cap * sizeof(*w->maps));
+		size_t cap = w->cap ? 2 * w->cap : 64;
+
+		grown = realloc(w->maps, cap * sizeof(*w->maps));
 		if (!grown)
-			return;		/* the maps so far */
+			return;		/* the maps so far; the rest not read */
 		w->maps = grown;
+		w->cap = cap;
 	}
 	w->maps[w->nr++] = *(struct gotrace_map *const *)node;
 }
@@ -914,11 +924,15 @@ void gotrace_final(struct gotrace *t, uint64_t now_ns, FILE *f, json_writer_t *j
 		int fd = gt_mem(t, m->tgid), ret;
 
 		ret = fd < 0 ? fd : gostate_read(fd, t->lay, m->addr, &h, &tabs);
+		/* Read while the program changed it (a directory replaced): again. */
+		if (ret == -EBADMSG)
+			ret = gostate_read(fd, t->lay, m->addr, &h, &tabs);
 		if (ret == -EBADMSG || (!ret && m->seed_known && h.seed != m->seed)) {
 			state = TRACE_STATE_REUSED;
 			res->reused++;
 		} else if (ret) {
-			res->gone++;	/* exited, or unmapped: nothing to say of it now */
+			/* exited, unmapped, or too big to read: nothing to say of it now */
+			res->gone++;
 			continue;
 		} else {
 			state = TRACE_STATE_LIVE;

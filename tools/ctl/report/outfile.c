@@ -146,6 +146,13 @@ int outfile_commit(struct outfile *o)
 	return ret;
 }
 
+void outfile_keep(struct outfile *o)
+{
+	if (o->f && o->f != stdout)
+		fclose(o->f);
+	outfile_free(o);
+}
+
 void outfile_abort(struct outfile *o)
 {
 	if (o->f && o->f != stdout)

@@ -41,5 +41,7 @@ struct outfile {
 int outfile_open(struct outfile *o, const char *path);
 int outfile_commit(struct outfile *o);
 void outfile_abort(struct outfile *o);
+/* Close and free @o, leaving its temporary file where it is (the caller names it). */
+void outfile_keep(struct outfile *o);
 
 #endif

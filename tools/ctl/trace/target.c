@@ -129,8 +129,11 @@ pid_t target_spawn(char **argv, int *go_fd, int out_fd)
 	if (pipe(pfd))
 		return -1;
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
 		return -1;
+	}
 	if (pid == 0) {
 		char c;
 
