@@ -60,6 +60,24 @@ int64_t trace_mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * SIGINT and SIGTERM pending while blocked: taken here.  ppoll() delivers
+ * them only when it waits: with data always ready (a live trace faster
+ * than we parse), it returns at once with the old mask back, and a
+ * signal would stay pending for as long as the flood lasts.
+ */
+static void pump_take_signals(void)
+{
+	static const struct timespec zero;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	while (sigtimedwait(&set, NULL, &zero) > 0)
+		pump_signals++;
+}
+
 /* read(2) for trace_read(): > 0 bytes, 0 at the end (or when stopped), -1 error. */
 static ssize_t pump_read(struct trace_pump *pp, void *buf, size_t len)
 {
@@ -68,6 +86,8 @@ static ssize_t pump_read(struct trace_pump *pp, void *buf, size_t len)
 		int64_t now = trace_mono_ms(), wait = -1;
 		struct timespec ts;
 		ssize_t n;
+
+		pump_take_signals();
 
 		if (pump_signals != pp->signals_seen) {
 			pp->signals_seen = pump_signals;
