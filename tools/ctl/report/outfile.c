@@ -45,6 +45,7 @@ int outfile_open(struct outfile *o, const char *path)
 {
 	struct stat st;
 	mode_t mask, mode;
+	bool chown_failed = false;
 	size_t len;
 	int fd;
 
@@ -90,13 +91,14 @@ int outfile_open(struct outfile *o, const char *path)
 	if (!stat(path, &st)) {
 		mode = st.st_mode & 07777;
 		if (fchown(fd, st.st_uid, st.st_gid) && errno != EPERM)
-			mode = 0;
+			chown_failed = true;
 	} else {
 		mask = umask(0);
 		umask(mask);
 		mode = 0666 & ~mask;
 	}
-	o->f = !mode || fchmod(fd, mode) ? NULL : fdopen(fd, "w");
+	/* A mode of 0000 is a mode too: only a failed fchown() stops here. */
+	o->f = chown_failed || fchmod(fd, mode) ? NULL : fdopen(fd, "w");
 	if (!o->f) {
 		p_err("cannot write %s: %s", o->tmp, strerror(errno));
 		close(fd);
