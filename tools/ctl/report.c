@@ -108,7 +108,7 @@ int do_report(int argc, char **argv)
 	struct report r = { .top = 20 };
 	const char *input = NULL, *om_path = NULL, *keep_path = NULL;
 	struct outfile keep = {};
-	int n = 0, fd, ret = 0, status = 0;
+	int fd, ret = 0, status = 0;
 	struct trace_pump_saved saved;
 	struct om_out om = { .r = &r };
 	struct trace_pump pump = {};
@@ -116,8 +116,7 @@ int do_report(int argc, char **argv)
 	bool live = false;
 	pid_t child = 0;
 	struct stat st;
-	char **rest = NULL, (*names)[24] = NULL;
-	int nr_names = 0;
+	struct trace_dump_args da = {};
 
 	/* Ours, the common ones, then dump's: those are passed on to the dump. */
 	struct option options[7 + DUMP_NR_OPTIONS] = {
@@ -136,13 +135,11 @@ int do_report(int argc, char **argv)
 	if (argc && !strcmp(argv[0], "help"))
 		return report_help();
 	/* Each of dump's options with its value, "--" and CMD: at most 2 per argument. */
-	rest = calloc(2 * argc + 2, sizeof(*rest));
-	names = calloc(argc + 1, sizeof(*names));
-	if (!rest || !names)
+	da.argv = calloc(2 * argc + 2, sizeof(*da.argv));
+	da.names = calloc(argc + 1, sizeof(*da.names));
+	if (!da.argv || !da.names)
 		goto bad;
 	while ((opt = cmd_getopt("report", argc, argv, shortopts, options, &next)) >= 0) {
-		const struct option *o;
-
 		switch (opt) {
 		case 'i':
 			input = optarg;
@@ -159,8 +156,8 @@ int do_report(int argc, char **argv)
 				goto bad;
 			continue;
 		case 'h':
-			free(rest);
-			free(names);
+			free(da.argv);
+			free(da.names);
 			return report_help();
 		case 'w':
 			/* Ours: the dump writes into our pipe; we keep a copy. */
@@ -169,15 +166,8 @@ int do_report(int argc, char **argv)
 		case '?':
 			goto bad;
 		}
-		for (o = dump_options; o->name && o->val != opt; o++)
-			;
-		if (!o->name)
+		if (trace_dump_option(opt, optarg, &da))
 			goto bad;
-		/* By its long name: one spelling for dump to parse. */
-		snprintf(names[nr_names], sizeof(names[0]), "--%s", o->name);
-		rest[n++] = names[nr_names++];
-		if (o->has_arg)
-			rest[n++] = optarg;
 	}
 	/* What follows the options: "-- CMD..." (getopt ate the "--"), or nothing. */
 	if (next < argc) {
@@ -186,9 +176,9 @@ int do_report(int argc, char **argv)
 			      argv[next]);
 			goto bad;
 		}
-		rest[n++] = "--";
+		da.argv[da.argc++] = "--";
 		while (next < argc)
-			rest[n++] = argv[next++];
+			da.argv[da.argc++] = argv[next++];
 	}
 	if (keep_path && !strcmp(keep_path, "-")) {
 		p_usage("-w -: stdout has the report; give a file");
@@ -198,11 +188,11 @@ int do_report(int argc, char **argv)
 		p_usage("-w keeps the trace of a live report: %s is one already", input);
 		goto bad;
 	}
-	if (input && n) {
-		p_usage("-i reads a recorded trace: '%s' is for a live one", rest[0]);
+	if (input && da.argc) {
+		p_usage("-i reads a recorded trace: '%s' is for a live one", da.argv[0]);
 		goto bad;
 	}
-	if (!input && !n) {
+	if (!input && !da.argc) {
 		p_usage("nothing to report: give -i FILE, -p PID or -- CMD");
 		goto bad;
 	}
@@ -235,7 +225,7 @@ int do_report(int argc, char **argv)
 			ret = -1;
 			goto out;
 		}
-		fd = trace_start_dump(n, rest, &child);
+		fd = trace_start_dump(da.argc, da.argv, &child);
 		if (fd < 0) {
 			p_err("cannot start dump: %s", strerror(errno));
 			ret = -1;
@@ -262,19 +252,8 @@ int do_report(int argc, char **argv)
 			kill(child, SIGKILL);
 		if (waitpid(child, &status, 0) != child)
 			status = 0;
-		/* Our own SIGKILL ended it: what was read is reported, as cut short. */
-		if (WIFSIGNALED(status) && !(pump.stopped && WTERMSIG(status) == SIGKILL)) {
-			p_err("dump was killed by signal %d", WTERMSIG(status));
+		if (trace_dump_status(status, pump.stopped))
 			ret = -1;
-		} else if (WIFEXITED(status) && WEXITSTATUS(status)) {
-			/* dump said why; under -j its error object is the document. */
-			if (!json_output)
-				p_err("dump failed (see its message above)");
-			/* One of dump's options was wrong: so was our command line. */
-			if (WEXITSTATUS(status) == 2)
-				usage_error = true;
-			ret = -1;
-		}
 	}
 	/*
 	 * The copy: once tracing began (the header came), renamed over -w
@@ -311,12 +290,12 @@ out:
 	if (om_path || live)
 		trace_pump_release(&saved);
 	report_free(&r);
-	free(rest);
-	free(names);
+	free(da.argv);
+	free(da.names);
 	return ret;
 bad:
-	free(rest);
-	free(names);
+	free(da.argv);
+	free(da.names);
 	return -1;
 }
 

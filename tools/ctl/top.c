@@ -258,8 +258,9 @@ int do_top(int argc, char **argv)
 	struct top t = { .shown = 10, .mem = -ENOENT };
 	struct trace_pump pump = {};
 	struct trace_pump_saved saved;
-	char shortopts[64], **rest, (*names)[24], *end;
-	int opt, next, n = 0, nr_names = 0, fd, status = 0, ret = -1;
+	struct trace_dump_args da = {};
+	char shortopts[64], *end;
+	int opt, next, fd, status = 0, ret = -1;
 	int64_t delay_ms = 2000;
 	unsigned long v;
 
@@ -267,13 +268,11 @@ int do_top(int argc, char **argv)
 	snprintf(shortopts, sizeof(shortopts), "+d:n:bhj%s", dump_shortopts);
 	if (argc && !strcmp(argv[0], "help"))
 		return top_help();
-	rest = calloc(2 * argc + 2, sizeof(*rest));
-	names = calloc(argc + 1, sizeof(*names));
-	if (!rest || !names)
+	da.argv = calloc(2 * argc + 2, sizeof(*da.argv));
+	da.names = calloc(argc + 1, sizeof(*da.names));
+	if (!da.argv || !da.names)
 		goto out_free;
 	while ((opt = cmd_getopt("top", argc, argv, shortopts, options, &next)) >= 0) {
-		const struct option *o;
-
 		switch (opt) {
 		case 'd':
 			if (parse_delay(optarg, &delay_ms))
@@ -303,10 +302,6 @@ int do_top(int argc, char **argv)
 		case '?':
 			goto out_free;
 		}
-		for (o = dump_options; o->name && o->val != opt; o++)
-			;
-		if (!o->name)
-			goto out_free;
 		if (opt == 'p') {
 			if (t.pid) {
 				p_usage("top watches one process");
@@ -318,10 +313,8 @@ int do_top(int argc, char **argv)
 				goto out_free;
 			}
 		}
-		snprintf(names[nr_names], sizeof(names[0]), "--%s", o->name);
-		rest[n++] = names[nr_names++];
-		if (o->has_arg)
-			rest[n++] = optarg;
+		if (trace_dump_option(opt, optarg, &da))
+			goto out_free;
 	}
 	if (next < argc) {
 		p_usage("unexpected '%s'; see '%s top help'", argv[next], bin_name);
@@ -335,7 +328,7 @@ int do_top(int argc, char **argv)
 	/* The dump's progress line would draw over the frames. */
 	setenv("MAPWATCHCTL_PROGRESS", "0", 1);
 	trace_pump_catch(&pump, &saved);
-	fd = trace_start_dump(n, rest, &t.child);
+	fd = trace_start_dump(da.argc, da.argv, &t.child);
 	if (fd < 0) {
 		p_err("cannot start dump: %s", strerror(errno));
 		goto out_release;
@@ -358,14 +351,8 @@ int do_top(int argc, char **argv)
 	t.child = 0;
 	if (t.tty_raw)
 		tcsetattr(STDIN_FILENO, TCSANOW, &t.saved);
-	if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL) {
-		p_err("dump was killed by signal %d", WTERMSIG(status));
+	if (trace_dump_status(status, pump.stopped))
 		ret = -1;
-	} else if (WIFEXITED(status) && WEXITSTATUS(status)) {
-		/* dump said why, relayed from the trace; its 2 is ours. */
-		usage_error |= WEXITSTATUS(status) == 2;
-		ret = -1;
-	}
 	/* The last frame, unless -n's count is shown: the maps as they are now. */
 	if (!ret && t.r.records && !(t.iterations && t.frames >= t.iterations))
 		top_tick(&t);
@@ -375,7 +362,7 @@ out_release:
 		close(t.mem);
 	report_free(&t.r);
 out_free:
-	free(rest);
-	free(names);
+	free(da.argv);
+	free(da.names);
 	return ret;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "main.h"
@@ -208,6 +209,39 @@ int trace_read(int fd, const char *name, trace_fn fn, void *ctx, struct trace_pu
 	}
 	json_tokener_free(tok);
 	return ret;
+}
+
+int trace_dump_option(int opt, const char *arg, struct trace_dump_args *a)
+{
+	const struct option *o;
+
+	for (o = dump_options; o->name && o->val != opt; o++)
+		;
+	if (!o->name)
+		return -1;
+	/* By its long name: one spelling for dump to parse. */
+	snprintf(a->names[a->nr_names], sizeof(a->names[0]), "--%s", o->name);
+	a->argv[a->argc++] = a->names[a->nr_names++];
+	if (o->has_arg)
+		a->argv[a->argc++] = (char *)arg;
+	return 0;
+}
+
+int trace_dump_status(int status, bool killed_by_us)
+{
+	if (WIFSIGNALED(status) && !(killed_by_us && WTERMSIG(status) == SIGKILL)) {
+		p_err("dump was killed by signal %d", WTERMSIG(status));
+		return -1;
+	}
+	if (!WIFEXITED(status) || !WEXITSTATUS(status))
+		return 0;
+	/* dump said why, relayed from the trace; under -j that is the document. */
+	if (!json_output)
+		p_err("dump failed (see its message above)");
+	/* One of dump's options was wrong: so was our command line. */
+	if (WEXITSTATUS(status) == 2)
+		usage_error = true;
+	return -1;
 }
 
 /* Start `mapwatchctl -j dump ARGS...` writing into a pipe; its read end. */

@@ -67,6 +67,23 @@ int trace_read(int fd, const char *name, trace_fn fn, void *ctx, struct trace_pu
 /* Start `mapwatchctl -j dump ARGS...` writing into a pipe; its read end, or -1. */
 int trace_start_dump(int argc, char **argv, pid_t *child);
 
+/* The dump options report and top pass on, with their values: argv for trace_start_dump(). */
+struct trace_dump_args {
+	char **argv;		/* room for 2 per argument */
+	int argc;
+	char (*names)[24];	/* "--name" of each, room for 1 per argument */
+	int nr_names;
+};
+
+/* Add dump's option @opt (from dump_options) and its @arg; -1 if it is not one. */
+int trace_dump_option(int opt, const char *arg, struct trace_dump_args *a);
+/*
+ * What the dump's wait status says: 0, or -1 (said; its exit status 2,
+ * a wrong option, becomes ours).  Our own SIGKILL (@killed_by_us, after
+ * a second signal) is no failure: what was read stands.
+ */
+int trace_dump_status(int status, bool killed_by_us);
+
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t trace_mono_ms(void);
 
