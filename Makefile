@@ -12,6 +12,10 @@
 #   make check-debug7    the same detectors on the newest kernel (7.x)
 #   make bench           what a probe hit costs: mapwatch next to a bare uprobe,
 #                        uprobe_events and bpftrace, in the VM (tools/bench/run)
+#   make bench-icount    the same on a deterministic clock, and --budget's cost
+#                        (tools/bench/icount, bench/results-icount.json)
+#   make bench-server    Debian's caddy under wrk: requests/s untraced, under
+#                        top's budget, fully traced (bench/results-server.json)
 #   make fuzz            mapwatchctl's parsers under libFuzzer (FUZZ_SECONDS per target)
 #   make demo            trace a bundled program inside the test VM, then report
 #                        on examples/retention
@@ -54,7 +58,7 @@ TOOL_VERSION	:= $(shell sed -n 's/^\#define MAPWATCH_VERSION\t*"\(.*\)"/\1/p' mo
 
 STAGE		:= tools/stage
 
-.PHONY: all module tools unit gobin-test bench fuzz fuzz-short check check-quick check-debug check-debug7 demo examples deps install sign clean help
+.PHONY: all module tools unit gobin-test bench bench-icount bench-server fuzz fuzz-short check check-quick check-debug check-debug7 demo examples deps install sign clean help
 
 all: tools
 	@if [ -d "$(KDIR)" ]; then $(MAKE) module; else \
@@ -187,6 +191,18 @@ unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test \
 BENCH_KERNELS	?= 6.1 7
 bench:
 	tools/bench/run -k "$(BENCH_KERNELS)" $(BENCH_ARGS)
+
+# The same on a deterministic clock (one vCPU, qemu -icount): figures that
+# repeat, bench/results-icount.json (tools/bench/icount; its options in
+# BENCH_ICOUNT_ARGS).
+bench-icount:
+	tools/bench/icount $(BENCH_ICOUNT_ARGS)
+
+# A Go web server nobody here wrote (Debian's caddy) under wrk, untraced,
+# under top's budget and fully traced (tools/bench/server,
+# bench/results-server.json).
+bench-server:
+	tools/bench/server $(BENCH_SERVER_ARGS)
 
 # mapwatchctl's ELF / Go build info / pclntab reader, trace reading and record
 # decoding under libFuzzer with ASan+UBSan (clang-14, tools/fuzz/run): seeds from

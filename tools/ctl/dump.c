@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "sdt/usdttrace.h"
 #include "lib/mapwatch.h"
 #include "trace/format.h"
+#include "trace/budget.h"
 #include "trace/header.h"
 #include "trace/target.h"
 
@@ -42,6 +44,29 @@ struct dump {
 	struct pending *pend;
 	size_t nr_pend, max_pend;
 	uint64_t pend_seq;
+	struct dump_budget *budget;	/* --budget, or NULL */
+};
+
+/*
+ * --budget: where the current period stands (trace/budget.h).  The clocks
+ * are CPU clocks: the traced processes', ours, and our reader's (report
+ * or top, MAPWATCHCTL_BUDGET_PEER), whose work is tracing's too.
+ */
+struct dump_budget {
+	struct budget b;
+	clockid_t proc[MAPWATCH_MAX_PIDS + 1];
+	int nr_proc;
+	clockid_t peer;
+	bool have_peer;
+	uint64_t period_start, window_end, period_end;	/* CLOCK_MONOTONIC ns */
+	uint64_t window_len;		/* the window just closed; 0 while open */
+	/* at the period's start, and at the window's end */
+	uint64_t p_proc, p_tool, p_hits, w_tool, w_hits;
+	bool states_due;		/* the window closed: drain, then read the maps */
+	uint64_t next_states;		/* when to read them again between windows */
+	bool failed;			/* detaching failed (printed): tracing stops */
+	struct gotrace_final states;	/* the last reading between windows */
+	uint64_t states_read;		/* maps read between windows, summed */
 };
 
 struct pending {
@@ -52,6 +77,10 @@ struct pending {
 };
 
 static volatile sig_atomic_t stop;
+
+static uint64_t mono_ns(void);
+static bool budget_window_over(struct dump *d, uint64_t now);
+static void budget_close_window(struct dump *d, uint64_t now);
 
 static void on_signal(int sig)
 {
@@ -132,7 +161,11 @@ static int dump_help(void)
 		"  -e, --elf FILE      the file whose SDT probes --usdt/--jvm trace\n"
 		"      --jvm           HotSpot's GC cycles\n"
 		"      --methods C.M   and Java method entries (implies --jvm), repeatable\n"
-		"      --alloc         and object allocations (implies --jvm)\n",
+		"      --alloc         and object allocations (implies --jvm)\n"
+		"      --budget PCT    keep tracing's cost within PCT percent of the\n"
+		"                      traced processes' CPU time (0: no bound): map\n"
+		"                      operations are traced in windows, the maps read\n"
+		"                      from the process between them (a Go target)\n",
 		bin_name, GOVER_MIN_MINOR, GOVER_MAX_MINOR);
 	return 0;
 }
@@ -297,6 +330,13 @@ static void print_pending(struct dump *d, uint64_t cut)
 		if (!stop)
 			stop = print_record(d, d->pend[done].cpu, d->pend[done].rec);
 		free(d->pend[done].rec);
+		/* --budget: printing takes long; the window ends on time all the same. */
+		if (d->budget && !(done % 16)) {
+			uint64_t now = mono_ns();
+
+			if (budget_window_over(d, now))
+				budget_close_window(d, now);
+		}
 	}
 	for (i = done; i < d->nr_pend; i++)
 		d->pend[i - done] = d->pend[i];
@@ -483,6 +523,246 @@ static void show_progress(struct dump *d, const struct timespec *t0, const struc
 }
 
 /* Handler runs of every probe attached, traced process or not. */
+/* ------------------------------------------------------------------------ */
+/* --budget (trace/budget.h)                                                 */
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * CPU time on clock @c summed into *@sum, from *@last on: a clock that
+ * stops reading (its process exited) keeps what it had counted.
+ */
+static void cpu_add(clockid_t c, uint64_t *last, uint64_t *sum)
+{
+	struct timespec ts;
+	uint64_t v;
+
+	if (clock_gettime(c, &ts))
+		return;
+	v = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	if (v > *last) {
+		*sum += *last ? v - *last : 0;
+		*last = v;
+	}
+}
+
+struct cpu_sums {
+	uint64_t last[MAPWATCH_MAX_PIDS + 2];
+	uint64_t proc, tool;
+};
+
+static struct cpu_sums cpu;
+
+/* The traced processes' CPU time, and ours with our reader's, so far. */
+static void budget_cpu(struct dump_budget *db, uint64_t *proc, uint64_t *tool)
+{
+	int i;
+
+	for (i = 0; i < db->nr_proc; i++)
+		cpu_add(db->proc[i], &cpu.last[i], &cpu.proc);
+	cpu_add(CLOCK_PROCESS_CPUTIME_ID, &cpu.last[MAPWATCH_MAX_PIDS], &cpu.tool);
+	if (db->have_peer)
+		cpu_add(db->peer, &cpu.last[MAPWATCH_MAX_PIDS + 1], &cpu.tool);
+	*proc = cpu.proc;
+	*tool = cpu.tool;
+}
+
+static int budget_setup(struct dump *d, double percent, const int *pids, int nr_pids, pid_t child)
+{
+	struct dump_budget *db = calloc(1, sizeof(*db));
+	const char *peer = getenv("MAPWATCHCTL_BUDGET_PEER");
+	uint64_t hit_ns;
+	struct mw_err err;
+	int i;
+
+	if (!db) {
+		p_err("out of memory");
+		return -1;
+	}
+	d->budget = db;
+	if (budget_calibrate(device_path, &hit_ns, &err)) {
+		p_err("--budget: %s", err.msg);
+		return -1;
+	}
+	budget_init(&db->b, percent, hit_ns);
+	for (i = 0; i <= nr_pids; i++) {
+		pid_t pid = i < nr_pids ? pids[i] : child;
+
+		if (pid > 0 && !clock_getcpuclockid(pid, &db->proc[db->nr_proc]))
+			db->nr_proc++;
+	}
+	if (peer && atoi(peer) > 0 && !clock_getcpuclockid(atoi(peer), &db->peer))
+		db->have_peer = true;
+	p_info("dump: budget %g%% of the traced processes' CPU; a hit costs them %" PRIu64
+	       " ns here", percent, hit_ns);
+	return 0;
+}
+
+static void budget_start(struct dump *d)
+{
+	struct dump_budget *db = d->budget;
+	uint64_t now = mono_ns();
+
+	budget_cpu(db, &db->p_proc, &db->p_tool);
+	db->p_hits = gotrace_hits(&d->gt, &d->s, true);
+	db->period_start = now;
+	db->window_end = now + db->b.window_ns;
+	db->period_end = now + db->b.period_ns;
+}
+
+static void print_budget(struct dump *d, uint64_t now)
+{
+	const struct budget *b = &d->budget->b;
+
+	if (json_output) {
+		jsonw_start_object(json_wtr);
+		jsonw_string_field(json_wtr, "type", TRACE_BUDGET);
+		jsonw_uint_field(json_wtr, "time_ns", now);
+		jsonw_milli_field(json_wtr, "percent", (uint64_t)(b->share * 100 * 1000 + 0.5));
+		jsonw_milli_field(json_wtr, "spent_percent", (uint64_t)(budget_spent(b) * 1000 + 0.5));
+		jsonw_milli_field(json_wtr, "armed_percent", (uint64_t)(budget_armed(b) * 100 * 1000 + 0.5));
+		jsonw_uint_field(json_wtr, "periods", b->periods);
+		jsonw_uint_field(json_wtr, "windows", b->windows);
+		jsonw_uint_field(json_wtr, "window_ns", b->window_ns);
+		jsonw_uint_field(json_wtr, "period_ns", b->period_ns);
+		jsonw_uint_field(json_wtr, "hits", b->hits);
+		jsonw_uint_field(json_wtr, "hit_ns", b->hit_ns);
+		jsonw_uint_field(json_wtr, "tool_ns", b->tool_ns);
+		jsonw_uint_field(json_wtr, "process_ns", b->proc_ns);
+		jsonw_uint_field(json_wtr, "maps_read", d->budget->states_read);
+		jsonw_bool_field(json_wtr, "growth_windowed", b->growth_windowed);
+		jsonw_end_object(json_wtr);
+		return;
+	}
+	printf("%llu.%09llu budget %g%%: spent %.3f%%, armed %.2f%% of the time; next window "
+	       "%.1f ms every %.1f ms\n", (unsigned long long)now / 1000000000,
+	       (unsigned long long)now % 1000000000, b->share * 100, budget_spent(b),
+	       budget_armed(b) * 100, b->window_ns / 1e6, b->period_ns / 1e6);
+}
+
+/* Close the period at @now: measure it, plan the next one. */
+static void budget_period(struct dump *d, uint64_t now)
+{
+	struct dump_budget *db = d->budget;
+	struct budget_sample s = { .period_ns = now - db->period_start };
+	uint64_t proc, tool, hits = gotrace_hits(&d->gt, &d->s, true);
+
+	budget_cpu(db, &proc, &tool);
+	if (d->gt.ops_armed) {
+		/* armed all along */
+		s.window_ns = s.period_ns;
+		s.hits = hits - db->p_hits;
+		s.tool_window_ns = tool - db->p_tool;
+	} else {
+		s.window_ns = db->window_len;
+		s.hits = db->w_hits - db->p_hits;
+		s.tool_window_ns = db->w_tool - db->p_tool;
+	}
+	s.proc_ns = proc - db->p_proc;
+	s.tool_ns = tool - db->p_tool;
+	budget_plan(&db->b, &s);
+	/* No room between windows: growth joins the windows, the plan anew. */
+	if (db->b.no_room && !db->b.growth_windowed && gotrace_window_growth(&d->gt)) {
+		db->b.growth_windowed = true;
+		db->b.window_ns = BUDGET_FIRST_WINDOW_NS;
+		db->b.period_ns = BUDGET_PERIOD_NS;
+		hits = gotrace_hits(&d->gt, &d->s, true);
+	}
+	db->p_proc = proc;
+	db->p_tool = tool;
+	db->p_hits = hits;
+}
+
+/* The window is over: the per-operation probes off, now. */
+static void budget_close_window(struct dump *d, uint64_t now)
+{
+	struct dump_budget *db = d->budget;
+	uint64_t proc;
+
+	budget_cpu(db, &proc, &db->w_tool);
+	db->w_hits = gotrace_hits(&d->gt, &d->s, true);
+	db->window_len = now - db->period_start;
+	if (gotrace_disarm(&d->gt, &d->s)) {
+		p_err("%s", mw_error());
+		db->failed = true;
+	}
+	db->states_due = true;
+}
+
+/* Is the window over?  Asked while printing too: a long drain is no excuse. */
+static bool budget_window_over(struct dump *d, uint64_t now)
+{
+	struct dump_budget *db = d->budget;
+
+	return d->gt.ops_armed && now >= db->window_end && db->b.window_ns < db->b.period_ns;
+}
+
+/*
+ * Between windows: per-operation probes off, the maps read from their
+ * processes.  Returns milliseconds to the next step, or -1 on an error
+ * (printed).
+ */
+static int budget_step(struct dump *d)
+{
+	struct dump_budget *db = d->budget;
+	uint64_t now = mono_ns(), next, proc, tool;
+
+	/* Read often: a process that exits takes its last CPU time with it. */
+	budget_cpu(db, &proc, &tool);
+	if (budget_window_over(d, now))
+		budget_close_window(d, now);
+	/* Between windows, a second apart at most: entries and bytes stay fresh. */
+	if (!d->gt.ops_armed && now >= db->next_states)
+		db->states_due = true;
+	if (db->states_due && !db->failed) {
+		/* The window's records, then the maps as they are now. */
+		db->states_due = false;
+		db->next_states = now + BUDGET_STATES_NS;
+		drain(d, true);
+		gotrace_retired_drained(&d->gt);
+		gotrace_states(&d->gt, mono_ns(), stdout, json_output ? json_wtr : NULL,
+			       &db->states);
+		db->states_read += db->states.live;
+		fflush(stdout);
+	}
+	if (db->failed)
+		return -1;
+	if (now >= db->period_end) {
+		budget_period(d, now);
+		print_budget(d, now);
+		fflush(stdout);
+		db->period_start = now;
+		db->window_end = now + db->b.window_ns;
+		db->period_end = now + db->b.period_ns;
+		if (!d->gt.ops_armed && gotrace_arm(&d->gt, &d->s)) {
+			p_err("%s", mw_error());
+			return -1;
+		}
+	}
+	next = d->gt.ops_armed && db->b.window_ns < db->b.period_ns ? db->window_end :
+								       db->period_end;
+	if (!d->gt.ops_armed && db->next_states < next)
+		next = db->next_states;
+	now = mono_ns();
+	return next <= now ? 0 : (int)((next - now + 999999) / 1000000);
+}
+
+/* The trace ends: its last stretch counts too. */
+static void budget_end(struct dump *d)
+{
+	uint64_t now = mono_ns();
+
+	if (now > d->budget->period_start)
+		budget_period(d, now);
+	print_budget(d, now);
+}
+
 static uint64_t probe_hits(struct dump *d)
 {
 	struct mapwatch_probe_counters pc;
@@ -492,9 +772,8 @@ static uint64_t probe_hits(struct dump *d)
 	for (i = 1; i <= d->nr_probes; i++)
 		if (d->probe_type[i] && !mw_probe_counters(&d->s, i, &pc))
 			hits += pc.hits;
-	for (i = 0; d->go && i < d->gt.nr; i++)
-		if (!mw_probe_counters(&d->s, d->gt.probes[i].id, &pc))
-			hits += pc.hits;
+	if (d->go)
+		hits += gotrace_hits(&d->gt, &d->s, false);
 	for (i = 0; i < d->ut.nr; i++)
 		if (d->ut.probes[i].id && !mw_probe_counters(&d->s, d->ut.probes[i].id, &pc))
 			hits += pc.hits;
@@ -532,6 +811,18 @@ static void summary(struct dump *d)
 			jsonw_uint_field(json_wtr, "map_states_reused", d->final.reused);
 			jsonw_uint_field(json_wtr, "map_states_unread", d->final.gone);
 		}
+		if (d->budget) {
+			const struct budget *b = &d->budget->b;
+
+			jsonw_milli_field(json_wtr, "budget_percent",
+					  (uint64_t)(b->share * 100000 + 0.5));
+			jsonw_milli_field(json_wtr, "budget_spent_percent",
+					  (uint64_t)(budget_spent(b) * 1000 + 0.5));
+			jsonw_milli_field(json_wtr, "budget_armed_percent",
+					  (uint64_t)(budget_armed(b) * 100000 + 0.5));
+			jsonw_uint_field(json_wtr, "budget_windows", b->windows);
+			jsonw_uint_field(json_wtr, "budget_hit_ns", b->hit_ns);
+		}
 		jsonw_name(json_wtr, "kprobes");
 		jsonw_start_array(json_wtr);
 		for (i = 1; i <= d->nr_probes; i++)
@@ -551,6 +842,12 @@ static void summary(struct dump *d)
 	if (d->ut.nr_methods)
 		fprintf(stderr, "dump: %llu method entries not matching --methods dropped\n",
 			(unsigned long long)d->ut.methods_filtered);
+	if (d->budget)
+		fprintf(stderr, "dump: budget %g%%: spent %.3f%% of the traced processes' CPU; "
+			"map operations traced %.2f%% of the time, in %llu windows\n",
+			d->budget->b.share * 100, budget_spent(&d->budget->b),
+			budget_armed(&d->budget->b) * 100,
+			(unsigned long long)d->budget->b.windows);
 	if (d->go && d->final.live + d->final.reused)
 		fprintf(stderr, "dump: %llu maps read from their process at the end, %llu of them"
 			" no longer the map traced\n",
@@ -596,6 +893,7 @@ const struct option dump_options[DUMP_NR_OPTIONS] = {
 	{ "jvm",	no_argument,		NULL, 'J' },
 	{ "methods",	required_argument,	NULL, 'M' },
 	{ "alloc",	no_argument,		NULL, 'A' },
+	{ "budget",	required_argument,	NULL, 'G' },
 	{ NULL,		0,			NULL, 0 },
 };
 
@@ -610,7 +908,7 @@ int do_dump(int argc, char **argv)
 	bool hot = false, progress;
 	char target[4096];
 	struct mw_err err;
-	double seconds = 0;
+	double seconds = 0, budget = 0;
 	struct timespec t0, enabled_at;
 	const char *output = NULL, *elf = NULL;
 	pid_t child = 0;
@@ -716,6 +1014,14 @@ int do_dump(int argc, char **argv)
 		case 'H':
 			hot = true;
 			break;
+		case 'G':
+			budget = strtod(optarg, &end);
+			if (*end || !*optarg || !(budget >= 0 && budget <= 100)) {
+				p_usage("--budget wants a percent from 0 (none) to 100, not '%s'",
+					optarg);
+				goto bad;
+			}
+			break;
 		case 'h':
 			{
 			usdttrace_close(&d.ut);
@@ -738,6 +1044,10 @@ bad_opt:
 	/* -e FILE alone: every process that maps it (CAP_SYS_ADMIN). */
 	d.ut.all_processes = !nr_pids && !argc;
 
+	if (budget && (flags & MAPWATCH_RING_OVERWRITE)) {
+		p_usage("--budget and --overwrite: a flight recorder keeps every event, or none");
+		goto bad;
+	}
 	if (elf && !usdttrace_wanted(&d.ut)) {
 		p_usage("-e FILE names the file of --usdt or --jvm probes: give one of them");
 		goto bad;
@@ -813,6 +1123,14 @@ bad_opt:
 		p_err("the module cannot place uprobes on this architecture");
 		goto out_close;
 	}
+	if (budget && !d.go) {
+		p_err("--budget: %s is not a Go program (the budget bounds the Go map probes)",
+		      target[0] ? target : "the target");
+		goto out_close;
+	}
+	/* Measured before the probes go in: the target pays nothing meanwhile. */
+	if (budget && budget_setup(&d, budget, pids, nr_pids, child))
+		goto out_close;
 	if (d.go) {
 		if (gotrace_attach(&d.gt, &d.s))
 			goto out_err;
@@ -853,20 +1171,33 @@ bad_opt:
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (d.budget)
+		budget_start(&d);
 	/* Progress where a person watches and the events do not scroll by. */
 	progress = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO) &&
 		   strcmp(getenv("MAPWATCHCTL_PROGRESS") ?: "", "0");
 	while (!stop) {
 		struct timespec t;
+		int wait_ms = 100;
 
+		if (d.budget) {
+			int ms = budget_step(&d);
+
+			if (ms < 0)
+				break;
+			wait_ms = ms < wait_ms ? ms : wait_ms;
+		}
 		if (!(flags & MAPWATCH_RING_OVERWRITE)) {
-			int n = mw_wait(&d.s, 100);
+			int n = mw_wait(&d.s, wait_ms);
 
 			if (n < 0 && n != -EINTR) {
 				p_err("%s", mw_error());
 				break;
 			}
 			if (drain(&d, false) < 0)
+				break;
+			/* A long drain: the window may be over already. */
+			if (d.budget && budget_step(&d) < 0)
 				break;
 		} else {
 			usleep(100 * 1000);
@@ -889,6 +1220,8 @@ bad_opt:
 	}
 	if (progress)
 		show_progress(&d, &t0, NULL, true);
+	if (d.budget)
+		budget_end(&d);
 	/* Disabling waits for every handler and appends LOST records. */
 	mw_disable(&d.s);
 	if (!d.max_events || d.events < d.max_events) {
@@ -924,6 +1257,7 @@ out_close:
 	while (d.nr_pend)
 		free(d.pend[--d.nr_pend].rec);
 	free(d.pend);
+	free(d.budget);
 out_go:
 	if (d.go)
 		gotrace_close(&d.gt);

@@ -307,8 +307,9 @@ static int filter_object(void *ctx, json_object *o)
 		x->has_origin = true;
 		x->origin_ns = tr_u64(o, "time_ns");
 	}
-	if (!type || !strcmp(type, TRACE_LOST) || !strcmp(type, TRACE_ERROR)) {
-		/* Losses, decode failures, mapwatchctl's own {"error": ...}. */
+	if (!type || !strcmp(type, TRACE_LOST) || !strcmp(type, TRACE_ERROR) ||
+	    !strcmp(type, TRACE_BUDGET)) {
+		/* Losses, decode failures, mapwatchctl's own {"error": ...}, the cost. */
 		keep = true;
 	} else if (!strcmp(type, TRACE_HEADER)) {
 		ret = mark_header(x, o);

@@ -71,7 +71,7 @@ void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* dump's own options (no common ones, no help), for report to forward. */
-#define DUMP_NR_OPTIONS	16	/* entries of dump_options, its { NULL } included */
+#define DUMP_NR_OPTIONS	17	/* entries of dump_options, its { NULL } included */
 extern const struct option dump_options[DUMP_NR_OPTIONS];
 extern const char dump_shortopts[];
 

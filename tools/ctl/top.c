@@ -40,14 +40,17 @@ static int top_help(void)
 {
 	return help_print(
 		"Usage: %1$s top -p PID [-d SECONDS] [-n ITERATIONS] [-b] [--top N]\n"
-		"               [DUMP OPTIONS]\n"
+		"               [--budget PERCENT] [DUMP OPTIONS]\n"
 		"\n"
 		"A live view of the Go process PID's maps, the ones holding the most\n"
 		"bytes first: address, bytes (as of its last traced operation; '?' not\n"
 		"known yet), entries now (read from the process at each refresh), the\n"
 		"peak seen, grows and where it was made; above them the process's GC\n"
-		"cycles and memory returned to the OS, and the trace's events and\n"
-		"losses.  Tracing costs a trap per map operation while top runs.\n"
+		"cycles and memory returned to the OS, the trace's events and losses,\n"
+		"and what tracing cost.  A traced map operation costs a trap: top\n"
+		"traces them in windows that keep the cost within --budget (default\n"
+		"1 percent of the process's CPU time; 0: every operation), and reads\n"
+		"the maps from the process between them.\n"
 		"\n"
 		"  -p, --pid PID        the process (a dump option, required)\n"
 		"  -d, --delay S        seconds between refreshes (default 2)\n"
@@ -55,10 +58,13 @@ static int top_help(void)
 		"                       SIGTERM, or the process's exit)\n"
 		"  -b, --batch          no terminal control: frames one after another\n"
 		"      --top N          maps per refresh (default 10; 0: all)\n"
+		"      --budget PCT     tracing's cost bound, a percent (default 1)\n"
 		"The other options go to the dump, as for report (see '%1$s dump help').\n"
 		"With -j, one JSON object per refresh, one per line: time_ns, pid,\n"
-		"events, lost, gc_cycles, released_bytes, maps [{map, bytes (absent\n"
-		"when unknown), entries, peak, grows, made_at}].\n",
+		"events, lost, gc_cycles, released_bytes, budget {percent,\n"
+		"spent_percent, armed_percent, windows} (absent with --budget 0),\n"
+		"maps [{map, bytes (absent when unknown), entries, peak, grows,\n"
+		"made_at}].\n",
 		bin_name);
 }
 
@@ -111,6 +117,19 @@ static void frame_json(struct top *t, struct rmap **order, const struct rproc *p
 	jsonw_uint_field(json_wtr, "lost", t->r.lost);
 	jsonw_uint_field(json_wtr, "gc_cycles", p ? p->gc_end : 0);
 	jsonw_uint_field(json_wtr, "released_bytes", p ? p->released : 0);
+	if (t->r.budget.seen) {
+		const struct rbudget *b = &t->r.budget;
+
+		jsonw_name(json_wtr, "budget");
+		jsonw_start_object(json_wtr);
+		jsonw_milli_field(json_wtr, "percent", (uint64_t)(b->percent * 1000 + 0.5));
+		jsonw_milli_field(json_wtr, "spent_percent",
+				  (uint64_t)(b->spent_percent * 1000 + 0.5));
+		jsonw_milli_field(json_wtr, "armed_percent",
+				  (uint64_t)(b->armed_percent * 1000 + 0.5));
+		jsonw_uint_field(json_wtr, "windows", b->windows);
+		jsonw_end_object(json_wtr);
+	}
 	jsonw_name(json_wtr, "maps");
 	jsonw_start_array(json_wtr);
 	for (i = 0; order && order[i]; i++) {
@@ -156,6 +175,10 @@ static void frame_text(struct top *t, struct rmap **order, const struct rproc *p
 	printf("GC: %" PRIu64 " cycles ended; returned to the OS: %" PRIu64 " bytes in %" PRIu64
 	       " calls; %zu maps seen\n", p ? p->gc_end : 0, p ? p->released : 0,
 	       p ? p->releases : 0, live);
+	if (t->r.budget.seen)
+		printf("Cost: %.2f%% of the process's CPU (budget %g%%); map operations traced "
+		       "%.1f%% of the time, in %" PRIu64 " windows\n", t->r.budget.spent_percent,
+		       t->r.budget.percent, t->r.budget.armed_percent, t->r.budget.windows);
 	printf("%-16s %10s %9s %9s %5s  %s\n", "MAP", "BYTES", "ENTRIES", "PEAK", "GROWS",
 	       "MADE AT");
 	for (i = 0; order && order[i]; i++) {
@@ -256,6 +279,7 @@ int do_top(int argc, char **argv)
 		COMMON_OPTIONS,
 	};
 	struct top t = { .shown = 10, .mem = -ENOENT };
+	bool budget_given = false;
 	struct trace_pump pump = {};
 	struct trace_pump_saved saved;
 	struct trace_dump_args da = {};
@@ -268,7 +292,7 @@ int do_top(int argc, char **argv)
 	snprintf(shortopts, sizeof(shortopts), "+d:n:bhj%s", dump_shortopts);
 	if (argc && !strcmp(argv[0], "help"))
 		return top_help();
-	da.argv = calloc(2 * argc + 2, sizeof(*da.argv));
+	da.argv = calloc(2 * argc + 4, sizeof(*da.argv));	/* and --budget 1 */
 	da.names = calloc(argc + 1, sizeof(*da.names));
 	if (!da.argv || !da.names)
 		goto out_free;
@@ -302,6 +326,7 @@ int do_top(int argc, char **argv)
 		case '?':
 			goto out_free;
 		}
+		budget_given |= opt == 'G';
 		if (opt == 'p') {
 			if (t.pid) {
 				p_usage("top watches one process");
@@ -323,6 +348,10 @@ int do_top(int argc, char **argv)
 	if (!t.pid) {
 		p_usage("top needs -p PID (a running Go process)");
 		goto out_free;
+	}
+	if (!budget_given) {
+		da.argv[da.argc++] = "--budget";
+		da.argv[da.argc++] = "1";
 	}
 	t.mem = gostate_open(t.pid);
 	/* The dump's progress line would draw over the frames. */

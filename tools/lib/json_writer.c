@@ -113,6 +113,14 @@ static void jsonw_puts(json_writer_t *w, const char *str)
 	while (*s) {
 		unsigned char c = *s;
 
+		/* Printable ASCII but the two escaped: written as one run. */
+		for (n = 0; s[n] >= 0x20 && s[n] < 0x7f && s[n] != '"' && s[n] != '\\'; n++)
+			;
+		if (n) {
+			fwrite(s, 1, n, w->f);
+			s += n;
+			continue;
+		}
 		switch (c) {
 		case '"':  fputs("\\\"", w->f); break;
 		case '\\': fputs("\\\\", w->f); break;
@@ -136,6 +144,19 @@ static void jsonw_puts(json_writer_t *w, const char *str)
 		s++;
 	}
 	fputc('"', w->f);
+}
+
+/* @v in decimal: printf's work without its format parsing (every event's fields). */
+static void put_u64(FILE *f, uint64_t v)
+{
+	char buf[20];
+	size_t i = sizeof(buf);
+
+	do {
+		buf[--i] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	fwrite(buf + i, 1, sizeof(buf) - i, f);
 }
 
 static void jsonw_open(json_writer_t *w, char c)
@@ -178,7 +199,7 @@ void jsonw_string(json_writer_t *w, const char *s)
 void jsonw_uint(json_writer_t *w, uint64_t v)
 {
 	jsonw_eor(w);
-	fprintf(w->f, "%" PRIu64, v);
+	put_u64(w->f, v);
 }
 
 void jsonw_int(json_writer_t *w, int64_t v)

@@ -7,9 +7,10 @@
 //
 //	mapfixture [-scenario LIST] [-n N] [-duration D] [-workers W]
 //	           [-wait none|stdin|signal] [-wait-file PATH] [-stop-file PATH]
-//	           [-late-file PATH] [-hold-file PATH]
+//	           [-late-file PATH] [-hold-file PATH] [-pause-file PATH]
 //
-//	-scenario  comma-separated: basic, grow, reflect, goroutines, gc, hammer, all
+//	-scenario  comma-separated: basic, grow, reflect, goroutines, gc, hammer,
+//	           service (alone: see scenarioService), all
 //	           (all = basic,grow,reflect,goroutines; the default; gc: two
 //	           runtime.GC() and a debug.FreeOSMemory())
 //	-n         grow: entries per map (default 2000); goroutines: how many
@@ -27,6 +28,8 @@
 //	           tracer attached late sees every map once
 //	-hold-file at the end, print "holding PID" on stderr and keep every map
 //	           until PATH exists: a tracer can read them while they live
+//	-pause-file service: stop the traffic once PATH exists (then -stop-file
+//	           ends the program)
 //
 // hammer: each worker does delete(m, k) then m[k] = i for i = 0, 1, ...
 // with k = i % window (int64 k, or the string "h<k>"), on a map of its own
@@ -136,6 +139,7 @@ func main() {
 	stopFile := flag.String("stop-file", "", "hammer: stop once this file exists")
 	lateFile := flag.String("late-file", "", "after the scenarios, print \"made PID\", wait for this file, touch each map")
 	holdFile := flag.String("hold-file", "", "at the end, print \"holding PID\" and keep the maps until this file exists")
+	pauseFile := flag.String("pause-file", "", "service: stop the traffic once this file exists")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		usage("unexpected arguments")
@@ -145,7 +149,7 @@ func main() {
 		switch s {
 		case "all":
 			run = append(run, "basic", "grow", "reflect", "goroutines")
-		case "basic", "grow", "reflect", "goroutines", "gc", "hammer":
+		case "basic", "grow", "reflect", "goroutines", "gc", "hammer", "service":
 			run = append(run, s)
 		default:
 			usage("unknown scenario " + s)
@@ -215,6 +219,8 @@ func main() {
 				d = 5 * time.Second
 			}
 			scenarioHammer(*workers, pick(*n, 0), d, *stopFile)
+		case "service":
+			scenarioService(pick(*n, 100000), *pauseFile, *stopFile)
 		}
 		flush()
 	}

@@ -218,6 +218,8 @@ static int gt_add(struct gotrace *t, const struct gover_func *f, bool at_ret, ui
 	gp->at_ret = at_ret;
 	gp->off = off;
 	gp->va = va;
+	gp->per_op = f->op == GOMAP_OP_ASSIGN || f->op == GOMAP_OP_DELETE ||
+		     (f->flags & GOVER_F_HOT);
 	if (at_ret)
 		gt_build(t, &gp->prog, f, f->rets, GOVER_MAX_RETS, va, true);
 	else
@@ -330,19 +332,114 @@ err_close:
 	return -1;
 }
 
+static int gt_attach_one(struct gotrace *t, struct mw_session *s, struct gotrace_probe *gp)
+{
+	return mw_uprobe_attach(s, t->fd, gp->off, 0, gp->prog.ops, gp->prog.nr_ops, 0, &gp->id);
+}
+
 int gotrace_attach(struct gotrace *t, struct mw_session *s)
 {
 	size_t i;
 
 	for (i = 0; i < t->nr; i++) {
-		struct gotrace_probe *gp = &t->probes[i];
-		int ret = mw_uprobe_attach(s, t->fd, gp->off, 0, gp->prog.ops, gp->prog.nr_ops, 0,
-					   &gp->id);
+		int ret = gt_attach_one(t, s, &t->probes[i]);
 
 		if (ret)
 			return ret;
 	}
+	t->ops_armed = true;
 	return 0;
+}
+
+int gotrace_disarm(struct gotrace *t, struct mw_session *s)
+{
+	struct mapwatch_probe_counters pc;
+	size_t i;
+
+	for (i = 0; i < t->nr; i++) {
+		struct gotrace_probe *gp = &t->probes[i];
+		int ret;
+
+		if (!gp->per_op || !gp->id)
+			continue;
+		if (t->nr_retired == t->max_retired) {
+			size_t n = t->max_retired ? 2 * t->max_retired : 16;
+			void *grown = realloc(t->retired, n * sizeof(*t->retired));
+
+			if (!grown)
+				return -ENOMEM;
+			t->retired = grown;
+			t->max_retired = n;
+		}
+		/*
+		 * Detached, its counters are gone: what it hit is kept here
+		 * (read just before, the hits of the last instant are missed).
+		 */
+		if (!mw_probe_counters(s, gp->id, &pc))
+			gp->hits_before += pc.hits;
+		ret = mw_detach(s, gp->id);
+		if (ret)
+			return ret;
+		t->retired[t->nr_retired].id = gp->id;
+		t->retired[t->nr_retired++].idx = i;
+		gp->id = 0;
+	}
+	t->ops_armed = false;
+	return 0;
+}
+
+int gotrace_arm(struct gotrace *t, struct mw_session *s)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr; i++) {
+		struct gotrace_probe *gp = &t->probes[i];
+		int ret;
+
+		if (!gp->per_op || gp->id)
+			continue;
+		ret = gt_attach_one(t, s, gp);
+		if (ret)
+			return ret;
+	}
+	t->ops_armed = true;
+	return 0;
+}
+
+size_t gotrace_window_growth(struct gotrace *t)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->nr; i++) {
+		if (t->probes[i].f->op == GOMAP_OP_GROW && !t->probes[i].per_op) {
+			t->probes[i].per_op = true;
+			n++;
+		}
+	}
+	return n;
+}
+
+void gotrace_retired_drained(struct gotrace *t)
+{
+	t->nr_retired = 0;
+}
+
+uint64_t gotrace_hits(const struct gotrace *t, struct mw_session *s, bool per_op)
+{
+	struct mapwatch_probe_counters pc;
+	uint64_t hits = 0;
+	size_t i;
+
+	for (i = 0; i < t->nr; i++) {
+		const struct gotrace_probe *gp = &t->probes[i];
+
+		if (per_op && !gp->per_op)
+			continue;
+		hits += gp->hits_before;
+		if (gp->id && !mw_probe_counters(s, gp->id, &pc))
+			hits += pc.hits;
+	}
+	return hits;
 }
 
 void gotrace_close(struct gotrace *t)
@@ -352,6 +449,7 @@ void gotrace_close(struct gotrace *t)
 	if (t->fd >= 0)
 		close(t->fd);
 	free(t->probes);
+	free(t->retired);
 	tdestroy(t->maps, free);
 	while (t->nr_mem--)
 		if (t->mem[t->nr_mem].fd >= 0)
@@ -364,9 +462,14 @@ const struct gotrace_probe *gotrace_probe(const struct gotrace *t, uint32_t id)
 {
 	size_t i;
 
+	if (!id)
+		return NULL;
 	for (i = 0; i < t->nr; i++)
 		if (t->probes[i].id == id)
 			return &t->probes[i];
+	for (i = 0; i < t->nr_retired; i++)
+		if (t->retired[i].id == id)
+			return &t->probes[t->retired[i].idx];
 	return NULL;
 }
 
@@ -906,8 +1009,8 @@ static void gt_state_json(json_writer_t *jw, uint64_t now_ns, const struct gotra
 	jsonw_end_object(jw);
 }
 
-void gotrace_final(struct gotrace *t, uint64_t now_ns, FILE *f, json_writer_t *jw,
-		   struct gotrace_final *res)
+static void gt_states(struct gotrace *t, uint64_t now_ns, FILE *f, json_writer_t *jw,
+		      struct gotrace_final *res, bool during)
 {
 	struct gt_walk w = {};
 	size_t i;
@@ -944,6 +1047,32 @@ void gotrace_final(struct gotrace *t, uint64_t now_ns, FILE *f, json_writer_t *j
 			gt_state_json(jw, now_ns, m, state, &h, &tabs, have_bytes ? &b : NULL);
 		else
 			gt_state_plain(f, now_ns, m, state, &h, &tabs, have_bytes ? &b : NULL);
+		if (!during)
+			continue;
+		if (strcmp(state, TRACE_STATE_LIVE)) {
+			/* Another map, or none: a map made here later starts afresh. */
+			tdelete(m, &t->maps, gt_map_cmp);
+			free(m);
+			continue;
+		}
+		/* What the header says now is what the next events build on. */
+		if (tabs.known)
+			m->tables = tabs;
+		m->seed = h.seed;
+		m->seed_known = true;
+		m->tables_read_ns = now_ns;
 	}
 	free(w.maps);
+}
+
+void gotrace_final(struct gotrace *t, uint64_t now_ns, FILE *f, json_writer_t *jw,
+		   struct gotrace_final *res)
+{
+	gt_states(t, now_ns, f, jw, res, false);
+}
+
+void gotrace_states(struct gotrace *t, uint64_t now_ns, FILE *f, json_writer_t *jw,
+		    struct gotrace_final *res)
+{
+	gt_states(t, now_ns, f, jw, res, true);
 }

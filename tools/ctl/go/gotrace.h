@@ -25,7 +25,16 @@ struct gotrace_probe {
 	uint64_t off;		/* file offset of the probed instruction */
 	uint64_t va;		/* its link-time address */
 	struct fprog prog;
-	uint32_t id;		/* the session's probe id, once attached */
+	uint32_t id;		/* the session's probe id; 0 while not attached */
+	bool per_op;		/* --budget arms it in windows: fires per map operation
+				 * (or per growth, once gotrace_window_growth()) */
+	uint64_t hits_before;	/* hits of its earlier attachments (gotrace_disarm) */
+};
+
+/* A probe detached by gotrace_disarm(): its records may still be in the rings. */
+struct gotrace_retired {
+	uint32_t id;
+	uint32_t idx;		/* into probes[] */
 };
 
 /*
@@ -78,6 +87,9 @@ struct gotrace {
 	struct gotrace_mem mem[GOTRACE_MEMS];
 	unsigned int nr_mem;
 	uint64_t tables_read;	/* swiss maps made before the attach, tables read */
+	bool ops_armed;		/* the per-operation probes are attached */
+	struct gotrace_retired *retired;
+	size_t nr_retired, max_retired;
 };
 
 /*
@@ -89,6 +101,26 @@ struct gotrace {
 int gotrace_open(struct gotrace *t, const char *path, unsigned int key_max, bool hot,
 		 struct mw_err *err);
 int gotrace_attach(struct gotrace *t, struct mw_session *s);
+
+/*
+ * --budget: detach the per-operation probes (assign, delete, evacuation
+ * steps), or attach them again.  The rare ones (make, growth, clear, GC,
+ * scavenger) stay.  A detached probe's id keeps naming it until
+ * gotrace_retired_drained(), called once the rings were drained after the
+ * detach (no record of it can come later: MAPWATCH_IOC_DETACH waits for its
+ * handlers).  Returns 0 or the library's -errno (mw_error()).
+ */
+int gotrace_disarm(struct gotrace *t, struct mw_session *s);
+int gotrace_arm(struct gotrace *t, struct mw_session *s);
+void gotrace_retired_drained(struct gotrace *t);
+/*
+ * The growth probes too (swiss tables rehash at every few thousand deletes
+ * and assigns of a map that churns: not rare there): windowed from now on,
+ * the tables read from the process between windows.  Returns how many.
+ */
+size_t gotrace_window_growth(struct gotrace *t);
+/* Hits of the per-operation probes (@per_op) or of all, attachments summed. */
+uint64_t gotrace_hits(const struct gotrace *t, struct mw_session *s, bool per_op);
 void gotrace_close(struct gotrace *t);
 
 /* The probe a record came from, or NULL if it is not one of @t's. */
@@ -116,5 +148,12 @@ struct gotrace_final {
  */
 void gotrace_final(struct gotrace *t, uint64_t now_ns, FILE *f, json_writer_t *jw,
 		   struct gotrace_final *res);
+/*
+ * The same during the trace (--budget, between windows): each known map's
+ * state now.  Maps found reused are forgotten, so a map made later at the
+ * same address starts afresh.
+ */
+void gotrace_states(struct gotrace *t, uint64_t now_ns, FILE *f, json_writer_t *jw,
+		    struct gotrace_final *res);
 
 #endif

@@ -430,6 +430,20 @@ static int on_object(struct report *r, json_object *o)
 		r->lost += tr_u64(o, "lost");
 		return 0;
 	}
+	if (!strcmp(type, TRACE_BUDGET)) {
+		struct rbudget *b = &r->budget;
+
+		b->seen = true;
+		b->percent = tr_double(o, "percent");
+		b->spent_percent = tr_double(o, "spent_percent");
+		b->armed_percent = tr_double(o, "armed_percent");
+		b->windows = tr_u64(o, "windows");
+		b->window_ns = tr_u64(o, "window_ns");
+		b->period_ns = tr_u64(o, "period_ns");
+		b->hit_ns = tr_u64(o, "hit_ns");
+		b->maps_read = tr_u64(o, "maps_read");
+		return 0;
+	}
 	if (!strcmp(type, TRACE_SUMMARY)) {
 		json_object *k;
 		uint32_t t;

@@ -78,6 +78,13 @@ struct rproc {
 	uint64_t jmethods;
 };
 
+/* dump --budget's last "budget" record. */
+struct rbudget {
+	bool seen;
+	double percent, spent_percent, armed_percent;
+	uint64_t windows, window_ns, period_ns, hit_ns, maps_read;
+};
+
 struct report {
 	struct rmap *maps;
 	size_t nr_maps, max_maps;
@@ -99,6 +106,7 @@ struct report {
 	uint64_t start_realtime_ns;	/* when tracing began, CLOCK_REALTIME */
 	char go_version[32];		/* the header's "go" binary: "go1.27.4", or "" */
 	char map_impl[16];		/* its maps: "classic", "swiss", or "" */
+	struct rbudget budget;
 };
 
 /*

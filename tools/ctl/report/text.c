@@ -159,6 +159,11 @@ int report_print_text(struct report *r)
 	if (r->lost)
 		printf("%" PRIu64 " events were lost: the figures above are incomplete"
 		       " (try --pages)\n", r->lost);
+	if (r->budget.seen)
+		printf("Traced within a budget of %g%%: %.3f%% of the processes' CPU spent; map"
+		       " operations traced %.2f%% of the time, in %" PRIu64 " windows (the maps"
+		       " read from the processes between them)\n", r->budget.percent,
+		       r->budget.spent_percent, r->budget.armed_percent, r->budget.windows);
 	if (r->unknown)
 		printf("%" PRIu64 " records of types this mapwatchctl does not know were"
 		       " ignored: a newer one wrote the trace\n", r->unknown);

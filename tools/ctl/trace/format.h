@@ -31,6 +31,7 @@
 #define TRACE_JVM_ALLOC		"jvm_alloc"	/* a Java object allocated */
 #define TRACE_ERROR		"error"		/* a record that could not be decoded */
 #define TRACE_LOST		"lost"		/* records a ring dropped */
+#define TRACE_BUDGET		"budget"	/* --budget: what was spent, the next window */
 #define TRACE_SUMMARY		"summary"	/* last: counters of the whole run */
 
 /* "op" of map records. */

@@ -24,6 +24,13 @@ uint64_t tr_u64(json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, &v) ? (uint64_t)json_object_get_uint64(v) : 0;
 }
 
+double tr_double(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_double(v) : 0;
+}
+
 int64_t tr_i64(json_object *o, const char *key)
 {
 	json_object *v;
@@ -276,7 +283,12 @@ int trace_start_dump(int argc, char **argv, pid_t *child)
 		return -1;
 	}
 	if (!*child) {
+		char peer[24];
 		sigset_t none;
+
+		/* Our CPU is tracing's too: dump --budget counts it (trace/budget.h). */
+		snprintf(peer, sizeof(peer), "%d", (int)getppid());
+		setenv("MAPWATCHCTL_BUDGET_PEER", peer, 1);
 
 		/* --openmetrics blocks SIGINT and SIGTERM outside ppoll(): not dump. */
 		sigemptyset(&none);

@@ -89,6 +89,7 @@ int64_t trace_mono_ms(void);
 
 /* A field of a trace object: 0, NULL or false when it is missing. */
 uint64_t tr_u64(json_object *o, const char *key);
+double tr_double(json_object *o, const char *key);
 int64_t tr_i64(json_object *o, const char *key);
 const char *tr_str(json_object *o, const char *key);	/* a string, or NULL */
 bool tr_has(json_object *o, const char *key);
