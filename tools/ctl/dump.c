@@ -738,12 +738,13 @@ static int budget_step(struct dump *d)
 		print_budget(d, now);
 		fflush(stdout);
 		db->period_start = now;
-		db->window_end = now + db->b.window_ns;
 		db->period_end = now + db->b.period_ns;
 		if (!d->gt.ops_armed && gotrace_arm(&d->gt, &d->s)) {
 			p_err("%s", mw_error());
 			return -1;
 		}
+		/* From when the probes are in: attaching them takes a while. */
+		db->window_end = mono_ns() + db->b.window_ns;
 	}
 	next = d->gt.ops_armed && db->b.window_ns < db->b.period_ns ? db->window_end :
 								       db->period_end;

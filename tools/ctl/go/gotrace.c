@@ -55,12 +55,19 @@ static void gt_map_fields(struct gotrace *t, struct fprog *p, int m, const struc
 /*
  * The map type's sizes storage depends on: the bucket or group size and
  * flags after the abi.Type, and the key's and elem's Size_ and PtrBytes.
+ * They are constant per map type, so a probe that fires per operation
+ * (@full false) records only the map type's address, and mapwatchctl
+ * learns the sizes once per type (gt_learn_type()): from a make's record,
+ * or read from the process.
  */
-static void gt_type_fields(struct gotrace *t, struct fprog *p, int mt)
+static void gt_type_fields(struct gotrace *t, struct fprog *p, int mt, bool full)
 {
 	const struct gover_layout *lay = t->lay;
 	int v;
 
+	fp_emit(p, "s_maptype", mt, 8, false);
+	if (!full)
+		return;
 	fp_copy_at(p, "s_tmap", mt,
 		   lay->impl == GOMAP_CLASSIC ? lay->t_keysize : lay->t_group_size, 8);
 	v = fp_load(p, mt, lay->t_key, 8, false);
@@ -69,6 +76,12 @@ static void gt_type_fields(struct gotrace *t, struct fprog *p, int mt)
 	v = fp_load(p, mt, lay->t_elem, 8, false);
 	fp_copy_at(p, "s_telem", v, 0, 16);
 	fp_free(p, v);
+}
+
+/* A probe that fires per map operation (dump --budget windows those too). */
+static bool gt_per_op(const struct gover_func *f)
+{
+	return f->op == GOMAP_OP_ASSIGN || f->op == GOMAP_OP_DELETE || (f->flags & GOVER_F_HOT);
 }
 
 /* The key size, from the map type: classic keysize byte, swiss key->Size_. */
@@ -163,7 +176,7 @@ static void gt_build(struct gotrace *t, struct fprog *p, const struct gover_func
 			gt_map_fields(t, p, r, f);
 			break;
 		case GOARG_MAPTYPE:
-			gt_type_fields(t, p, r);
+			gt_type_fields(t, p, r, !gt_per_op(f));
 			/* Only a key passed by pointer needs its size. */
 			if (gt_arg_index(roles, n, GOARG_KEY_PTR) >= 0)
 				keysize = gt_key_size(t, p, r);
@@ -218,8 +231,7 @@ static int gt_add(struct gotrace *t, const struct gover_func *f, bool at_ret, ui
 	gp->at_ret = at_ret;
 	gp->off = off;
 	gp->va = va;
-	gp->per_op = f->op == GOMAP_OP_ASSIGN || f->op == GOMAP_OP_DELETE ||
-		     (f->flags & GOVER_F_HOT);
+	gp->per_op = gt_per_op(f);
 	if (at_ret)
 		gt_build(t, &gp->prog, f, f->rets, GOVER_MAX_RETS, va, true);
 	else
@@ -451,6 +463,7 @@ void gotrace_close(struct gotrace *t)
 	free(t->probes);
 	free(t->retired);
 	tdestroy(t->maps, free);
+	tdestroy(t->types, free);
 	while (t->nr_mem--)
 		if (t->mem[t->nr_mem].fd >= 0)
 			close(t->mem[t->nr_mem].fd);
@@ -744,43 +757,113 @@ static void gt_read_tables(struct gotrace *t, struct gotrace_map *m, const struc
 	t->tables_read++;
 }
 
-static uint64_t gt_bytes_u64(const struct fp_value *v, unsigned int off)
+/* The sizes from the map type's bytes: @tm at t_keysize or t_group_size, key, elem. */
+static void gt_parse_type(struct gotrace *t, const uint8_t *tm, const uint8_t *tk,
+			  const uint8_t *te, struct gostore_type *ty)
 {
-	uint64_t x = 0;
-
-	if (v && v->len >= off + 8)
-		memcpy(&x, v->bytes + off, 8);
-	return x;
-}
-
-/* The map type's sizes, from an event that read them (not a faulted one). */
-static void gt_learn_type(struct gotrace *t, const struct gotrace_probe *gp,
-			  const struct fp_value *v, struct gotrace_map *m)
-{
-	const struct fp_value *tm = fp_get(&gp->prog, v, "s_tmap");
-	const struct fp_value *tk = fp_get(&gp->prog, v, "s_tkey");
-	const struct fp_value *te = fp_get(&gp->prog, v, "s_telem");
-	struct gostore_type *ty = &m->type;
 	uint16_t bs;
 	uint32_t fl;
 
-	if (!tm || !tk || !te || tm->len < 8 || tk->len < 16 || te->len < 16)
-		return;
 	memset(ty, 0, sizeof(*ty));
 	if (t->lay->impl == GOMAP_CLASSIC) {
 		/* keysize u8, elemsize u8, bucketsize u16, flags u32 from t_keysize */
-		memcpy(&bs, tm->bytes + (t->lay->t_bucketsize - t->lay->t_keysize), 2);
-		memcpy(&fl, tm->bytes + (t->lay->t_flags - t->lay->t_keysize), 4);
+		memcpy(&bs, tm + (t->lay->t_bucketsize - t->lay->t_keysize), 2);
+		memcpy(&fl, tm + (t->lay->t_flags - t->lay->t_keysize), 4);
 		ty->bucket_size = bs;
 		ty->tflags = fl;
 	} else {
-		ty->group_size = gt_bytes_u64(tm, 0);
+		memcpy(&ty->group_size, tm, 8);
 	}
-	ty->key_size = gt_bytes_u64(tk, 0);
-	ty->key_ptrbytes = gt_bytes_u64(tk, 8);
-	ty->elem_size = gt_bytes_u64(te, 0);
-	ty->elem_ptrbytes = gt_bytes_u64(te, 8);
+	memcpy(&ty->key_size, tk, 8);
+	memcpy(&ty->key_ptrbytes, tk + 8, 8);
+	memcpy(&ty->elem_size, te, 8);
+	memcpy(&ty->elem_ptrbytes, te + 8, 8);
 	ty->known = true;
+}
+
+/* A map type learnt, by process and address (types are per binary, PIE or not). */
+struct gt_type {
+	uint32_t tgid;
+	uint64_t addr;
+	struct gostore_type ty;
+};
+
+static int gt_type_cmp(const void *a, const void *b)
+{
+	const struct gt_type *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static void gt_type_keep(struct gotrace *t, uint32_t tgid, uint64_t addr,
+			 const struct gostore_type *ty)
+{
+	struct gt_type key = { .tgid = tgid, .addr = addr }, *n, **found;
+
+	found = tfind(&key, &t->types, gt_type_cmp);
+	if (found) {
+		(*found)->ty = *ty;
+		return;
+	}
+	n = malloc(sizeof(*n));
+	if (!n)
+		return;
+	*n = key;
+	n->ty = *ty;
+	if (!tsearch(n, &t->types, gt_type_cmp))
+		free(n);
+}
+
+/* The map type at @addr in @tgid, read from the process; 0, or -1. */
+static int gt_type_read(struct gotrace *t, uint32_t tgid, uint64_t addr, struct gostore_type *ty)
+{
+	const struct gover_layout *lay = t->lay;
+	uint8_t tm[8], tk[16], te[16];
+	uint64_t kp, ep;
+	int fd = gt_mem(t, tgid);
+
+	if (fd < 0 ||
+	    pread(fd, tm, 8, addr + (lay->impl == GOMAP_CLASSIC ? lay->t_keysize :
+								   lay->t_group_size)) != 8 ||
+	    pread(fd, &kp, 8, addr + lay->t_key) != 8 || pread(fd, &ep, 8, addr + lay->t_elem) != 8 ||
+	    pread(fd, tk, 16, kp) != 16 || pread(fd, te, 16, ep) != 16)
+		return -1;
+	gt_parse_type(t, tm, tk, te, ty);
+	t->types_read++;
+	return 0;
+}
+
+/*
+ * The map type's sizes: from an event that read them (a make, a clear, a
+ * growth; not a faulted one), kept for the type; else, for a map whose
+ * type is not known yet, the type kept or read from the process.
+ */
+static void gt_learn_type(struct gotrace *t, const struct gotrace_probe *gp,
+			  const struct fp_value *v, struct gotrace_map *m)
+{
+	const struct fp_value *mt = fp_get(&gp->prog, v, "s_maptype");
+	const struct fp_value *tm = fp_get(&gp->prog, v, "s_tmap");
+	const struct fp_value *tk = fp_get(&gp->prog, v, "s_tkey");
+	const struct fp_value *te = fp_get(&gp->prog, v, "s_telem");
+	struct gt_type key, **found;
+
+	if (tm && tk && te && tm->len >= 8 && tk->len >= 16 && te->len >= 16) {
+		gt_parse_type(t, tm->bytes, tk->bytes, te->bytes, &m->type);
+		if (mt)
+			gt_type_keep(t, m->tgid, mt->u, &m->type);
+		return;
+	}
+	if (m->type.known || !mt || !mt->u)
+		return;
+	key.tgid = m->tgid;
+	key.addr = mt->u;
+	found = tfind(&key, &t->types, gt_type_cmp);
+	if (found)
+		m->type = (*found)->ty;
+	else if (!gt_type_read(t, m->tgid, mt->u, &m->type))
+		gt_type_keep(t, m->tgid, mt->u, &m->type);
 }
 
 /*

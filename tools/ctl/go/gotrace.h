@@ -84,6 +84,8 @@ struct gotrace {
 	struct gotrace_last last[GOTRACE_LAST][2];
 	uint64_t nested_dropped;
 	void *maps;		/* tsearch tree of struct gotrace_map */
+	void *types;		/* map types learnt, by process and address */
+	uint64_t types_read;	/* map types read from a process (not from a make) */
 	struct gotrace_mem mem[GOTRACE_MEMS];
 	unsigned int nr_mem;
 	uint64_t tables_read;	/* swiss maps made before the attach, tables read */
