@@ -636,7 +636,7 @@ static void print_budget(struct dump *d, uint64_t now)
 		jsonw_uint_field(json_wtr, "tool_ns", b->tool_ns);
 		jsonw_uint_field(json_wtr, "process_ns", b->proc_ns);
 		jsonw_uint_field(json_wtr, "maps_read", d->budget->states_read);
-		jsonw_bool_field(json_wtr, "growth_windowed", b->growth_windowed);
+		jsonw_bool_field(json_wtr, "rare_windowed", b->growth_windowed);
 		jsonw_end_object(json_wtr);
 		return;
 	}
@@ -667,8 +667,8 @@ static void budget_period(struct dump *d, uint64_t now)
 	s.proc_ns = proc - db->p_proc;
 	s.tool_ns = tool - db->p_tool;
 	budget_plan(&db->b, &s);
-	/* No room between windows: growth joins the windows, the plan anew. */
-	if (db->b.no_room && !db->b.growth_windowed && gotrace_window_growth(&d->gt)) {
+	/* No room between windows: makes and growth join the windows, the plan anew. */
+	if (db->b.no_room && !db->b.growth_windowed && gotrace_window_more(&d->gt)) {
 		db->b.growth_windowed = true;
 		db->b.window_ns = BUDGET_FIRST_WINDOW_NS;
 		db->b.period_ns = BUDGET_PERIOD_NS;

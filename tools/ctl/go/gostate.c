@@ -105,14 +105,26 @@ int gostate_read(int fd, const struct gover_layout *lay, uint64_t addr,
 		return ret;
 	if (gostore_parse_hdr(lay, hdr, lay->hdr_size, h))
 		return -EINVAL;
-	if (lay->impl != GOMAP_SWISS)
+	/*
+	 * Memory that no longer holds a map (freed, reused) can still pass a
+	 * seed check the caller could not make (a seed drawn anew by a clear):
+	 * what no map header can hold says it is not one.
+	 */
+	if (lay->impl != GOMAP_SWISS) {
+		if (h->B > GOSTATE_MAX_B || (h->flags & ~0x0fu) || (h->count && !h->buckets))
+			return -EBADMSG;
 		return 0;
+	}
 	if (h->dir_len) {
 		ret = gs_tables(fd, lay, h, tabs);
 		if (ret) {
 			memset(tabs, 0, sizeof(*tabs));
 			return ret;
 		}
+		if (h->count > tabs->capacity)
+			return -EBADMSG;
+	} else if (h->count > 8) {
+		return -EBADMSG;	/* a small map is one group of 8 slots */
 	}
 	tabs->known = true;
 	return 0;

@@ -17,6 +17,8 @@
 
 /* A directory longer than this (8 MiB of it) is not read: too big a map. */
 #define GOSTATE_MAX_DIR		(1u << 20)
+/* A classic map's B above this (2^48 buckets) is no map's. */
+#define GOSTATE_MAX_B		48
 
 /* /proc/@pid/mem opened for reading; -errno if it cannot be. */
 int gostate_open(pid_t pid);
@@ -26,7 +28,9 @@ int gostate_open(pid_t pid);
  * swiss map with a directory, its distinct tables and their summed
  * capacity into @tabs (known; a small map has none).  The reads are
  * not atomic with the program's writes: each field is read once and
- * then checked (a directory or capacity out of bounds is refused).
+ * then checked (a directory or capacity out of bounds is refused, and
+ * so is what no map header holds: B over GOSTATE_MAX_B, unknown flags,
+ * entries without buckets, more entries than slots).
  * 0; -EIO or -ESRCH (the memory is gone: unmapped, or the process has
  * exited), -EBADMSG (what is there is not a map header, or was being
  * changed), -E2BIG (a directory over GOSTATE_MAX_DIR), -ENOMEM.

@@ -418,12 +418,15 @@ int gotrace_arm(struct gotrace *t, struct mw_session *s)
 	return 0;
 }
 
-size_t gotrace_window_growth(struct gotrace *t)
+size_t gotrace_window_more(struct gotrace *t)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < t->nr; i++) {
-		if (t->probes[i].f->op == GOMAP_OP_GROW && !t->probes[i].per_op) {
+		enum gomap_op op = t->probes[i].f->op;
+
+		if ((op == GOMAP_OP_GROW || op == GOMAP_OP_MAKE || op == GOMAP_OP_CLEAR) &&
+		    !t->probes[i].per_op) {
 			t->probes[i].per_op = true;
 			n++;
 		}
@@ -1098,10 +1101,23 @@ static void gt_states(struct gotrace *t, uint64_t now_ns, FILE *f, json_writer_t
 	struct gt_walk w = {};
 	size_t i;
 
+	size_t n, first = 0;
+
 	memset(res, 0, sizeof(*res));
 	twalk_r(t->maps, gt_collect, &w);
-	for (i = 0; i < w.nr; i++) {
-		struct gotrace_map *m = w.maps[i];
+	n = w.nr;
+	/*
+	 * During the trace, a bounded number a round, the next ones the next
+	 * round: a server makes maps by the thousand a second, and a map the
+	 * program dropped reads as live until its memory is reused.
+	 */
+	if (during && n > GOTRACE_STATES_MAX) {
+		first = t->states_cursor % w.nr;
+		n = GOTRACE_STATES_MAX;
+		t->states_cursor = first + n;
+	}
+	for (i = 0; i < n; i++) {
+		struct gotrace_map *m = w.maps[(first + i) % w.nr];
 		struct gostore_tables tabs;
 		struct gostore_bytes b;
 		struct gostore_hdr h;

@@ -68,6 +68,8 @@ struct gotrace_mem {
 };
 
 #define GOTRACE_MEMS	64
+/* Maps read a round between --budget's windows, at most (gotrace_states()). */
+#define GOTRACE_STATES_MAX	1024
 
 struct gotrace {
 	struct gobin *gb;
@@ -85,6 +87,7 @@ struct gotrace {
 	uint64_t nested_dropped;
 	void *maps;		/* tsearch tree of struct gotrace_map */
 	void *types;		/* map types learnt, by process and address */
+	size_t states_cursor;	/* where the next round of gotrace_states() begins */
 	uint64_t types_read;	/* map types read from a process (not from a make) */
 	struct gotrace_mem mem[GOTRACE_MEMS];
 	unsigned int nr_mem;
@@ -116,11 +119,13 @@ int gotrace_disarm(struct gotrace *t, struct mw_session *s);
 int gotrace_arm(struct gotrace *t, struct mw_session *s);
 void gotrace_retired_drained(struct gotrace *t);
 /*
- * The growth probes too (swiss tables rehash at every few thousand deletes
- * and assigns of a map that churns: not rare there): windowed from now on,
- * the tables read from the process between windows.  Returns how many.
+ * The make, clear and growth probes too: windowed from now on, the maps
+ * read from the process between windows (a server makes maps by the
+ * thousand a second, a swiss map that churns rehashes its tables every
+ * few thousand operations: not rare there).  GC and scavenger probes stay.
+ * Returns how many probes joined.
  */
-size_t gotrace_window_growth(struct gotrace *t);
+size_t gotrace_window_more(struct gotrace *t);
 /* Hits of the per-operation probes (@per_op) or of all, attachments summed. */
 uint64_t gotrace_hits(const struct gotrace *t, struct mw_session *s, bool per_op);
 void gotrace_close(struct gotrace *t);
@@ -151,8 +156,9 @@ struct gotrace_final {
 void gotrace_final(struct gotrace *t, uint64_t now_ns, FILE *f, json_writer_t *jw,
 		   struct gotrace_final *res);
 /*
- * The same during the trace (--budget, between windows): each known map's
- * state now.  Maps found reused are forgotten, so a map made later at the
+ * The same during the trace (--budget, between windows): the state now of
+ * the known maps, GOTRACE_STATES_MAX of them a call (the next ones the
+ * next call).  Maps found reused are forgotten, so a map made later at the
  * same address starts afresh.
  */
 void gotrace_states(struct gotrace *t, uint64_t now_ns, FILE *f, json_writer_t *jw,

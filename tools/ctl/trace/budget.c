@@ -20,7 +20,7 @@ void budget_init(struct budget *b, double percent, uint64_t hit_ns)
 	memset(b, 0, sizeof(*b));
 	b->share = percent / 100;
 	b->hit_ns = hit_ns;
-	b->period_ns = BUDGET_PERIOD_NS;
+	b->period_ns = BUDGET_FIRST_PERIOD_NS;
 	b->window_ns = BUDGET_FIRST_WINDOW_NS;
 }
 

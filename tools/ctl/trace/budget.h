@@ -5,7 +5,7 @@
  * processes, mapwatchctl's own CPU included, stays within PERCENT of the
  * CPU time they use.
  *
- * A period (1 s to begin with) opens with a window in which the
+ * A period (a quarter of a second the first, then 1 s) opens with a window in which the
  * per-operation probes are attached; the rest of the period they are
  * not, and the maps' figures come from their headers (read at each
  * window's end, and every BUDGET_STATES_NS until the next window).  The next window's length is planned from the last
@@ -24,9 +24,9 @@
  * A window longer than the period: the probes stay armed (the budget does
  * not bind).  Shorter than BUDGET_MIN_WINDOW_NS: the period grows instead
  * (up to BUDGET_MAX_PERIOD_NS, also when B * u <= f: the costs between
- * windows take the whole budget; dump then windows the growth probes as
- * well, which fire thousands of times a second on a swiss map that
- * churns).  What was spent is the ratio of the added
+ * windows take the whole budget; dump then windows the make, clear and
+ * growth probes as well: a server makes maps by the thousand a second,
+ * and a swiss map that churns rehashes as often).  What was spent is the ratio of the added
  * cost (hits * hit cost + mapwatchctl's CPU) to the processes' own CPU,
  * over the whole trace.
  */
@@ -38,7 +38,8 @@
 
 #include "lib/mwerr.h"
 
-#define BUDGET_PERIOD_NS	1000000000ULL	/* the first period's length */
+#define BUDGET_PERIOD_NS	1000000000ULL	/* a period's length, to begin with */
+#define BUDGET_FIRST_PERIOD_NS	250000000ULL	/* the first: a quick measure */
 #define BUDGET_FIRST_WINDOW_NS	2000000ULL	/* the first window: measures r */
 #define BUDGET_MIN_WINDOW_NS	2000000ULL
 #define BUDGET_MAX_PERIOD_NS	60000000000ULL
@@ -63,8 +64,8 @@ struct budget {
 	uint64_t periods, windows, hits, armed_ns, elapsed_ns, proc_ns, tool_ns;
 	/*
 	 * The last plan found no room: what happens between windows costs
-	 * the whole budget already.  dump then windows the growth probes too
-	 * (growth_windowed), once.
+	 * the whole budget already.  dump then windows the make, clear and
+	 * growth probes too (growth_windowed), once.
 	 */
 	bool no_room, growth_windowed;
 };
