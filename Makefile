@@ -39,7 +39,10 @@ BUILD		:= build
 CC		?= gcc
 CFLAGS		?= -O2 -g
 WFLAGS		:= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
-CPPFLAGS	+= -Iuapi -Imodule -Itools/ctl -Itools -I/usr/include/libnl3
+# A cross build's headers and libraries (tools/vm/cross-ctl: CC carries
+# --sysroot=$(SYSROOT) too; -I paths are not prefixed by it).
+SYSROOT		?=
+CPPFLAGS	+= -Iuapi -Imodule -Itools/ctl -Itools -I$(SYSROOT)/usr/include/libnl3
 SAN_TSAN	:= -O1 -g -fsanitize=thread -fno-sanitize-recover=all
 SAN_ASAN	:= -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
 
