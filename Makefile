@@ -10,6 +10,9 @@
 #   make check-debug     the selftests on a debug kernel (KASAN, lockdep, kmemleak,
 #                        UBSAN) under lockdown=integrity with a signed module
 #   make check-debug7    the same detectors on the newest kernel (7.x)
+#   make check-arm64     the module, mapwatchctl, the Go fixtures and the selftests
+#                        on Debian's arm64 kernels in qemu-system-aarch64
+#                        (KERNELS_ARM64="6.1 7"; tools/check-arm64)
 #   make bench           what a probe hit costs: mapwatch next to a bare uprobe,
 #                        uprobe_events and bpftrace, in the VM (tools/bench/run)
 #   make bench-icount    the same on a deterministic clock, and --budget's cost
@@ -39,7 +42,10 @@ BUILD		:= build
 CC		?= gcc
 CFLAGS		?= -O2 -g
 WFLAGS		:= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
-CPPFLAGS	+= -Iuapi -Imodule -Itools/ctl -Itools -I/usr/include/libnl3
+# A cross build's headers and libraries (tools/vm/cross-ctl: CC carries
+# --sysroot=$(SYSROOT) too; -I paths are not prefixed by it).
+SYSROOT		?=
+CPPFLAGS	+= -Iuapi -Imodule -Itools/ctl -Itools -I$(SYSROOT)/usr/include/libnl3
 SAN_TSAN	:= -O1 -g -fsanitize=thread -fno-sanitize-recover=all
 SAN_ASAN	:= -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
 
@@ -58,7 +64,7 @@ TOOL_VERSION	:= $(shell sed -n 's/^\#define MAPWATCH_VERSION\t*"\(.*\)"/\1/p' mo
 
 STAGE		:= tools/stage
 
-.PHONY: all module tools unit gobin-test bench bench-icount bench-server fuzz fuzz-short check check-quick check-debug check-debug7 demo examples deps install sign clean help
+.PHONY: all module tools unit gobin-test bench bench-icount bench-server fuzz fuzz-short check check-quick check-arm64 check-debug check-debug7 demo examples deps install sign clean help
 
 all: tools
 	@if [ -d "$(KDIR)" ]; then $(MAKE) module; else \
@@ -221,6 +227,10 @@ deps:
 # Every test; stages and timings are printed (tools/check).
 check: deps
 	KERNELS="$(KERNELS)" tools/check
+
+# arm64: everything cross-built, run in qemu-system-aarch64 (tools/check-arm64).
+check-arm64: deps
+	tools/check-arm64
 
 # The inner loop: host checks, the module, one boot on the first kernel.
 check-quick: deps
