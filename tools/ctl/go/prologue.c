@@ -185,14 +185,27 @@ static int decode_func(struct gobin *gb, const struct gobin_func *fn, struct ins
 				addr += 4;
 				continue;
 			}
-			/* arm64 pads functions with zero words; not an error */
-			if (!p->decode_error && (x86 || left < 4 || get_u32(code))) {
-				p->decode_error = true;
-				p->decode_error_at = addr;
-			}
-			if (x86 || left < 4)
+			/*
+			 * x86: the stream is lost, the RETs after it unknown.
+			 * arm64 is fixed width: a word capstone 4 cannot decode
+			 * (the LSE atomics Go inlines, CASAL, LDADDAL; a literal
+			 * pool word; the zero padding) is no RET nor branch it
+			 * would have decoded, and the next word is an
+			 * instruction again: kept as an other one, no error.
+			 */
+			if (x86 || left < 4) {
+				if (!p->decode_error) {
+					p->decode_error = true;
+					p->decode_error_at = addr;
+				}
 				break;
-			code += 4;	/* arm64: fixed width, go on (literal pool words) */
+			}
+			in.size = 4;
+			if (insn_push(l, &in)) {
+				cs_free(ci, 1);
+				return mw_err_set(err, MW_E_NOMEM, "out of memory");
+			}
+			code += 4;
 			left -= 4;
 			addr += 4;
 			continue;
