@@ -63,8 +63,12 @@ void budget_plan(struct budget *b, const struct budget_sample *s)
 	    (double)(s->tool_ns - s->tool_window_ns) / out : 0;
 	r = (double)s->hits / s->window_ns;
 	k = b->hit_ns + (double)s->tool_window_ns / s->hits;
-	/* What is left of the budget, per ns, once the costs between windows are paid. */
-	room = b->share * u - f;
+	/*
+	 * What is left of the budget, per ns, once the costs between windows
+	 * are paid; planned at BUDGET_AIM of it: what the plan cannot see
+	 * (the next window's rate, arming's cost to the process) stays within.
+	 */
+	room = BUDGET_AIM * b->share * u - f;
 	w = room > 0 ? room * b->period_ns / (r * k) : 0;
 	if (w >= b->period_ns) {
 		b->window_ns = b->period_ns;	/* the budget does not bind */

@@ -19,7 +19,7 @@
  *      rare events, a reader's refreshes; measured),
  *   u  the traced processes' CPU per second, the traps taken out,
  *
- *   window = (B * u - f) * period / (r * k)
+ *   window = (BUDGET_AIM * B * u - f) * period / (r * k)
  *
  * A window longer than the period: the probes stay armed (the budget does
  * not bind).  Shorter than BUDGET_MIN_WINDOW_NS: the period grows instead
@@ -43,6 +43,7 @@
 #define BUDGET_FIRST_WINDOW_NS	2000000ULL	/* the first window: measures r */
 #define BUDGET_MIN_WINDOW_NS	2000000ULL
 #define BUDGET_MAX_PERIOD_NS	60000000000ULL
+#define BUDGET_AIM		0.75		/* the share of the budget planned for */
 #define BUDGET_STATES_NS	1000000000ULL	/* maps read this often between windows */
 
 /* What one period measured. */
