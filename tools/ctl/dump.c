@@ -58,13 +58,15 @@ struct dump_budget {
 	int nr_proc;
 	clockid_t peer;
 	bool have_peer;
-	uint64_t period_start, window_end, period_end;	/* CLOCK_MONOTONIC ns */
+	uint64_t period_start, window_start, window_end, period_end;	/* CLOCK_MONOTONIC ns */
+	bool window_closed;		/* in this period */
 	uint64_t window_len;		/* the window just closed; 0 while open */
 	/* at the period's start, and at the window's end */
 	uint64_t p_proc, p_tool, p_hits, w_tool, w_hits;
 	bool states_due;		/* the window closed: drain, then read the maps */
 	uint64_t next_states;		/* when to read them again between windows */
 	bool failed;			/* detaching failed (printed): tracing stops */
+	bool ended;			/* tracing ended: no window to close */
 	struct gotrace_final states;	/* the last reading between windows */
 	uint64_t states_read;		/* maps read between windows, summed */
 };
@@ -165,7 +167,8 @@ static int dump_help(void)
 		"      --budget PCT    keep tracing's cost within PCT percent of the\n"
 		"                      traced processes' CPU time (0: no bound): map\n"
 		"                      operations are traced in windows, the maps read\n"
-		"                      from the process between them (a Go target)\n",
+		"                      from the process between them (a Go target;\n"
+		"                      GC and scavenger events always)\n",
 		bin_name, GOVER_MIN_MINOR, GOVER_MAX_MINOR);
 	return 0;
 }
@@ -331,7 +334,7 @@ static void print_pending(struct dump *d, uint64_t cut)
 			stop = print_record(d, d->pend[done].cpu, d->pend[done].rec);
 		free(d->pend[done].rec);
 		/* --budget: printing takes long; the window ends on time all the same. */
-		if (d->budget && !(done % 16)) {
+		if (d->budget && !d->budget->ended && !(done % 16)) {
 			uint64_t now = mono_ns();
 
 			if (budget_window_over(d, now))
@@ -591,6 +594,13 @@ static int budget_setup(struct dump *d, double percent, const int *pids, int nr_
 		return -1;
 	}
 	budget_init(&db->b, percent, hit_ns);
+	/*
+	 * Makes, clears and growth in the windows too: not rare where it
+	 * matters (a web server makes a map or more a request, a swiss map
+	 * that churns rehashes its tables every few thousand operations), and
+	 * the maps read between windows give their figures all the same.
+	 */
+	gotrace_window_more(&d->gt);
 	for (i = 0; i <= nr_pids; i++) {
 		pid_t pid = i < nr_pids ? pids[i] : child;
 
@@ -611,7 +621,7 @@ static void budget_start(struct dump *d)
 
 	budget_cpu(db, &db->p_proc, &db->p_tool);
 	db->p_hits = gotrace_hits(&d->gt, &d->s, true);
-	db->period_start = now;
+	db->period_start = db->window_start = now;
 	db->window_end = now + db->b.window_ns;
 	db->period_end = now + db->b.period_ns;
 }
@@ -636,7 +646,6 @@ static void print_budget(struct dump *d, uint64_t now)
 		jsonw_uint_field(json_wtr, "tool_ns", b->tool_ns);
 		jsonw_uint_field(json_wtr, "process_ns", b->proc_ns);
 		jsonw_uint_field(json_wtr, "maps_read", d->budget->states_read);
-		jsonw_bool_field(json_wtr, "rare_windowed", b->growth_windowed);
 		jsonw_end_object(json_wtr);
 		return;
 	}
@@ -644,6 +653,11 @@ static void print_budget(struct dump *d, uint64_t now)
 	       "%.1f ms every %.1f ms\n", (unsigned long long)now / 1000000000,
 	       (unsigned long long)now % 1000000000, b->share * 100, budget_spent(b),
 	       budget_armed(b) * 100, b->window_ns / 1e6, b->period_ns / 1e6);
+}
+
+static uint64_t sub0(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
 }
 
 /* Close the period at @now: measure it, plan the next one. */
@@ -654,26 +668,19 @@ static void budget_period(struct dump *d, uint64_t now)
 	uint64_t proc, tool, hits = gotrace_hits(&d->gt, &d->s, true);
 
 	budget_cpu(db, &proc, &tool);
-	if (d->gt.ops_armed) {
-		/* armed all along */
-		s.window_ns = s.period_ns;
-		s.hits = hits - db->p_hits;
-		s.tool_window_ns = tool - db->p_tool;
+	if (!db->window_closed) {
+		/* armed all along (or never, when arming failed) */
+		s.window_ns = d->gt.ops_armed ? s.period_ns : 0;
+		s.hits = sub0(hits, db->p_hits);
+		s.tool_window_ns = sub0(tool, db->p_tool);
 	} else {
-		s.window_ns = db->window_len;
-		s.hits = db->w_hits - db->p_hits;
-		s.tool_window_ns = db->w_tool - db->p_tool;
+		s.window_ns = db->window_len < s.period_ns ? db->window_len : s.period_ns;
+		s.hits = sub0(db->w_hits, db->p_hits);
+		s.tool_window_ns = sub0(db->w_tool, db->p_tool);
 	}
-	s.proc_ns = proc - db->p_proc;
-	s.tool_ns = tool - db->p_tool;
+	s.proc_ns = sub0(proc, db->p_proc);
+	s.tool_ns = sub0(tool, db->p_tool);
 	budget_plan(&db->b, &s);
-	/* No room between windows: makes and growth join the windows, the plan anew. */
-	if (db->b.no_room && !db->b.growth_windowed && gotrace_window_more(&d->gt)) {
-		db->b.growth_windowed = true;
-		db->b.window_ns = BUDGET_FIRST_WINDOW_NS;
-		db->b.period_ns = BUDGET_PERIOD_NS;
-		hits = gotrace_hits(&d->gt, &d->s, true);
-	}
 	db->p_proc = proc;
 	db->p_tool = tool;
 	db->p_hits = hits;
@@ -687,7 +694,8 @@ static void budget_close_window(struct dump *d, uint64_t now)
 
 	budget_cpu(db, &proc, &db->w_tool);
 	db->w_hits = gotrace_hits(&d->gt, &d->s, true);
-	db->window_len = now - db->period_start;
+	db->window_len = now > db->window_start ? now - db->window_start : 0;
+	db->window_closed = true;
 	if (gotrace_disarm(&d->gt, &d->s)) {
 		p_err("%s", mw_error());
 		db->failed = true;
@@ -724,7 +732,13 @@ static int budget_step(struct dump *d)
 		/* The window's records, then the maps as they are now. */
 		db->states_due = false;
 		db->next_states = now + BUDGET_STATES_NS;
-		drain(d, true);
+		/*
+		 * Every record of a detached probe is in a ring, stamped before
+		 * now (the detach waited for its handlers): this drain takes
+		 * them all, and keeps its cut for the probes still attached.
+		 */
+		if (drain(d, false) < 0)
+			db->failed = true;
 		gotrace_retired_drained(&d->gt);
 		gotrace_states(&d->gt, mono_ns(), stdout, json_output ? json_wtr : NULL,
 			       &db->states);
@@ -744,7 +758,9 @@ static int budget_step(struct dump *d)
 			return -1;
 		}
 		/* From when the probes are in: attaching them takes a while. */
-		db->window_end = mono_ns() + db->b.window_ns;
+		db->window_start = mono_ns();
+		db->window_end = db->window_start + db->b.window_ns;
+		db->window_closed = false;
 	}
 	next = d->gt.ops_armed && db->b.window_ns < db->b.period_ns ? db->window_end :
 								       db->period_end;
@@ -761,6 +777,7 @@ static void budget_end(struct dump *d)
 
 	if (now > d->budget->period_start)
 		budget_period(d, now);
+	d->budget->ended = true;
 	print_budget(d, now);
 }
 

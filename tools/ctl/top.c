@@ -326,7 +326,8 @@ int do_top(int argc, char **argv)
 		case '?':
 			goto out_free;
 		}
-		budget_given |= opt == 'G';
+		/* A flight recorder keeps every event: no default budget with it. */
+		budget_given |= opt == 'G' || opt == 'o';
 		if (opt == 'p') {
 			if (t.pid) {
 				p_usage("top watches one process");

@@ -111,7 +111,14 @@ int gostate_read(int fd, const struct gover_layout *lay, uint64_t addr,
 	 * what no map header can hold says it is not one.
 	 */
 	if (lay->impl != GOMAP_SWISS) {
+		/* 8 slots a bucket, overflow ones counted 1 in 2^(B-15) from B 16: twice that */
+		uint64_t slots;
+
 		if (h->B > GOSTATE_MAX_B || (h->flags & ~0x0fu) || (h->count && !h->buckets))
+			return -EBADMSG;
+		slots = 16 * ((1ULL << h->B) +
+			     ((uint64_t)h->noverflow << (h->B > 15 ? h->B - 15 : 0)));
+		if (h->count > slots)
 			return -EBADMSG;
 		return 0;
 	}

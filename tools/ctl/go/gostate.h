@@ -17,8 +17,8 @@
 
 /* A directory longer than this (8 MiB of it) is not read: too big a map. */
 #define GOSTATE_MAX_DIR		(1u << 20)
-/* A classic map's B above this (2^48 buckets) is no map's. */
-#define GOSTATE_MAX_B		48
+/* A classic map's B above this (2^34 buckets: a TiB of them) is no map's. */
+#define GOSTATE_MAX_B		34
 
 /* /proc/@pid/mem opened for reading; -errno if it cannot be. */
 int gostate_open(pid_t pid);

@@ -387,11 +387,13 @@ int gotrace_disarm(struct gotrace *t, struct mw_session *s)
 		 * Detached, its counters are gone: what it hit is kept here
 		 * (read just before, the hits of the last instant are missed).
 		 */
-		if (!mw_probe_counters(s, gp->id, &pc))
-			gp->hits_before += pc.hits;
+		if (mw_probe_counters(s, gp->id, &pc))
+			pc.hits = 0;
 		ret = mw_detach(s, gp->id);
 		if (ret)
 			return ret;
+		gp->hits_before += pc.hits;
+		t->windowed = true;
 		t->retired[t->nr_retired].id = gp->id;
 		t->retired[t->nr_retired++].idx = i;
 		gp->id = 0;
@@ -863,10 +865,14 @@ static void gt_learn_type(struct gotrace *t, const struct gotrace_probe *gp,
 	key.tgid = m->tgid;
 	key.addr = mt->u;
 	found = tfind(&key, &t->types, gt_type_cmp);
-	if (found)
+	if (found) {
 		m->type = (*found)->ty;
-	else if (!gt_type_read(t, m->tgid, mt->u, &m->type))
-		gt_type_keep(t, m->tgid, mt->u, &m->type);
+		return;
+	}
+	/* Kept either way: a type that cannot be read is not read again. */
+	if (gt_type_read(t, m->tgid, mt->u, &m->type))
+		memset(&m->type, 0, sizeof(m->type));
+	gt_type_keep(t, m->tgid, mt->u, &m->type);
 }
 
 /*
@@ -1124,12 +1130,19 @@ static void gt_states(struct gotrace *t, uint64_t now_ns, FILE *f, json_writer_t
 		const char *state;
 		bool have_bytes;
 		int fd = gt_mem(t, m->tgid), ret;
+		uint64_t read_ns = gt_now_ns();
 
 		ret = fd < 0 ? fd : gostate_read(fd, t->lay, m->addr, &h, &tabs);
 		/* Read while the program changed it (a directory replaced): again. */
 		if (ret == -EBADMSG)
 			ret = gostate_read(fd, t->lay, m->addr, &h, &tabs);
-		if (ret == -EBADMSG || (!ret && m->seed_known && h.seed != m->seed)) {
+		/*
+		 * A new seed says another map only if every clear and every
+		 * delete was seen (each may draw one): not between --budget's
+		 * windows, nor after them.
+		 */
+		if (ret == -EBADMSG ||
+		    (!ret && m->seed_known && h.seed != m->seed && !t->windowed)) {
 			state = TRACE_STATE_REUSED;
 			res->reused++;
 		} else if (ret) {
@@ -1159,7 +1172,7 @@ static void gt_states(struct gotrace *t, uint64_t now_ns, FILE *f, json_writer_t
 			m->tables = tabs;
 		m->seed = h.seed;
 		m->seed_known = true;
-		m->tables_read_ns = now_ns;
+		m->tables_read_ns = read_ns;
 	}
 	free(w.maps);
 }

@@ -27,7 +27,7 @@ struct gotrace_probe {
 	struct fprog prog;
 	uint32_t id;		/* the session's probe id; 0 while not attached */
 	bool per_op;		/* --budget arms it in windows: fires per map operation
-				 * (or per growth, once gotrace_window_growth()) */
+				 * (or a make, clear, growth: gotrace_window_more()) */
 	uint64_t hits_before;	/* hits of its earlier attachments (gotrace_disarm) */
 };
 
@@ -93,6 +93,7 @@ struct gotrace {
 	unsigned int nr_mem;
 	uint64_t tables_read;	/* swiss maps made before the attach, tables read */
 	bool ops_armed;		/* the per-operation probes are attached */
+	bool windowed;		/* they were detached once: not every operation is seen */
 	struct gotrace_retired *retired;
 	size_t nr_retired, max_retired;
 };

@@ -174,8 +174,12 @@ static int on_map_event(struct report *r, json_object *o, struct rproc *p, uint6
 	if (k == NR_OPS)
 		return 0;
 	m = map_get(r, p->pid, tr_u64(o, "map"), ns);
-	if (m && k == OP_MAKE && (m->made || m->ops[OP_ASSIGN] || m->ops[OP_DELETE] ||
-				  m->ops[OP_CLEAR]))
+	/*
+	 * A make where a map lived, or an operation on one read as freed
+	 * (dump --budget reads maps between windows): a new life.
+	 */
+	if (m && ((k == OP_MAKE && (m->made || m->ops[OP_ASSIGN] || m->ops[OP_DELETE] ||
+				    m->ops[OP_CLEAR])) || m->reused))
 		m = map_new_life(r, m, ns);
 	if (!m)
 		return -1;

@@ -47,7 +47,6 @@ void budget_plan(struct budget *b, const struct budget_sample *s)
 		return;
 
 	b->period_ns = BUDGET_PERIOD_NS;
-	b->no_room = false;
 	if (!s->hits) {
 		/*
 		 * Nothing to pay for, nothing measured: the first window's
@@ -84,7 +83,6 @@ void budget_plan(struct budget *b, const struct budget_sample *s)
 	 * room at all (the costs between windows take the budget already):
 	 * the longest period, and what is spent says so.
 	 */
-	b->no_room = room <= 0;
 	b->period_ns = room > 0 ? clamp_period(BUDGET_MIN_WINDOW_NS * r * k / room) :
 				  BUDGET_MAX_PERIOD_NS;
 }
@@ -181,12 +179,12 @@ static uint64_t thread_ns(void)
 
 static uint64_t calls_ns(const uint64_t *words)
 {
-	uint64_t (*volatile fn)(const uint64_t *) = mw_budget_target;
 	uint64_t t0 = thread_ns();
 	int i;
 
+	/* A direct call (an asm function is never inlined): no indirect branch. */
 	for (i = 0; i < CALIB_CALLS; i++)
-		fn(words);
+		mw_budget_target(words);
 	return thread_ns() - t0;
 }
 
@@ -265,6 +263,9 @@ int budget_calibrate(const char *device, uint64_t *ns_per_hit, struct mw_err *er
 	close(fd);
 	if (ret)
 		return -1;
-	*ns_per_hit = best == UINT64_MAX ? 0 : best / CALIB_CALLS;
+	if (best == UINT64_MAX)
+		return mw_err_set(err, MW_E_IO, "calibration: the probe on %s did not cost a thing "
+				  "(never hit?)", path);
+	*ns_per_hit = best / CALIB_CALLS;
 	return 0;
 }

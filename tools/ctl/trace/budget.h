@@ -5,11 +5,13 @@
  * processes, mapwatchctl's own CPU included, stays within PERCENT of the
  * CPU time they use.
  *
- * A period (a quarter of a second the first, then 1 s) opens with a window in which the
- * per-operation probes are attached; the rest of the period they are
- * not, and the maps' figures come from their headers (read at each
- * window's end, and every BUDGET_STATES_NS until the next window).  The next window's length is planned from the last
- * period's measurements:
+ * A period (a quarter of a second the first, then 1 s) opens with a
+ * window in which the probes of map operations (assigns, deletes, and
+ * makes, clears and growth: not rare where it matters) are attached; the
+ * rest of the period they are not, and the maps' figures come from their
+ * headers (read at each window's end, and every BUDGET_STATES_NS until
+ * the next window).  GC and scavenger probes stay attached.  The next
+ * window's length is planned from the last period's measurements:
  *
  *   r  hits per second of window (measured),
  *   k  cost of a hit: the trap and handler (calibrated once, in a process
@@ -24,9 +26,7 @@
  * A window longer than the period: the probes stay armed (the budget does
  * not bind).  Shorter than BUDGET_MIN_WINDOW_NS: the period grows instead
  * (up to BUDGET_MAX_PERIOD_NS, also when B * u <= f: the costs between
- * windows take the whole budget; dump then windows the make, clear and
- * growth probes as well: a server makes maps by the thousand a second,
- * and a swiss map that churns rehashes as often).  What was spent is the ratio of the added
+ * windows take the whole budget).  What was spent is the ratio of the added
  * cost (hits * hit cost + mapwatchctl's CPU) to the processes' own CPU,
  * over the whole trace.
  */
@@ -63,12 +63,6 @@ struct budget {
 	uint64_t period_ns, window_ns;
 	/* sums over the trace */
 	uint64_t periods, windows, hits, armed_ns, elapsed_ns, proc_ns, tool_ns;
-	/*
-	 * The last plan found no room: what happens between windows costs
-	 * the whole budget already.  dump then windows the make, clear and
-	 * growth probes too (growth_windowed), once.
-	 */
-	bool no_room, growth_windowed;
 };
 
 void budget_init(struct budget *b, double percent, uint64_t hit_ns);
