@@ -7,6 +7,7 @@
 #include <linux/capability.h>
 #include <linux/cpumask.h>
 #include <linux/cred.h>
+#include <linux/dcache.h>
 #include <linux/file.h>
 #include <linux/log2.h>
 #include <linux/magic.h>
@@ -663,9 +664,16 @@ static struct inode *mapwatch_binary_inode(int fd, u64 offset, u64 ref_ctr_offse
 	if (!file)
 		return ERR_PTR(-EBADF);
 	if (S_ISREG(file_inode(file)->i_mode)) {
-		size = i_size_read(file_inode(file));
+		/*
+		 * On overlayfs (a container's root) the pages a process maps
+		 * are the real file's: the breakpoints go in that inode, as
+		 * the kernel's own uprobe_events put them.
+		 */
+		struct inode *real = d_real_inode(file->f_path.dentry);
+
+		size = i_size_read(real);
 		if (offset < size && ref_ctr_offset < size)
-			inode = igrab(file_inode(file));
+			inode = igrab(real);
 		if (!inode)
 			inode = ERR_PTR(-ENOENT);
 	}
