@@ -142,11 +142,17 @@ static void gt_build(struct gotrace *t, struct fprog *p, const struct gover_func
 		static const char *const rets[] = { "ret1", "ret2", "ret3" };
 		int next;
 
-		g = fp_reg(p, sp);
-		v = fp_load(p, g, 0, 8, false);
-		fp_emit(p, "ret0", v, 8, false);
-		fp_free(p, v);
-		fp_free(p, g);
+		if (gover_link_reg(machine) >= 0) {
+			v = fp_reg(p, gover_link_reg(machine));
+			fp_emit(p, "ret0", v, 8, false);
+			fp_free(p, v);
+		} else {
+			g = fp_reg(p, sp);
+			v = fp_load(p, g, 0, 8, false);
+			fp_emit(p, "ret0", v, 8, false);
+			fp_free(p, v);
+			fp_free(p, g);
+		}
 		/* Up the frame-pointer chain, quietly: it may end before. */
 		g = fp_reg(p, fpr);
 		for (i = 0; i < 3; i++) {

@@ -366,7 +366,22 @@ int gover_frame_regs(uint16_t machine, int *sp, int *fp)
 		*fp = MAPWATCH_REG_X86_BP;
 		return 0;
 	}
-	return -1;	/* arm64: the return address is in LR at a RET; not done */
+	/*
+	 * arm64: at a RET the epilogue has put back the caller's FP (R29) and
+	 * the return address in LR (R30); a frame keeps its caller's FP at
+	 * [R29] and its own saved LR at [R29 + 8], as on amd64.
+	 */
+	if (machine == EM_AARCH64) {
+		*sp = MAPWATCH_REG_ARM64_SP;
+		*fp = 29;
+		return 0;
+	}
+	return -1;
+}
+
+int gover_link_reg(uint16_t machine)
+{
+	return machine == EM_AARCH64 ? 30 : -1;
 }
 
 int gover_g_reg(uint16_t machine)

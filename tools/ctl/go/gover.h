@@ -187,6 +187,8 @@ int gover_g_reg(uint16_t machine);		/* r14 / x28 */
  * where not supported.
  */
 int gover_frame_regs(uint16_t machine, int *sp, int *fp);
+/* The register holding the return address at a RET (arm64's LR), or -1: on the stack. */
+int gover_link_reg(uint16_t machine);
 const char *gover_g_reg_name(uint16_t machine);
 
 #endif
