@@ -626,9 +626,35 @@ static void budget_start(struct dump *d)
 	db->period_end = now + db->b.period_ns;
 }
 
+static uint64_t sub0(uint64_t a, uint64_t b);
+
+/*
+ * The budget as of @now: the periods ended, and the one under way so far
+ * (not planned from: a figure for the reader, refreshed every second).
+ */
+static void budget_so_far(struct dump *d, uint64_t now, struct budget *b)
+{
+	struct dump_budget *db = d->budget;
+	uint64_t proc, tool, hits = db->window_closed ? db->w_hits :
+						    gotrace_hits(&d->gt, &d->s, true);
+
+	*b = db->b;
+	if (now <= db->period_start)
+		return;
+	budget_cpu(db, &proc, &tool);
+	b->hits += sub0(hits, db->p_hits);
+	b->proc_ns += sub0(proc, db->p_proc);
+	b->tool_ns += sub0(tool, db->p_tool);
+	b->elapsed_ns += now - db->period_start;
+	b->armed_ns += db->window_closed ? db->window_len :
+		       d->gt.ops_armed ? sub0(now, db->window_start) : 0;
+}
+
 static void print_budget(struct dump *d, uint64_t now)
 {
-	const struct budget *b = &d->budget->b;
+	struct budget so_far, *b = &so_far;
+
+	budget_so_far(d, now, b);
 
 	if (json_output) {
 		jsonw_start_object(json_wtr);
@@ -684,6 +710,13 @@ static void budget_period(struct dump *d, uint64_t now)
 	db->p_proc = proc;
 	db->p_tool = tool;
 	db->p_hits = hits;
+	/* The next period starts here; a window still open goes on in it. */
+	db->period_start = now;
+	db->window_closed = false;
+	if (d->gt.ops_armed) {
+		db->window_start = now;
+		db->window_end = now + db->b.window_ns;
+	}
 }
 
 /* The window is over: the per-operation probes off, now. */
@@ -743,6 +776,9 @@ static int budget_step(struct dump *d)
 		gotrace_states(&d->gt, mono_ns(), stdout, json_output ? json_wtr : NULL,
 			       &db->states);
 		db->states_read += db->states.live;
+		/* What was spent so far, with the maps read: a reader shows both. */
+		if (now < db->period_end)
+			print_budget(d, now);
 		fflush(stdout);
 	}
 	if (db->failed)
