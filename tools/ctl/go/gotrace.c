@@ -862,12 +862,19 @@ static void gt_learn_type(struct gotrace *t, const struct gotrace_probe *gp,
 
 	if (tm && tk && te && tm->len >= 8 && tk->len >= 16 && te->len >= 16) {
 		gt_parse_type(t, tm->bytes, tk->bytes, te->bytes, &m->type);
+		m->type_addr = mt ? mt->u : 0;
 		if (mt)
 			gt_type_keep(t, m->tgid, mt->u, &m->type);
 		return;
 	}
-	if (m->type.known || !mt || !mt->u)
+	/*
+	 * The type this map was learnt with, unless the address now holds a
+	 * map of another type (a map on a goroutine's stack is made with no
+	 * runtime call, so with no make event).
+	 */
+	if (!mt || !mt->u || (m->type.known && mt->u == m->type_addr))
 		return;
+	m->type_addr = mt->u;
 	key.tgid = m->tgid;
 	key.addr = mt->u;
 	found = tfind(&key, &t->types, gt_type_cmp);

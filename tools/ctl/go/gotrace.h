@@ -55,6 +55,7 @@ struct gotrace_map {
 	uint32_t tgid;
 	uint64_t addr;
 	struct gostore_type type;
+	uint64_t type_addr;	/* the map type's address type is of (0: not known) */
 	struct gostore_tables tables;
 	uint64_t seed;		/* the header's seed at the last event, if seed_known */
 	bool seed_known;	/* not after a clear (which draws a new one) */
