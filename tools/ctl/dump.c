@@ -67,8 +67,10 @@ struct dump_budget {
 	uint64_t next_states;		/* when to read them again between windows */
 	bool failed;			/* detaching failed (printed): tracing stops */
 	bool ended;			/* tracing ended: no window to close */
-	struct gotrace_final states;	/* the last reading between windows */
 	uint64_t states_read;		/* maps read between windows, summed */
+	/* CPU time summed per clock (budget_cpu()): the processes', then ours, our reader's */
+	uint64_t cpu_last[MAPWATCH_MAX_PIDS + 3];
+	uint64_t cpu_proc, cpu_tool;
 };
 
 struct pending {
@@ -80,7 +82,6 @@ struct pending {
 
 static volatile sig_atomic_t stop;
 
-static uint64_t mono_ns(void);
 static bool budget_window_over(struct dump *d, uint64_t now);
 static void budget_close_window(struct dump *d, uint64_t now);
 
@@ -529,14 +530,6 @@ static void show_progress(struct dump *d, const struct timespec *t0, const struc
 /* ------------------------------------------------------------------------ */
 /* --budget (trace/budget.h)                                                 */
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /*
  * CPU time on clock @c summed into *@sum, from *@last on: a clock that
  * stops reading (its process exited) keeps what it had counted.
@@ -555,25 +548,18 @@ static void cpu_add(clockid_t c, uint64_t *last, uint64_t *sum)
 	}
 }
 
-struct cpu_sums {
-	uint64_t last[MAPWATCH_MAX_PIDS + 2];
-	uint64_t proc, tool;
-};
-
-static struct cpu_sums cpu;
-
 /* The traced processes' CPU time, and ours with our reader's, so far. */
 static void budget_cpu(struct dump_budget *db, uint64_t *proc, uint64_t *tool)
 {
 	int i;
 
 	for (i = 0; i < db->nr_proc; i++)
-		cpu_add(db->proc[i], &cpu.last[i], &cpu.proc);
-	cpu_add(CLOCK_PROCESS_CPUTIME_ID, &cpu.last[MAPWATCH_MAX_PIDS], &cpu.tool);
+		cpu_add(db->proc[i], &db->cpu_last[i], &db->cpu_proc);
+	cpu_add(CLOCK_PROCESS_CPUTIME_ID, &db->cpu_last[db->nr_proc], &db->cpu_tool);
 	if (db->have_peer)
-		cpu_add(db->peer, &cpu.last[MAPWATCH_MAX_PIDS + 1], &cpu.tool);
-	*proc = cpu.proc;
-	*tool = cpu.tool;
+		cpu_add(db->peer, &db->cpu_last[db->nr_proc + 1], &db->cpu_tool);
+	*proc = db->cpu_proc;
+	*tool = db->cpu_tool;
 }
 
 static int budget_setup(struct dump *d, double percent, const int *pids, int nr_pids, pid_t child)
@@ -660,9 +646,9 @@ static void print_budget(struct dump *d, uint64_t now)
 		jsonw_start_object(json_wtr);
 		jsonw_string_field(json_wtr, "type", TRACE_BUDGET);
 		jsonw_uint_field(json_wtr, "time_ns", now);
-		jsonw_milli_field(json_wtr, "percent", (uint64_t)(b->share * 100 * 1000 + 0.5));
-		jsonw_milli_field(json_wtr, "spent_percent", (uint64_t)(budget_spent(b) * 1000 + 0.5));
-		jsonw_milli_field(json_wtr, "armed_percent", (uint64_t)(budget_armed(b) * 100 * 1000 + 0.5));
+		jsonw_fixed3_field(json_wtr, "percent", b->share * 100);
+		jsonw_fixed3_field(json_wtr, "spent_percent", budget_spent(b));
+		jsonw_fixed3_field(json_wtr, "armed_percent", budget_armed(b));
 		jsonw_uint_field(json_wtr, "periods", b->periods);
 		jsonw_uint_field(json_wtr, "windows", b->windows);
 		jsonw_uint_field(json_wtr, "window_ns", b->window_ns);
@@ -678,7 +664,7 @@ static void print_budget(struct dump *d, uint64_t now)
 	printf("%llu.%09llu budget %g%%: spent %.3f%%, armed %.2f%% of the time; next window "
 	       "%.1f ms every %.1f ms\n", (unsigned long long)now / 1000000000,
 	       (unsigned long long)now % 1000000000, b->share * 100, budget_spent(b),
-	       budget_armed(b) * 100, b->window_ns / 1e6, b->period_ns / 1e6);
+	       budget_armed(b), b->window_ns / 1e6, b->period_ns / 1e6);
 }
 
 static uint64_t sub0(uint64_t a, uint64_t b)
@@ -712,6 +698,7 @@ static void budget_period(struct dump *d, uint64_t now)
 	db->p_hits = hits;
 	/* The next period starts here; a window still open goes on in it. */
 	db->period_start = now;
+	db->period_end = now + db->b.period_ns;
 	db->window_closed = false;
 	if (d->gt.ops_armed) {
 		db->window_start = now;
@@ -753,6 +740,7 @@ static int budget_step(struct dump *d)
 {
 	struct dump_budget *db = d->budget;
 	uint64_t now = mono_ns(), next, proc, tool;
+	struct gotrace_final read;
 
 	/* Read often: a process that exits takes its last CPU time with it. */
 	budget_cpu(db, &proc, &tool);
@@ -773,9 +761,8 @@ static int budget_step(struct dump *d)
 		if (drain(d, false) < 0)
 			db->failed = true;
 		gotrace_retired_drained(&d->gt);
-		gotrace_states(&d->gt, mono_ns(), stdout, json_output ? json_wtr : NULL,
-			       &db->states);
-		db->states_read += db->states.live;
+		gotrace_states(&d->gt, mono_ns(), stdout, json_output ? json_wtr : NULL, &read);
+		db->states_read += read.live;
 		/* What was spent so far, with the maps read: a reader shows both. */
 		if (now < db->period_end)
 			print_budget(d, now);
@@ -787,16 +774,15 @@ static int budget_step(struct dump *d)
 		budget_period(d, now);
 		print_budget(d, now);
 		fflush(stdout);
-		db->period_start = now;
-		db->period_end = now + db->b.period_ns;
-		if (!d->gt.ops_armed && gotrace_arm(&d->gt, &d->s)) {
-			p_err("%s", mw_error());
-			return -1;
+		if (!d->gt.ops_armed) {
+			if (gotrace_arm(&d->gt, &d->s)) {
+				p_err("%s", mw_error());
+				return -1;
+			}
+			/* From when the probes are in: attaching them takes a while. */
+			db->window_start = mono_ns();
+			db->window_end = db->window_start + db->b.window_ns;
 		}
-		/* From when the probes are in: attaching them takes a while. */
-		db->window_start = mono_ns();
-		db->window_end = db->window_start + db->b.window_ns;
-		db->window_closed = false;
 	}
 	next = d->gt.ops_armed && db->b.window_ns < db->b.period_ns ? db->window_end :
 								       db->period_end;
@@ -868,12 +854,9 @@ static void summary(struct dump *d)
 		if (d->budget) {
 			const struct budget *b = &d->budget->b;
 
-			jsonw_milli_field(json_wtr, "budget_percent",
-					  (uint64_t)(b->share * 100000 + 0.5));
-			jsonw_milli_field(json_wtr, "budget_spent_percent",
-					  (uint64_t)(budget_spent(b) * 1000 + 0.5));
-			jsonw_milli_field(json_wtr, "budget_armed_percent",
-					  (uint64_t)(budget_armed(b) * 100000 + 0.5));
+			jsonw_fixed3_field(json_wtr, "budget_percent", b->share * 100);
+			jsonw_fixed3_field(json_wtr, "budget_spent_percent", budget_spent(b));
+			jsonw_fixed3_field(json_wtr, "budget_armed_percent", budget_armed(b));
 			jsonw_uint_field(json_wtr, "budget_windows", b->windows);
 			jsonw_uint_field(json_wtr, "budget_hit_ns", b->hit_ns);
 		}
@@ -900,7 +883,7 @@ static void summary(struct dump *d)
 		fprintf(stderr, "dump: budget %g%%: spent %.3f%% of the traced processes' CPU; "
 			"map operations traced %.2f%% of the time, in %llu windows\n",
 			d->budget->b.share * 100, budget_spent(&d->budget->b),
-			budget_armed(&d->budget->b) * 100,
+			budget_armed(&d->budget->b),
 			(unsigned long long)d->budget->b.windows);
 	if (d->go && d->final.live + d->final.reused)
 		fprintf(stderr, "dump: %llu maps read from their process at the end, %llu of them"

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "main.h"
 #include "lib/mapwatch.h"
@@ -69,6 +70,14 @@ void p_usage(const char *fmt, ...)
 	va_end(ap);
 	usage_error = true;
 	p_err("%s", msg);
+}
+
+uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 void p_info(const char *fmt, ...)

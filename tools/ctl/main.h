@@ -4,6 +4,7 @@
 #define _MAPWATCHCTL_MAIN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <getopt.h>
 #include <stdio.h>
 
@@ -67,6 +68,8 @@ extern bool usage_error;
 /* A command's help: on stderr, or under -j as {"help": TEXT} on stdout; 0. */
 int help_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t mono_ns(void);
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 

@@ -21,6 +21,7 @@
 #include "go/gostate.h"
 #include "main.h"
 #include "report/model.h"
+#include "report/report.h"
 #include "trace/read.h"
 
 struct top {
@@ -68,14 +69,6 @@ static int top_help(void)
 		bin_name);
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /* The map layout of the traced binary, from the trace's header. */
 static const struct gover_layout *top_layout(struct top *t)
 {
@@ -117,19 +110,7 @@ static void frame_json(struct top *t, struct rmap **order, const struct rproc *p
 	jsonw_uint_field(json_wtr, "lost", t->r.lost);
 	jsonw_uint_field(json_wtr, "gc_cycles", p ? p->gc_end : 0);
 	jsonw_uint_field(json_wtr, "released_bytes", p ? p->released : 0);
-	if (t->r.budget.seen) {
-		const struct rbudget *b = &t->r.budget;
-
-		jsonw_name(json_wtr, "budget");
-		jsonw_start_object(json_wtr);
-		jsonw_milli_field(json_wtr, "percent", (uint64_t)(b->percent * 1000 + 0.5));
-		jsonw_milli_field(json_wtr, "spent_percent",
-				  (uint64_t)(b->spent_percent * 1000 + 0.5));
-		jsonw_milli_field(json_wtr, "armed_percent",
-				  (uint64_t)(b->armed_percent * 1000 + 0.5));
-		jsonw_uint_field(json_wtr, "windows", b->windows);
-		jsonw_end_object(json_wtr);
-	}
+	report_budget_json(&t->r.budget);
 	jsonw_name(json_wtr, "maps");
 	jsonw_start_array(json_wtr);
 	for (i = 0; order && order[i]; i++) {

@@ -255,3 +255,8 @@ void jsonw_milli_field(json_writer_t *w, const char *name, uint64_t v)
 	jsonw_name(w, name);
 	jsonw_milli(w, v);
 }
+
+void jsonw_fixed3_field(json_writer_t *w, const char *name, double v)
+{
+	jsonw_milli_field(w, name, v > 0 ? (uint64_t)(v * 1000 + 0.5) : 0);
+}

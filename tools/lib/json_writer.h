@@ -29,5 +29,7 @@ void jsonw_bool_field(json_writer_t *w, const char *name, bool v);
 /* @v / 1000 with its three decimals, exactly: 1234567 -> 1234.567 */
 void jsonw_milli(json_writer_t *w, uint64_t v);
 void jsonw_milli_field(json_writer_t *w, const char *name, uint64_t v);
+/* @v (not negative) rounded to three decimals: 0.59012 -> 0.590 */
+void jsonw_fixed3_field(json_writer_t *w, const char *name, double v);
 
 #endif

@@ -237,7 +237,7 @@ static int gt_add(struct gotrace *t, const struct gover_func *f, bool at_ret, ui
 	gp->at_ret = at_ret;
 	gp->off = off;
 	gp->va = va;
-	gp->per_op = gt_per_op(f);
+	gp->windowed = gt_per_op(f);
 	if (at_ret)
 		gt_build(t, &gp->prog, f, f->rets, GOVER_MAX_RETS, va, true);
 	else
@@ -378,7 +378,7 @@ int gotrace_disarm(struct gotrace *t, struct mw_session *s)
 		struct gotrace_probe *gp = &t->probes[i];
 		int ret;
 
-		if (!gp->per_op || !gp->id)
+		if (!gp->windowed || !gp->id)
 			continue;
 		if (t->nr_retired == t->max_retired) {
 			size_t n = t->max_retired ? 2 * t->max_retired : 16;
@@ -399,7 +399,7 @@ int gotrace_disarm(struct gotrace *t, struct mw_session *s)
 		if (ret)
 			return ret;
 		gp->hits_before += pc.hits;
-		t->windowed = true;
+		t->ops_unseen = true;
 		t->retired[t->nr_retired].id = gp->id;
 		t->retired[t->nr_retired++].idx = i;
 		gp->id = 0;
@@ -416,7 +416,7 @@ int gotrace_arm(struct gotrace *t, struct mw_session *s)
 		struct gotrace_probe *gp = &t->probes[i];
 		int ret;
 
-		if (!gp->per_op || gp->id)
+		if (!gp->windowed || gp->id)
 			continue;
 		ret = gt_attach_one(t, s, gp);
 		if (ret)
@@ -434,8 +434,8 @@ size_t gotrace_window_more(struct gotrace *t)
 		enum gomap_op op = t->probes[i].f->op;
 
 		if ((op == GOMAP_OP_GROW || op == GOMAP_OP_MAKE || op == GOMAP_OP_CLEAR) &&
-		    !t->probes[i].per_op) {
-			t->probes[i].per_op = true;
+		    !t->probes[i].windowed) {
+			t->probes[i].windowed = true;
 			n++;
 		}
 	}
@@ -447,7 +447,7 @@ void gotrace_retired_drained(struct gotrace *t)
 	t->nr_retired = 0;
 }
 
-uint64_t gotrace_hits(const struct gotrace *t, struct mw_session *s, bool per_op)
+uint64_t gotrace_hits(const struct gotrace *t, struct mw_session *s, bool windowed)
 {
 	struct mapwatch_probe_counters pc;
 	uint64_t hits = 0;
@@ -456,7 +456,7 @@ uint64_t gotrace_hits(const struct gotrace *t, struct mw_session *s, bool per_op
 	for (i = 0; i < t->nr; i++) {
 		const struct gotrace_probe *gp = &t->probes[i];
 
-		if (per_op && !gp->per_op)
+		if (windowed && !gp->windowed)
 			continue;
 		hits += gp->hits_before;
 		if (gp->id && !mw_probe_counters(s, gp->id, &pc))
@@ -1155,7 +1155,7 @@ static void gt_states(struct gotrace *t, uint64_t now_ns, FILE *f, json_writer_t
 		 * windows, nor after them.
 		 */
 		if (ret == -EBADMSG ||
-		    (!ret && m->seed_known && h.seed != m->seed && !t->windowed)) {
+		    (!ret && m->seed_known && h.seed != m->seed && !t->ops_unseen)) {
 			state = TRACE_STATE_REUSED;
 			res->reused++;
 		} else if (ret) {

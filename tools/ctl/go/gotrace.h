@@ -26,7 +26,7 @@ struct gotrace_probe {
 	uint64_t va;		/* its link-time address */
 	struct fprog prog;
 	uint32_t id;		/* the session's probe id; 0 while not attached */
-	bool per_op;		/* --budget arms it in windows: fires per map operation
+	bool windowed;		/* --budget arms it in windows: fires per map operation
 				 * (or a make, clear, growth: gotrace_window_more()) */
 	uint64_t hits_before;	/* hits of its earlier attachments (gotrace_disarm) */
 };
@@ -94,7 +94,7 @@ struct gotrace {
 	unsigned int nr_mem;
 	uint64_t tables_read;	/* swiss maps made before the attach, tables read */
 	bool ops_armed;		/* the per-operation probes are attached */
-	bool windowed;		/* they were detached once: not every operation is seen */
+	bool ops_unseen;	/* they were detached once: not every operation is seen */
 	struct gotrace_retired *retired;
 	size_t nr_retired, max_retired;
 };
@@ -128,8 +128,8 @@ void gotrace_retired_drained(struct gotrace *t);
  * Returns how many probes joined.
  */
 size_t gotrace_window_more(struct gotrace *t);
-/* Hits of the per-operation probes (@per_op) or of all, attachments summed. */
-uint64_t gotrace_hits(const struct gotrace *t, struct mw_session *s, bool per_op);
+/* Hits of the windowed probes (@windowed) or of all, attachments summed. */
+uint64_t gotrace_hits(const struct gotrace *t, struct mw_session *s, bool windowed);
 void gotrace_close(struct gotrace *t);
 
 /* The probe a record came from, or NULL if it is not one of @t's. */

@@ -119,6 +119,19 @@ static void print_proc(const struct rproc *p)
 		print_jvm(p);
 }
 
+void report_budget_json(const struct rbudget *b)
+{
+	if (!b->seen)
+		return;
+	jsonw_name(json_wtr, "budget");
+	jsonw_start_object(json_wtr);
+	jsonw_fixed3_field(json_wtr, "percent", b->percent);
+	jsonw_fixed3_field(json_wtr, "spent_percent", b->spent_percent);
+	jsonw_fixed3_field(json_wtr, "armed_percent", b->armed_percent);
+	jsonw_uint_field(json_wtr, "windows", b->windows);
+	jsonw_end_object(json_wtr);
+}
+
 int report_print_json(struct report *r)
 {
 	struct rmap **order = report_order(r);
@@ -137,17 +150,7 @@ int report_print_json(struct report *r)
 	/* false: the trace has no summary, it was cut short */
 	jsonw_bool_field(json_wtr, "complete", r->summary);
 	/* dump --budget: what it spent (the last "budget" record) */
-	if (r->budget.seen) {
-		jsonw_name(json_wtr, "budget");
-		jsonw_start_object(json_wtr);
-		jsonw_milli_field(json_wtr, "percent", (uint64_t)(r->budget.percent * 1000 + 0.5));
-		jsonw_milli_field(json_wtr, "spent_percent",
-				  (uint64_t)(r->budget.spent_percent * 1000 + 0.5));
-		jsonw_milli_field(json_wtr, "armed_percent",
-				  (uint64_t)(r->budget.armed_percent * 1000 + 0.5));
-		jsonw_uint_field(json_wtr, "windows", r->budget.windows);
-		jsonw_end_object(json_wtr);
-	}
+	report_budget_json(&r->budget);
 	/* the trace's header, when it has one (format version 1 on) */
 	if (r->has_header) {
 		jsonw_name(json_wtr, "trace");

@@ -11,10 +11,13 @@
 #include <stdio.h>
 
 struct report;
+struct rbudget;
 
 /* report: for people (text.c) and for scripts (json.c, on json_wtr). */
 int report_print_text(struct report *r);
 int report_print_json(struct report *r);
+/* "budget": {percent, spent_percent, armed_percent, windows}, if dump had one. */
+void report_budget_json(const struct rbudget *b);
 
 /* report --openmetrics (metrics.c): an outfile_write() fill, @ctx the report. */
 int report_openmetrics(FILE *f, void *ctx);

@@ -98,7 +98,7 @@ double budget_spent(const struct budget *b)
 
 double budget_armed(const struct budget *b)
 {
-	return b->elapsed_ns ? (double)b->armed_ns / b->elapsed_ns : 1;
+	return b->elapsed_ns ? 100.0 * (double)b->armed_ns / b->elapsed_ns : 100;
 }
 
 /* ------------------------------------------------------------------------ */

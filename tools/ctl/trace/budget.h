@@ -70,7 +70,7 @@ void budget_init(struct budget *b, double percent, uint64_t hit_ns);
 void budget_plan(struct budget *b, const struct budget_sample *s);
 /* Percent of the traced processes' own CPU time spent on tracing so far. */
 double budget_spent(const struct budget *b);
-/* The share of the time the per-operation probes were armed, so far. */
+/* Percent of the time the per-operation probes were armed, so far. */
 double budget_armed(const struct budget *b);
 
 /*
