@@ -137,6 +137,13 @@ $(BUILD)/gostorage_test: $(GOSTORAGE_TEST_SRCS) tools/ctl/go/gostorage.h tools/c
 	@mkdir -p $(BUILD)
 	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ $(GOSTORAGE_TEST_SRCS)
 
+BUDGET_TEST_SRCS := tools/tests/budget_test.c tools/ctl/trace/budget.c tools/lib/fetchprog.c \
+		    tools/lib/mapwatch.c tools/lib/mwerr.c module/ring.c
+
+$(BUILD)/budget_test: $(BUDGET_TEST_SRCS) tools/ctl/trace/budget.h
+	@mkdir -p $(BUILD)
+	$(CC) $(WFLAGS) $(SAN_ASAN) $(CPPFLAGS) -o $@ $(BUDGET_TEST_SRCS) -lpthread
+
 USDT_TEST_SRCS	:= tools/tests/usdt_test.c tools/ctl/sdt/notes.c tools/ctl/sdt/args.c \
 		   tools/lib/elfbin.c tools/lib/fetchprog.c tools/lib/mwerr.c
 
@@ -163,7 +170,7 @@ gobin-test: $(BUILD)/gobin_test.asan tools/mapwatchctl
 # Host unit tests: the ring core under ThreadSanitizer and AddressSanitizer+UBSan,
 # mapwatchctl's fetch-program builder and decoder, the error shape (mwerr.h,
 # libmapwatch's per-thread last failure), its Go map storage
-# arithmetic and its SDT (USDT) note reader under ASan+UBSan; report
+# arithmetic, dump --budget's planner and its SDT (USDT) note reader under ASan+UBSan; report
 # --openmetrics against report -j (python3-prometheus-client's parser); the
 # trace format's names, document and versioning (docs/trace-format.md);
 # filter against the format's rules, computed from the traces' JSON;
@@ -174,12 +181,14 @@ gobin-test: $(BUILD)/gobin_test.asan tools/mapwatchctl
 # export --pprof read back by go tool pprof against report -j (the newest
 # Go toolchain of tools/go/toolchain, unpacked into the cache if missing).
 unit: $(BUILD)/ring_test.tsan $(BUILD)/ring_test.asan $(BUILD)/fetchprog_test \
-	$(BUILD)/mwerr_test $(BUILD)/gostorage_test $(BUILD)/usdt_test tools/mapwatchctl
+	$(BUILD)/mwerr_test $(BUILD)/gostorage_test $(BUILD)/budget_test $(BUILD)/usdt_test \
+	tools/mapwatchctl
 	$(BUILD)/ring_test.tsan
 	$(BUILD)/ring_test.asan
 	$(BUILD)/fetchprog_test
 	$(BUILD)/mwerr_test
 	$(BUILD)/gostorage_test
+	$(BUILD)/budget_test
 	$(BUILD)/usdt_test tools/mapwatchctl
 	tools/tests/openmetrics_check --top 1 --top 4 --top 0 --live \
 		tools/tests/data/openmetrics-trace.json tools/tests/data/openmetrics-escape.json
