@@ -608,6 +608,7 @@ static void budget_start(struct dump *d)
 	budget_cpu(db, &db->p_proc, &db->p_tool);
 	db->p_hits = gotrace_hits(&d->gt, &d->s, true);
 	db->period_start = db->window_start = now;
+	gotrace_window_open(&d->gt, now);
 	db->window_end = now + db->b.window_ns;
 	db->period_end = now + db->b.period_ns;
 }
@@ -716,6 +717,7 @@ static void budget_close_window(struct dump *d, uint64_t now)
 	db->w_hits = gotrace_hits(&d->gt, &d->s, true);
 	db->window_len = now > db->window_start ? now - db->window_start : 0;
 	db->window_closed = true;
+	gotrace_window_close(&d->gt, mono_ns());
 	if (gotrace_disarm(&d->gt, &d->s)) {
 		p_err("%s", mw_error());
 		db->failed = true;
@@ -781,6 +783,7 @@ static int budget_step(struct dump *d)
 			}
 			/* From when the probes are in: attaching them takes a while. */
 			db->window_start = mono_ns();
+			gotrace_window_open(&d->gt, db->window_start);
 			db->window_end = db->window_start + db->b.window_ns;
 		}
 	}
@@ -858,6 +861,7 @@ static void summary(struct dump *d)
 			jsonw_fixed3_field(json_wtr, "budget_spent_percent", budget_spent(b));
 			jsonw_fixed3_field(json_wtr, "budget_armed_percent", budget_armed(b));
 			jsonw_uint_field(json_wtr, "budget_windows", b->windows);
+			jsonw_uint_field(json_wtr, "budget_outside_windows", d->gt.outside_window);
 			jsonw_uint_field(json_wtr, "budget_hit_ns", b->hit_ns);
 		}
 		jsonw_name(json_wtr, "kprobes");
@@ -881,10 +885,12 @@ static void summary(struct dump *d)
 			(unsigned long long)d->ut.methods_filtered);
 	if (d->budget)
 		fprintf(stderr, "dump: budget %g%%: spent %.3f%% of the traced processes' CPU; "
-			"map operations traced %.2f%% of the time, in %llu windows\n",
+			"map operations traced %.2f%% of the time, in %llu windows; %llu events\n"
+			"dump: dropped, of probes still being attached or detached\n",
 			d->budget->b.share * 100, budget_spent(&d->budget->b),
 			budget_armed(&d->budget->b),
-			(unsigned long long)d->budget->b.windows);
+			(unsigned long long)d->budget->b.windows,
+			(unsigned long long)d->gt.outside_window);
 	if (d->go && d->final.live + d->final.reused)
 		fprintf(stderr, "dump: %llu maps read from their process at the end, %llu of them"
 			" no longer the map traced\n",

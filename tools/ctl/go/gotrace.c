@@ -442,6 +442,41 @@ size_t gotrace_window_more(struct gotrace *t)
 	return n;
 }
 
+void gotrace_window_open(struct gotrace *t, uint64_t from)
+{
+	unsigned int i = t->win_n++ % GOTRACE_WINDOWS;
+
+	t->win[i].from = from;
+	t->win[i].to = UINT64_MAX;
+}
+
+void gotrace_window_close(struct gotrace *t, uint64_t to)
+{
+	if (t->win_n)
+		t->win[(t->win_n - 1) % GOTRACE_WINDOWS].to = to;
+}
+
+/*
+ * The rings are drained in time order per CPU, but a window's last records
+ * can still be read after the next window began: each is checked against
+ * the last GOTRACE_WINDOWS, newest first.
+ */
+static bool in_window(const struct gotrace *t, uint64_t time_ns)
+{
+	uint64_t n = t->win_n < GOTRACE_WINDOWS ? t->win_n : GOTRACE_WINDOWS;
+	uint64_t k;
+
+	if (!t->win_n)
+		return true;
+	for (k = 1; k <= n; k++) {
+		unsigned int i = (t->win_n - k) % GOTRACE_WINDOWS;
+
+		if (time_ns >= t->win[i].from)
+			return time_ns <= t->win[i].to;
+	}
+	return false;
+}
+
 void gotrace_retired_drained(struct gotrace *t)
 {
 	t->nr_retired = 0;
@@ -937,6 +972,17 @@ bool gotrace_print(struct gotrace *t, const struct gotrace_probe *gp,
 	bool have_hdr, repeat, have_bytes, created = false;
 	const char *at;
 	unsigned int i;
+
+	/*
+	 * --budget attaches and detaches the windowed probes one by one: an
+	 * event outside the window they were all attached in (assigns before
+	 * the deletes were in, say) would be a stream with holes.  Dropped,
+	 * and counted.
+	 */
+	if (gp->windowed && !in_window(t, ev->time_ns)) {
+		t->outside_window++;
+		return false;
+	}
 
 	if (fp_decode(&gp->prog, mw_event_payload(ev), ev->payload_size, v)) {
 		if (jw) {

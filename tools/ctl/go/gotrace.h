@@ -18,6 +18,8 @@
 
 /* Key bytes dump and report copy unless told otherwise (--key-max). */
 #define DUMP_KEY_MAX	64
+/* --budget's windows an event of a windowed probe is checked against */
+#define GOTRACE_WINDOWS	16
 
 struct gotrace_probe {
 	const struct gover_func *f;
@@ -86,6 +88,17 @@ struct gotrace {
 	size_t absent;		/* functions of this version the binary lacks */
 	struct gotrace_last last[GOTRACE_LAST][2];
 	uint64_t nested_dropped;
+	/*
+	 * --budget's last windows, newest at win[(win_n - 1) % GOTRACE_WINDOWS]:
+	 * from when the windowed probes were all attached to when their
+	 * detaching began (UINT64_MAX: not yet).  Their events outside every
+	 * one are dropped (gotrace_print()) and counted in outside_window;
+	 * none at all (win_n 0): no window drops anything.
+	 */
+	struct {
+		uint64_t from, to;
+	} win[GOTRACE_WINDOWS];
+	uint64_t win_n, outside_window;
 	void *maps;		/* tsearch tree of struct gotrace_map */
 	void *types;		/* map types learnt, by process and address */
 	size_t states_cursor;	/* where the next round of gotrace_states() begins */
@@ -120,6 +133,12 @@ int gotrace_attach(struct gotrace *t, struct mw_session *s);
 int gotrace_disarm(struct gotrace *t, struct mw_session *s);
 int gotrace_arm(struct gotrace *t, struct mw_session *s);
 void gotrace_retired_drained(struct gotrace *t);
+/*
+ * A window begins (every windowed probe attached, at @from) or ends (their
+ * detaching begins, at @to); both on the clock of the records' time_ns.
+ */
+void gotrace_window_open(struct gotrace *t, uint64_t from);
+void gotrace_window_close(struct gotrace *t, uint64_t to);
 /*
  * The make, clear and growth probes too: windowed from now on, the maps
  * read from the process between windows (a server makes maps by the
