@@ -138,12 +138,16 @@ static int dump_help(void)
 		"lost_overwritten, lost_reported, methods_filtered, and the kernel probes\n"
 		"that were on).\n"
 		"Tracing ends with -c/-t, on SIGINT, SIGTERM or SIGHUP (passed on to\n"
-		"CMD), when CMD exits, or when every PID has exited.  While it runs\n"
+		"CMD), when CMD exits, or when every PID has exited.  CMD still\n"
+		"running then gets SIGTERM (after -c/-t) and SIGKILL 10 s later, as\n"
+		"with timeout(1).  While it runs\n"
 		"with stdout not a terminal (-w, a pipe) and stderr one, a line there\n"
 		"says the events and losses so far (MAPWATCHCTL_PROGRESS=0: not).\n"
-		"-w FILE is written as FILE.tmp.XXXXXX beside it, renamed over FILE when\n"
-		"tracing ends: a dump that fails before tracing leaves FILE as it was,\n"
-		"and its errors are not written into FILE (-j: on stdout).\n"
+		"-j without -w: CMD's stdout is mapwatchctl's stderr, the trace alone\n"
+		"on stdout.  -w FILE is written as FILE.tmp.XXXXXX beside it, renamed\n"
+		"over FILE when tracing ends: a dump that fails before tracing leaves\n"
+		"FILE as it was, and its errors are not written into FILE (-j: on\n"
+		"stdout).\n"
 		"\n"
 		"  -p, --pid PID       trace process PID (any thread), repeatable\n"
 		"  -k, --kprobe NAME   kernel probe to enable, repeatable, or NAME,NAME:\n"
@@ -562,6 +566,35 @@ static void budget_cpu(struct dump_budget *db, uint64_t *proc, uint64_t *tool)
 	*tool = db->cpu_tool;
 }
 
+/*
+ * Tracing ended while CMD runs (a signal, -c, -t, an error): so does CMD,
+ * as timeout(1) does, or we would wait on a server for ever.  The signal
+ * we were told to stop by, else SIGTERM; SIGKILL if it is still there
+ * STOP_CMD_GRACE_S seconds later.
+ */
+#define STOP_CMD_GRACE_S	10
+static void stop_cmd(pid_t child, int sig)
+{
+	int i;
+
+	if (waitpid(child, NULL, WNOHANG) == child)
+		return;
+	if (!sig) {
+		sig = SIGTERM;
+		p_info("dump: tracing ended; sending SIGTERM to CMD (pid %d)", (int)child);
+	}
+	kill(child, sig);
+	for (i = 0; i < STOP_CMD_GRACE_S * 10; i++) {
+		if (waitpid(child, NULL, WNOHANG) == child)
+			return;
+		usleep(100 * 1000);
+	}
+	p_info("dump: CMD (pid %d) still runs %d s after %s: SIGKILL", (int)child,
+	       STOP_CMD_GRACE_S, strsignal(sig));
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+}
+
 static int budget_setup(struct dump *d, double percent, const int *pids, int nr_pids, pid_t child)
 {
 	struct dump_budget *db = calloc(1, sizeof(*db));
@@ -885,11 +918,13 @@ static void summary(struct dump *d)
 			(unsigned long long)d->ut.methods_filtered);
 	if (d->budget)
 		fprintf(stderr, "dump: budget %g%%: spent %.3f%% of the traced processes' CPU; "
-			"map operations traced %.2f%% of the time, in %llu windows; %llu events\n"
-			"dump: dropped, of probes still being attached or detached\n",
+			"map operations traced %.2f%% of the time, in %llu windows\n",
 			d->budget->b.share * 100, budget_spent(&d->budget->b),
 			budget_armed(&d->budget->b),
-			(unsigned long long)d->budget->b.windows,
+			(unsigned long long)d->budget->b.windows);
+	if (d->budget && d->gt.outside_window)
+		fprintf(stderr, "dump: %llu events dropped: their probes were still being"
+			" attached or detached (a window's events are whole)\n",
 			(unsigned long long)d->gt.outside_window);
 	if (d->go && d->final.live + d->final.reused)
 		fprintf(stderr, "dump: %llu maps read from their process at the end, %llu of them"
@@ -1154,7 +1189,12 @@ bad_opt:
 		if (mw_pid(&d.s, MAPWATCH_PID_ADD, pids[i]))
 			goto out_err;
 	if (argc) {
-		child = target_spawn(argv, &go_fd, saved_stdout);
+		/*
+		 * -w: CMD keeps the stdout we were given.  -j to stdout: CMD's
+		 * goes to stderr, or stdout would not be one JSON document.
+		 */
+		child = target_spawn(argv, &go_fd, saved_stdout >= 0 ? saved_stdout :
+					     json_output && !output ? STDERR_FILENO : -1);
 		if (child < 0) {
 			p_err("cannot start '%s': %s", argv[0], strerror(errno));
 			goto out_close;
@@ -1291,10 +1331,8 @@ out_close:
 	if (child > 0) {
 		if (go_fd >= 0)
 			close(go_fd);	/* the child exits without running CMD */
-		/* Told to stop: so is CMD, as timeout(1) does, or we would wait on. */
-		else if (stop)
-			kill(child, stop);
-		waitpid(child, NULL, 0);
+		else
+			stop_cmd(child, stop);
 	}
 	mw_close(&d.s);
 	while (d.nr_pend)

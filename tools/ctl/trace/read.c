@@ -4,6 +4,7 @@
  * tokener), so that a trace of any length needs memory only for what its
  * reader keeps; the pump of report --openmetrics; a live dump as the source.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -176,8 +177,11 @@ int trace_read(int fd, const char *name, trace_fn fn, void *ctx, struct trace_pu
 			} else if (strchr(" \t\r\n[],", c)) {
 				off++;
 			} else {
-				p_err("%s: not a 'mapwatchctl -j dump' trace (unexpected '%c')",
-				      name, c);
+				/* dump's text lines begin with a time */
+				p_err("%s: not a 'mapwatchctl -j dump' trace (unexpected '%c')%s",
+				      name, c, isdigit((unsigned char)c) ?
+				      ": dump's text output? Record with 'mapwatchctl -j dump -w FILE'" :
+				      "");
 				ret = -1;
 				break;
 			}
