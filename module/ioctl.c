@@ -747,16 +747,76 @@ static long mapwatch_ioctl_uprobe_attach(struct mapwatch_session *s, void __user
 	return mapwatch_probe_reply(s, arg.probe_id, uarg, &arg, sizeof(arg), usize);
 }
 
+/*
+ * Detach the @nr probes of @s whose ids are @ids, all or none, waiting once
+ * for the handlers of every uprobe among them.
+ */
+static int mapwatch_session_detach_ids(struct mapwatch_session *s, const u32 *ids, u32 nr)
+{
+	struct mapwatch_probe **ps;
+	bool uprobes = false;
+	int ret = 0;
+	u32 i, j;
+
+	ps = kcalloc(nr, sizeof(*ps), GFP_KERNEL);
+	if (!ps)
+		return -ENOMEM;
+	mutex_lock(&s->lock);
+	for (i = 0; i < nr && !ret; i++) {
+		ps[i] = s->state != MAPWATCH_STATE_DEAD ? mapwatch_probe_find(s, ids[i]) : NULL;
+		if (!ps[i])
+			ret = -ENOENT;
+		for (j = 0; j < i && !ret; j++)
+			if (ps[j] == ps[i])
+				ret = -EINVAL;
+	}
+	if (ret)
+		goto out;
+	for (i = 0; i < nr; i++) {
+		list_del(&ps[i]->node);
+		s->nr_probes--;
+		if (ps[i]->kind == MAPWATCH_PROBE_UPROBE) {
+			mapwatch_uprobe_detach_nosync(ps[i]);
+			uprobes = true;
+		} else {
+			mapwatch_kprobe_detach(ps[i]);
+		}
+	}
+	if (uprobes)
+		mapwatch_uprobes_sync();
+	for (i = 0; i < nr; i++) {
+		if (ps[i]->kind == MAPWATCH_PROBE_UPROBE)
+			mapwatch_uprobe_release(ps[i]);
+		mapwatch_probe_free(ps[i]);
+	}
+out:
+	mutex_unlock(&s->lock);
+	kfree(ps);
+	if (!ret)
+		for (i = 0; i < nr; i++)
+			mapwatch_genl_notify(MAPWATCH_CMD_PROBE_DEL, s, ids[i]);
+	return ret;
+}
+
 static long mapwatch_ioctl_detach(struct mapwatch_session *s, void __user *uarg)
 {
 	struct mapwatch_detach arg;
-	u32 usize;
+	u32 usize, *ids;
 	int ret;
 
 	ret = mapwatch_copy_in(&arg, sizeof(arg), MAPWATCH_DETACH_SIZE_VER0, uarg, &usize);
 	if (ret)
 		return ret;
-	return mapwatch_session_detach(s, arg.probe_id);
+	if (!arg.nr_ids)
+		return arg.reserved || arg.ids ? -EINVAL : mapwatch_session_detach(s, arg.probe_id);
+	if (arg.probe_id || arg.reserved || arg.nr_ids > MAPWATCH_MAX_PROBES)
+		return -EINVAL;
+	ids = memdup_user(u64_to_user_ptr(arg.ids), arg.nr_ids * sizeof(*ids));
+	if (IS_ERR(ids))
+		return PTR_ERR(ids);
+	ret = mapwatch_session_detach_ids(s, ids, arg.nr_ids);
+	kfree(ids);
+	return ret;
 }
 
 /* Detach probe @id of @s (its file's DETACH, or an admin's over genl). */

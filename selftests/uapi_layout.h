@@ -96,6 +96,9 @@
 	F(mapwatch_kprobe, probe_id, 12, 4)				\
 	F(mapwatch_detach, size, 0, 4)					\
 	F(mapwatch_detach, probe_id, 4, 4)				\
+	F(mapwatch_detach, nr_ids, 8, 4)				\
+	F(mapwatch_detach, reserved, 12, 4)				\
+	F(mapwatch_detach, ids, 16, 8)					\
 	F(mapwatch_probe_counters, size, 0, 4)				\
 	F(mapwatch_probe_counters, probe_id, 4, 4)			\
 	F(mapwatch_probe_counters, hits, 8, 8)				\
@@ -139,7 +142,7 @@
 	S(mapwatch_kp_mmap, 48, 48)					\
 	S(mapwatch_kp_exit, 16, 16)					\
 	S(mapwatch_kprobe, 16, MAPWATCH_KPROBE_SIZE_VER0)		\
-	S(mapwatch_detach, 8, MAPWATCH_DETACH_SIZE_VER0)		\
+	S(mapwatch_detach, 24, MAPWATCH_DETACH_SIZE_VER1)		\
 	S(mapwatch_probe_counters, 48, MAPWATCH_PROBE_COUNTERS_SIZE_VER1) \
 	S(mapwatch_fetch_op, 16, 16)					\
 	S(mapwatch_uprobe, 56, MAPWATCH_UPROBE_SIZE_VER0)

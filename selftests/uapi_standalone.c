@@ -43,7 +43,7 @@ MWT_STATIC_ASSERT((MAPWATCH_MAX_RING_PAGES & (MAPWATCH_MAX_RING_PAGES - 1)) == 0
 		  "MAPWATCH_MAX_RING_PAGES is a power of two");
 
 /* ABI 1.1: uprobes and fetch programs. */
-MWT_STATIC_ASSERT(MAPWATCH_ABI_MINOR == 4, "ABI minor");
+MWT_STATIC_ASSERT(MAPWATCH_ABI_MINOR == 5, "ABI minor");
 MWT_STATIC_ASSERT(MAPWATCH_FEAT_UPROBE == 4, "uprobe feature bit");
 MWT_STATIC_ASSERT(MAPWATCH_FOP_REG == 1 && MAPWATCH_FOP_CONST == 2 && MAPWATCH_FOP_PC == 3 &&
 		  MAPWATCH_FOP_ADD == 4 && MAPWATCH_FOP_LOAD == 5 && MAPWATCH_FOP_EMIT == 6 &&
@@ -69,6 +69,9 @@ MWT_STATIC_ASSERT(MAPWATCH_FEAT_PID_MEM_FD == 8 && MAPWATCH_PID_MEM_FD == 1 &&
 /* ABI 1.4: what the kernel lets the module see, and the events group. */
 MWT_STATIC_ASSERT(MAPWATCH_FEAT_DUMPABLE == 16 && MAPWATCH_FEAT_GENL_EVENTS == 32,
 		  "ABI 1.4 feature bits");
+/* ABI 1.5: several probes detached at once. */
+MWT_STATIC_ASSERT(MAPWATCH_DETACH_SIZE_VER0 == 8 && MAPWATCH_DETACH_SIZE_VER1 == 24,
+		  "detach sizes");
 /* The largest program's payload fits in a record's __u16 payload_size. */
 MWT_STATIC_ASSERT(MAPWATCH_MAX_PAYLOAD <= 0xffff, "payload_size is 16 bits");
 

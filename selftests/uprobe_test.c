@@ -1682,14 +1682,15 @@ TEST_F(uprobe, the_semaphore_counts_installed_breakpoints)
 
 /*
  * Every record of @rs is a spinner call (rsi SPIN_MAGIC) from one of the
- * probes @ids, and rdi grows within each ring.
+ * (at most 4) probes @ids, and rdi grows within each ring, probe by probe.
  */
 static void assert_spinner_records(struct __test_metadata *_metadata,
 				   const struct mwt_recs *rs, const uint32_t *ids, size_t nr_ids)
 {
-	uint64_t last[1024];
+	static uint64_t last[1024][4];
 	size_t i, j;
 
+	ASSERT_GE(4, nr_ids);
 	memset(last, 0, sizeof(last));
 	for (i = 0; i < rs->nr; i++) {
 		const struct mwt_rec *r = &rs->r[i];
@@ -1703,9 +1704,9 @@ static void assert_spinner_records(struct __test_metadata *_metadata,
 		ASSERT_EQ(16, r->payload_size);
 		ASSERT_EQ(SPIN_MAGIC, pl[1]);
 		ASSERT_LT(r->ring, ARRAY_SIZE(last));
-		if (last[r->ring])
-			ASSERT_LT(last[r->ring], pl[0] + 1) TH_LOG("record %zu", i);
-		last[r->ring] = pl[0] + 1;
+		if (last[r->ring][j])
+			ASSERT_LT(last[r->ring][j], pl[0] + 1) TH_LOG("record %zu", i);
+		last[r->ring][j] = pl[0] + 1;
 	}
 }
 
@@ -1777,6 +1778,97 @@ TEST_F(uprobe, detach_under_fire_waits_for_the_handlers)
 	ASSERT_LT(0, self->rs.events);
 	ASSERT_EQ(after.written, self->rs.events);
 	assert_spinner_records(_metadata, &self->rs, ids, ARRAY_SIZE(ids));
+	assert_probes_work(_metadata, self);
+}
+
+/* MAPWATCH_IOC_DETACH of several probes (ABI 1.5), the fields as given. */
+static int detach_ids(int fd, uint32_t probe_id, const uint32_t *ids, uint32_t nr,
+		      uint32_t reserved)
+{
+	struct mapwatch_detach arg = {
+		.size = sizeof(arg), .probe_id = probe_id, .nr_ids = nr,
+		.reserved = reserved, .ids = (uintptr_t)ids,
+	};
+
+	return ioctl(fd, MAPWATCH_IOC_DETACH, &arg);
+}
+
+TEST_F(uprobe, detaching_several_under_fire_waits_for_all_their_handlers)
+{
+	const struct mapwatch_fetch_op ops[] = {
+		OP_REG(0, DI), OP_EMIT(0, 8), OP_REG(1, SI), OP_EMIT(1, 8),
+	};
+	struct mapwatch_counters before, after;
+	struct mapwatch_probe_counters pc;
+	struct mwt_spinner sp;
+	uint32_t ids[4];
+	size_t i;
+
+	trace_self(_metadata, self);
+	for (i = 0; i < ARRAY_SIZE(ids); i++)
+		attach(_metadata, self, ops, ARRAY_SIZE(ops), 16, &ids[i]);
+	ASSERT_EQ(0, mwt_spinner_start(&sp, mwt_nth_cpu(1), spin_call));
+	ASSERT_EQ(0, mwt_spinner_wait(&sp, 200));
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
+		counters(_metadata, self, ids[i], &pc);
+		ASSERT_LT(0, pc.recorded) TH_LOG("probe %zu", i);
+	}
+	/* All four in one call, the spinner hitting them on the other CPU. */
+	ASSERT_EQ(0, detach_ids(self->s.fd, 0, ids, ARRAY_SIZE(ids), 0)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, mw_counters(&self->s, MAPWATCH_ALL_CPUS, &before));
+	ASSERT_EQ(0, mwt_spinner_wait(&sp, 300));
+	ASSERT_EQ(0, mw_counters(&self->s, MAPWATCH_ALL_CPUS, &after));
+	ASSERT_EQ(before.produced, after.produced);
+	for (i = 0; i < ARRAY_SIZE(ids); i++)
+		ASSERT_EQ(-ENOENT, mw_probe_counters(&self->s, ids[i], &pc)) TH_LOG("probe %zu", i);
+	mwt_spinner_stop(&sp);
+	drain(_metadata, self);
+	ASSERT_LT(0, self->rs.events);
+	ASSERT_EQ(after.written, self->rs.events);
+	assert_spinner_records(_metadata, &self->rs, ids, ARRAY_SIZE(ids));
+	assert_probes_work(_metadata, self);
+}
+
+TEST_F(uprobe, detaching_several_is_all_or_none)
+{
+	static uint32_t many[MAPWATCH_MAX_PROBES + 1];
+	struct mapwatch_probe_counters pc;
+	uint32_t ids[3], bad[3];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ids); i++)
+		attach(_metadata, self, NULL, 0, 0, &ids[i]);
+	/* An id this session has not: ENOENT, and none detached. */
+	bad[0] = ids[0], bad[1] = ids[1], bad[2] = 0x7fffffff;
+	ASSERT_EQ(-1, detach_ids(self->s.fd, 0, bad, 3, 0));
+	ASSERT_EQ(ENOENT, errno);
+	/* One twice: EINVAL. */
+	bad[2] = ids[0];
+	ASSERT_EQ(-1, detach_ids(self->s.fd, 0, bad, 3, 0));
+	ASSERT_EQ(EINVAL, errno);
+	/* Above MAPWATCH_MAX_PROBES, probe_id as well, reserved, ids without nr_ids. */
+	for (i = 0; i < ARRAY_SIZE(many); i++)
+		many[i] = ids[i % 3];
+	ASSERT_EQ(-1, detach_ids(self->s.fd, 0, many, MAPWATCH_MAX_PROBES + 1, 0));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, detach_ids(self->s.fd, ids[0], &ids[1], 1, 0));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, detach_ids(self->s.fd, 0, &ids[1], 1, 1));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, detach_ids(self->s.fd, ids[0], &ids[1], 0, 0));
+	ASSERT_EQ(EINVAL, errno);
+	/* ids not readable. */
+	ASSERT_EQ(-1, detach_ids(self->s.fd, 0, (const uint32_t *)8, 2, 0));
+	ASSERT_EQ(EFAULT, errno);
+	for (i = 0; i < ARRAY_SIZE(ids); i++)
+		counters(_metadata, self, ids[i], &pc);
+	/* In any order. */
+	bad[0] = ids[2], bad[1] = ids[0], bad[2] = ids[1];
+	ASSERT_EQ(0, detach_ids(self->s.fd, 0, bad, 3, 0)) TH_LOG("%s", strerror(errno));
+	for (i = 0; i < ARRAY_SIZE(ids); i++)
+		ASSERT_EQ(-ENOENT, mw_probe_counters(&self->s, ids[i], &pc));
+	ASSERT_EQ(-1, detach_ids(self->s.fd, 0, ids, 1, 0));
+	ASSERT_EQ(ENOENT, errno);
 	assert_probes_work(_metadata, self);
 }
 

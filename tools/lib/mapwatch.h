@@ -52,6 +52,12 @@ int mw_uprobe_attach(struct mw_session *s, int fd, uint64_t offset, uint64_t ref
 		     const struct mapwatch_fetch_op *ops, uint32_t nr_ops, uint32_t flags,
 		     uint32_t *probe_id);
 int mw_detach(struct mw_session *s, uint32_t probe_id);
+/*
+ * Detach the @nr probes @ids together (all or none), waiting once for their
+ * handlers; a module before ABI 1.5: one by one (a failure leaves those
+ * before it detached).
+ */
+int mw_detach_ids(struct mw_session *s, const uint32_t *ids, uint32_t nr);
 int mw_counters(struct mw_session *s, uint32_t cpu, struct mapwatch_counters *c);
 int mw_probe_counters(struct mw_session *s, uint32_t probe_id, struct mapwatch_probe_counters *c);
 /* Drain every CPU's ring through the mapping; returns records handed to @fn. */

@@ -52,7 +52,7 @@
  * something is added compatibly.
  */
 #define MAPWATCH_ABI_MAJOR	1
-#define MAPWATCH_ABI_MINOR	4
+#define MAPWATCH_ABI_MINOR	5
 
 #define MAPWATCH_DEVICE		"/dev/mapwatch"
 #define MAPWATCH_IOC_MAGIC	0xE7
@@ -519,15 +519,30 @@ struct mapwatch_uprobe {
  */
 
 /* ------------------------------------------------------------------------ */
-/* MAPWATCH_IOC_DETACH: remove a probe; returns once its handlers are done.  */
+/* MAPWATCH_IOC_DETACH: remove probes; returns once their handlers are done. */
 
 struct mapwatch_detach {
 	__u32 size;
-	__u32 probe_id;
+	__u32 probe_id;		/* the probe, when nr_ids is 0 */
+	/* ABI 1.5 */
+	__u32 nr_ids;		/* else: the nr_ids probes whose ids are at ids */
+	__u32 reserved;		/* must be 0 */
+	__u64 ids;		/* pointer to __u32[nr_ids] */
 };
 
 #define MAPWATCH_DETACH_SIZE_VER0	8
-/* ENOENT: no probe with that id in this session */
+#define MAPWATCH_DETACH_SIZE_VER1	24	/* ABI 1.5: nr_ids, ids */
+/*
+ * Several probes (ABI 1.5) are detached together or not at all, with one
+ * wait for the handlers of all of them: on 6.12 and later that wait is an
+ * RCU-tasks-trace grace period, tens of milliseconds or more; a tracer
+ * that detaches a set of probes one by one leaves the last attached that
+ * many times longer.
+ * ENOENT  no probe with that id in this session (nothing detached)
+ * EINVAL  nr_ids above MAPWATCH_MAX_PROBES, probe_id not 0 with nr_ids, an
+ *         id given twice (nothing detached)
+ * EFAULT  ids not readable
+ */
 
 /* ------------------------------------------------------------------------ */
 /* MAPWATCH_IOC_PROBE_COUNTERS: one probe's counters.                        */
@@ -559,7 +574,9 @@ struct mapwatch_probe_counters {
 /* Its number keeps the version 0 size: the structure grew in ABI 1.3. */
 #define MAPWATCH_IOC_PID	_IOC(_IOC_WRITE, MAPWATCH_IOC_MAGIC, 0x05, MAPWATCH_PID_SIZE_VER0)
 #define MAPWATCH_IOC_KPROBE_ATTACH _IOWR(MAPWATCH_IOC_MAGIC, 0x06, struct mapwatch_kprobe)
-#define MAPWATCH_IOC_DETACH	_IOW(MAPWATCH_IOC_MAGIC, 0x07, struct mapwatch_detach)
+/* Its number keeps the version 0 size: the structure grew in ABI 1.5. */
+#define MAPWATCH_IOC_DETACH	_IOC(_IOC_WRITE, MAPWATCH_IOC_MAGIC, 0x07, \
+				     MAPWATCH_DETACH_SIZE_VER0)
 /* Its number keeps the version 0 size: the structure grew in ABI 1.2. */
 #define MAPWATCH_IOC_PROBE_COUNTERS _IOC(_IOC_READ | _IOC_WRITE, MAPWATCH_IOC_MAGIC, 0x08, \
 					 MAPWATCH_PROBE_COUNTERS_SIZE_VER0)

@@ -372,40 +372,61 @@ int gotrace_attach(struct gotrace *t, struct mw_session *s)
 int gotrace_disarm(struct gotrace *t, struct mw_session *s)
 {
 	struct mapwatch_probe_counters pc;
-	size_t i;
+	size_t i, first = t->nr_retired, n = 0;
+	uint64_t *hits;
+	uint32_t *ids;
+	int ret = -ENOMEM;
 
+	/* Room for every probe: retired[] takes those of this disarm. */
+	if (t->nr_retired + t->nr > t->max_retired) {
+		void *grown = realloc(t->retired, (t->nr_retired + t->nr) * sizeof(*t->retired));
+
+		if (!grown)
+			return -ENOMEM;
+		t->retired = grown;
+		t->max_retired = t->nr_retired + t->nr;
+	}
+	ids = malloc(t->nr * sizeof(*ids) + 1);
+	hits = malloc(t->nr * sizeof(*hits) + 1);
+	if (!ids || !hits)
+		goto out;
 	for (i = 0; i < t->nr; i++) {
 		struct gotrace_probe *gp = &t->probes[i];
-		int ret;
 
 		if (!gp->windowed || !gp->id)
 			continue;
-		if (t->nr_retired == t->max_retired) {
-			size_t n = t->max_retired ? 2 * t->max_retired : 16;
-			void *grown = realloc(t->retired, n * sizeof(*t->retired));
-
-			if (!grown)
-				return -ENOMEM;
-			t->retired = grown;
-			t->max_retired = n;
-		}
 		/*
 		 * Detached, its counters are gone: what it hit is kept here
 		 * (read just before, the hits of the last instant are missed).
 		 */
-		if (mw_probe_counters(s, gp->id, &pc))
-			pc.hits = 0;
-		ret = mw_detach(s, gp->id);
-		if (ret)
-			return ret;
-		gp->hits_before += pc.hits;
-		t->ops_unseen = true;
-		t->retired[t->nr_retired].id = gp->id;
-		t->retired[t->nr_retired++].idx = i;
+		hits[n] = mw_probe_counters(s, gp->id, &pc) ? 0 : pc.hits;
+		ids[n] = gp->id;
+		t->retired[first + n].id = gp->id;
+		t->retired[first + n].idx = i;
+		n++;
+	}
+	/*
+	 * Together, all or none: one wait for the handlers of all (on 6.12+ a
+	 * grace period each: one by one, a window's last probes stayed
+	 * attached seconds longer under TCG).
+	 */
+	ret = mw_detach_ids(s, ids, n);
+	if (ret)
+		goto out;
+	for (i = 0; i < n; i++) {
+		struct gotrace_probe *gp = &t->probes[t->retired[first + i].idx];
+
+		gp->hits_before += hits[i];
 		gp->id = 0;
 	}
+	t->nr_retired += n;
+	if (n)
+		t->ops_unseen = true;
 	t->ops_armed = false;
-	return 0;
+out:
+	free(ids);
+	free(hits);
+	return ret;
 }
 
 int gotrace_arm(struct gotrace *t, struct mw_session *s)
