@@ -65,8 +65,26 @@ unsigned short mwt_semaphore __attribute__((section(".probes"), used));
 /* ------------------------------------------------------------------------ */
 /* Fetch programs.                                                           */
 
-#define DI	MAPWATCH_REG_X86_DI
-#define SI	MAPWATCH_REG_X86_SI
+/* The registers of the first arguments, the PC, one past the last. */
+#if defined(__aarch64__)
+#define ARG_REGS	0, 1, 2, 3, 4, 5	/* x0-x5 */
+#define REG_PC		MAPWATCH_REG_ARM64_PC
+#define REG_NR		MAPWATCH_REG_ARM64_NR
+#define REG_NOT_ARG	8			/* x8 */
+#define INSN_ALIGN	4ULL
+#elif defined(__x86_64__)
+#define ARG_REGS	MAPWATCH_REG_X86_DI, MAPWATCH_REG_X86_SI, MAPWATCH_REG_X86_DX, \
+			MAPWATCH_REG_X86_CX, MAPWATCH_REG_X86_R8, MAPWATCH_REG_X86_R9
+#define REG_PC		MAPWATCH_REG_X86_IP
+#define REG_NR		MAPWATCH_REG_X86_NR
+#define REG_NOT_ARG	MAPWATCH_REG_X86_AX
+#define INSN_ALIGN	1ULL
+#else
+#error "uprobe_test: no register table for this architecture"
+#endif
+static const uint8_t arg_regs[] = { ARG_REGS };
+#define A0	arg_regs[0]
+#define A1	arg_regs[1]
 #define NOVAR	MAPWATCH_FETCH_NOVAR
 
 #define OP_REG(d, r)		{ .code = MAPWATCH_FOP_REG, .dst = (d), .src = (r) }
@@ -286,7 +304,7 @@ static void assert_event(struct __test_metadata *_metadata, const struct mwt_rec
  */
 static void assert_probes_work(struct __test_metadata *_metadata, FIXTURE_DATA(uprobe) *self)
 {
-	const struct mapwatch_fetch_op ops[] = { OP_REG(0, DI), OP_EMIT(0, 8) };
+	const struct mapwatch_fetch_op ops[] = { OP_REG(0, A0), OP_EMIT(0, 8) };
 	struct mwt_recs rs = {};
 	struct payload want = {};
 	size_t i;
@@ -318,8 +336,8 @@ static void assert_probes_work(struct __test_metadata *_metadata, FIXTURE_DATA(u
 TEST_F(uprobe, registers_are_recorded_exactly)
 {
 	const struct mapwatch_fetch_op ops[] = {
-		OP_REG(0, DI), OP_EMIT(0, 8),
-		OP_REG(1, SI), OP_EMIT(1, 8),
+		OP_REG(0, A0), OP_EMIT(0, 8),
+		OP_REG(1, A1), OP_EMIT(1, 8),
 	};
 	struct mapwatch_probe_counters pc;
 	enum { K = 50 };
@@ -352,10 +370,7 @@ TEST_F(uprobe, registers_are_recorded_exactly)
 
 TEST_F(uprobe, all_six_argument_registers)
 {
-	static const uint8_t regs[] = {
-		MAPWATCH_REG_X86_DI, MAPWATCH_REG_X86_SI, MAPWATCH_REG_X86_DX,
-		MAPWATCH_REG_X86_CX, MAPWATCH_REG_X86_R8, MAPWATCH_REG_X86_R9,
-	};
+	static const uint8_t regs[] = { ARG_REGS };
 	const uint64_t args[] = {
 		0x1111111111111111ULL, 0x2222222222222222ULL, 0x3333333333333333ULL,
 		0x4444444444444444ULL, 0x5555555555555555ULL, 0x6666666666666666ULL,
@@ -450,7 +465,7 @@ static uint64_t mem_u(size_t off, size_t size)
 TEST_F(uprobe, loads_zero_extend_at_their_offsets)
 {
 	const struct mapwatch_fetch_op ops[] = {
-		OP_REG(0, DI),
+		OP_REG(0, A0),
 		OP_LOAD(1, 0, 3, 1), OP_EMIT(1, 8),
 		OP_LOAD(1, 0, 5, 2), OP_EMIT(1, 8),		/* unaligned */
 		OP_LOAD(1, 0, 9, 4), OP_EMIT(1, 8),
@@ -498,7 +513,7 @@ TEST_F(uprobe, signed_loads_sign_extend)
 	enum { HALF = (ARRAY_SIZE(cases) + 1) / 2 };
 	struct mapwatch_fetch_op ops[1 + 4 * HALF];
 	struct payload want[2] = {};
-	struct mapwatch_fetch_op reg = OP_REG(0, DI);
+	struct mapwatch_fetch_op reg = OP_REG(0, A0);
 	uint32_t id[2];
 	size_t i, n = 0;
 
@@ -539,7 +554,7 @@ TEST_F(uprobe, signed_loads_sign_extend)
 TEST_F(uprobe, copy_takes_the_smaller_of_its_length_variable_and_max)
 {
 	const struct mapwatch_fetch_op ops[] = {
-		OP_REG(0, DI), OP_REG(1, SI),
+		OP_REG(0, A0), OP_REG(1, A1),
 		OP_COPY(1, 0, 0, 16),
 		/* With an offset. */
 		OP_COPY(1, 0, 100, 16),
@@ -570,7 +585,7 @@ TEST_F(uprobe, copy_takes_the_smaller_of_its_length_variable_and_max)
 TEST_F(uprobe, copy_without_length_variable_copies_max)
 {
 	const struct mapwatch_fetch_op ops[] = {
-		OP_REG(0, DI),
+		OP_REG(0, A0),
 		OP_COPY(NOVAR, 0, 0, 24),
 		OP_COPY(NOVAR, 0, 7, 1),
 		/* dst is not a variable here: what var[0] holds does not matter. */
@@ -594,7 +609,7 @@ TEST_F(uprobe, copy_without_length_variable_copies_max)
 TEST_F(uprobe, str_stops_after_the_nul)
 {
 	const struct mapwatch_fetch_op ops[] = {
-		OP_REG(0, DI), OP_REG(1, SI),
+		OP_REG(0, A0), OP_REG(1, A1),
 		OP_STR(NOVAR, 0, 0, 32),
 		/* Bounded by a variable as well. */
 		OP_STR(1, 0, 0, 32),
@@ -633,7 +648,7 @@ TEST_F(uprobe, str_stops_after_the_nul)
 TEST_F(uprobe, str_is_truncated_at_max)
 {
 	const struct mapwatch_fetch_op ops[] = {
-		OP_REG(0, DI),
+		OP_REG(0, A0),
 		OP_STR(NOVAR, 0, 0, 10),
 		OP_STR(NOVAR, 0, 90, 10),	/* the NUL is the 11th byte */
 		OP_STR(NOVAR, 0, 91, 10),	/* the NUL is the 10th */
@@ -658,10 +673,10 @@ TEST_F(uprobe, str_is_truncated_at_max)
 
 TEST_F(uprobe, reads_next_to_an_unmapped_page)
 {
-	const struct mapwatch_fetch_op str[] = { OP_REG(0, DI), OP_STR(NOVAR, 0, 0, 64) };
-	const struct mapwatch_fetch_op copy[] = { OP_REG(0, DI), OP_COPY(NOVAR, 0, 0, 64) };
+	const struct mapwatch_fetch_op str[] = { OP_REG(0, A0), OP_STR(NOVAR, 0, 0, 64) };
+	const struct mapwatch_fetch_op copy[] = { OP_REG(0, A0), OP_COPY(NOVAR, 0, 0, 64) };
 	const struct mapwatch_fetch_op load[] = {
-		OP_REG(0, DI), OP_LOAD(1, 0, 0, 8), OP_EMIT(1, 8),
+		OP_REG(0, A0), OP_LOAD(1, 0, 0, 8), OP_EMIT(1, 8),
 		OP_LOAD(1, 0, 0, 4), OP_EMIT(1, 8),
 	};
 	struct mapwatch_probe_counters pc;
@@ -729,13 +744,13 @@ TEST_F(uprobe, reads_next_to_an_unmapped_page)
 TEST_F(uprobe, bad_pointers_fault_the_record_not_the_process)
 {
 	const struct mapwatch_fetch_op ops[] = {
-		OP_REG(0, DI),
+		OP_REG(0, A0),
 		OP_LOAD(1, 0, 0, 8), OP_EMIT(1, 8),
 		OP_SLOAD(1, 0, 0, 1), OP_EMIT(1, 8),
 		OP_COPY(NOVAR, 0, 0, 8),
 		OP_STR(NOVAR, 0, 0, 8),
 		/* The program goes on after a fault. */
-		OP_REG(2, SI), OP_EMIT(2, 8),
+		OP_REG(2, A1), OP_EMIT(2, 8),
 	};
 	uint8_t *page = page_before_a_hole();
 	uint8_t *hole = page + page_size();
@@ -799,11 +814,11 @@ TEST_F(uprobe, bad_pointers_fault_the_record_not_the_process)
 TEST_F(uprobe, quiet_loads_do_not_flag_the_record)
 {
 	const struct mapwatch_fetch_op quiet[] = {
-		OP_REG(0, DI), OP_QLOAD(1, 0, 0, 8), OP_EMIT(1, 8),
+		OP_REG(0, A0), OP_QLOAD(1, 0, 0, 8), OP_EMIT(1, 8),
 		OP_QLOAD(1, 0, 8, 8), OP_EMIT(1, 8),
 	};
 	const struct mapwatch_fetch_op mixed[] = {
-		OP_REG(0, DI), OP_QLOAD(1, 0, 0, 8), OP_EMIT(1, 8),
+		OP_REG(0, A0), OP_QLOAD(1, 0, 0, 8), OP_EMIT(1, 8),
 		OP_LOAD(1, 0, 0, 8), OP_EMIT(1, 8),
 	};
 	struct mapwatch_probe_counters pc;
@@ -839,7 +854,7 @@ TEST_F(uprobe, quiet_loads_do_not_flag_the_record)
 
 TEST_F(uprobe, reads_fault_pages_in_as_the_task_would)
 {
-	const struct mapwatch_fetch_op ops[] = { OP_REG(0, DI), OP_LOAD(1, 0, 0, 8),
+	const struct mapwatch_fetch_op ops[] = { OP_REG(0, A0), OP_LOAD(1, 0, 0, 8),
 						 OP_EMIT(1, 8) };
 	struct payload want = {};
 	long page = page_size();
@@ -897,7 +912,7 @@ static void *caller_run(void *arg)
  */
 TEST_F_TIMEOUT(uprobe, a_userfaultfd_page_never_stalls_the_handler, 120)
 {
-	const struct mapwatch_fetch_op ops[] = { OP_REG(0, DI), OP_LOAD(1, 0, 0, 8),
+	const struct mapwatch_fetch_op ops[] = { OP_REG(0, A0), OP_LOAD(1, 0, 0, 8),
 						 OP_EMIT(1, 8) };
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
@@ -955,7 +970,7 @@ TEST_F(uprobe, pc_is_the_probed_address)
 	const int64_t to_global = (int64_t)((uintptr_t)&mwt_global - (uintptr_t)mwt_target);
 	const struct mapwatch_fetch_op ops[] = {
 		OP_PC(0, 0), OP_EMIT(0, 8),
-		OP_REG(1, MAPWATCH_REG_X86_IP), OP_EMIT(1, 8),
+		OP_REG(1, REG_PC), OP_EMIT(1, 8),
 		/* A PIE global: the probed address plus the link-time distance. */
 		OP_PC(2, to_global), OP_EMIT(2, 8),
 		OP_LOAD(3, 2, 0, 8), OP_EMIT(3, 8),
@@ -983,7 +998,7 @@ TEST_F(uprobe, pc_is_the_probed_address)
 
 TEST_F(uprobe, an_untraced_child_records_nothing)
 {
-	const struct mapwatch_fetch_op ops[] = { OP_REG(0, DI), OP_EMIT(0, 8) };
+	const struct mapwatch_fetch_op ops[] = { OP_REG(0, A0), OP_EMIT(0, 8) };
 	int traced_first;
 
 	/* This process traced before the attach, and after it (the installer). */
@@ -1032,7 +1047,7 @@ TEST_F(uprobe, an_untraced_child_records_nothing)
 
 TEST_F(uprobe, a_process_traced_after_the_attach_gets_the_breakpoint)
 {
-	const struct mapwatch_fetch_op ops[] = { OP_REG(0, DI), OP_EMIT(0, 8) };
+	const struct mapwatch_fetch_op ops[] = { OP_REG(0, A0), OP_EMIT(0, 8) };
 	struct mapwatch_probe_counters pc;
 	enum { N = 20 };
 	uint32_t id;
@@ -1110,7 +1125,7 @@ static void *late_thread(void *arg)
 
 TEST_F(uprobe, a_process_whose_main_thread_exited_is_traced)
 {
-	const struct mapwatch_fetch_op ops[] = { OP_REG(0, DI), OP_EMIT(0, 8) };
+	const struct mapwatch_fetch_op ops[] = { OP_REG(0, A0), OP_EMIT(0, 8) };
 	int traced_first;
 
 	/* Traced before the attach, and after it (the installer). */
@@ -1163,7 +1178,7 @@ TEST_F(uprobe, a_process_whose_main_thread_exited_is_traced)
 
 TEST_F(uprobe, pid_del_stops_records_and_the_breakpoint_goes)
 {
-	const struct mapwatch_fetch_op ops[] = { OP_REG(0, DI), OP_EMIT(0, 8) };
+	const struct mapwatch_fetch_op ops[] = { OP_REG(0, A0), OP_EMIT(0, 8) };
 	int traced_first;
 
 	/*
@@ -1222,7 +1237,7 @@ TEST_F(uprobe, pid_del_stops_records_and_the_breakpoint_goes)
 
 TEST_F(uprobe, all_processes_records_an_untraced_child)
 {
-	const struct mapwatch_fetch_op ops[] = { OP_REG(0, DI), OP_EMIT(0, 8) };
+	const struct mapwatch_fetch_op ops[] = { OP_REG(0, A0), OP_EMIT(0, 8) };
 	struct mapwatch_probe_counters pc;
 	struct mapwatch_uprobe up;
 	enum { N = 10 };
@@ -1285,15 +1300,15 @@ TEST_F(uprobe, invalid_ops_are_einval_with_their_index)
 		BAD("code 0x11", .code = 0x11),
 		BAD("code 0xff", .code = 0xff),
 
-		BAD("REG dst 8", .code = MAPWATCH_FOP_REG, .dst = 8, .src = DI),
-		BAD("REG dst NOVAR", .code = MAPWATCH_FOP_REG, .dst = NOVAR, .src = DI),
-		BAD("REG src NR", .code = MAPWATCH_FOP_REG, .src = MAPWATCH_REG_X86_NR),
+		BAD("REG dst 8", .code = MAPWATCH_FOP_REG, .dst = 8, .src = A0),
+		BAD("REG dst NOVAR", .code = MAPWATCH_FOP_REG, .dst = NOVAR, .src = A0),
+		BAD("REG src NR", .code = MAPWATCH_FOP_REG, .src = REG_NR),
 		BAD("REG src 0xff", .code = MAPWATCH_FOP_REG, .src = 0xff),
-		BAD("REG size 8", .code = MAPWATCH_FOP_REG, .src = DI, .size = 8),
-		BAD("REG flags", .code = MAPWATCH_FOP_REG, .src = DI, .flags = 1),
-		BAD("REG max", .code = MAPWATCH_FOP_REG, .src = DI, .max = 1),
-		BAD("REG imm 1", .code = MAPWATCH_FOP_REG, .src = DI, .imm = 1),
-		BAD("REG imm -1", .code = MAPWATCH_FOP_REG, .src = DI, .imm = -1),
+		BAD("REG size 8", .code = MAPWATCH_FOP_REG, .src = A0, .size = 8),
+		BAD("REG flags", .code = MAPWATCH_FOP_REG, .src = A0, .flags = 1),
+		BAD("REG max", .code = MAPWATCH_FOP_REG, .src = A0, .max = 1),
+		BAD("REG imm 1", .code = MAPWATCH_FOP_REG, .src = A0, .imm = 1),
+		BAD("REG imm -1", .code = MAPWATCH_FOP_REG, .src = A0, .imm = -1),
 
 		BAD("CONST dst 8", .code = MAPWATCH_FOP_CONST, .dst = 8),
 		BAD("CONST src 1", .code = MAPWATCH_FOP_CONST, .src = 1),
@@ -1359,7 +1374,7 @@ TEST_F(uprobe, invalid_ops_are_einval_with_their_index)
 	};
 	/* Valid ops before the bad one, so its index varies; one valid op after. */
 	const struct mapwatch_fetch_op prefix[] = {
-		OP_REG(0, DI), OP_EMIT(0, 8), OP_ADD(1, 0, 1), OP_LOAD(2, 1, 0, 4),
+		OP_REG(0, A0), OP_EMIT(0, 8), OP_ADD(1, 0, 1), OP_LOAD(2, 1, 0, 4),
 	};
 	const struct mapwatch_fetch_op tail = OP_EMIT(0, 8);
 	struct mapwatch_fetch_op ops[ARRAY_SIZE(prefix) + 2];
@@ -1381,8 +1396,8 @@ TEST_F(uprobe, the_boundaries_of_valid_ops_are_accepted)
 	static const struct { const char *why; struct mapwatch_fetch_op op; uint32_t payload; }
 	cases[] = {
 		{ "REG last variable, last register",
-		  OP_REG(MAPWATCH_FETCH_VARS - 1, MAPWATCH_REG_X86_NR - 1), 0 },
-		{ "REG ax", OP_REG(0, MAPWATCH_REG_X86_AX), 0 },
+		  OP_REG(MAPWATCH_FETCH_VARS - 1, REG_NR - 1), 0 },
+		{ "REG not an argument", OP_REG(0, REG_NOT_ARG), 0 },
 		{ "CONST any imm", OP_CONST(7, INT64_MIN), 0 },
 		{ "PC any imm", OP_PC(7, INT64_MAX), 0 },
 		{ "ADD last variables", OP_ADD(7, 7, -1), 0 },
@@ -1576,7 +1591,7 @@ TEST_F(uprobe, the_binary_fd_must_be_an_open_regular_file)
 
 TEST_F(uprobe, an_o_path_fd_names_the_binary)
 {
-	const struct mapwatch_fetch_op ops[] = { OP_REG(0, DI), OP_EMIT(0, 8) };
+	const struct mapwatch_fetch_op ops[] = { OP_REG(0, A0), OP_EMIT(0, 8) };
 	struct mapwatch_uprobe up;
 	struct payload want = {};
 	int path;
@@ -1625,8 +1640,12 @@ TEST_F(uprobe, offsets_beyond_the_file_are_einval)
 		ASSERT_EQ(EINVAL, errno);
 		ASSERT_EQ(MAPWATCH_ALL_OPS_VALID, up.bad_op);
 	}
-	/* The last byte of the file is inside it. */
-	ASSERT_EQ(0, mwt_uprobe(self->s.fd, self->bin, size - 1, NULL, 0, 0, &up));
+	/*
+	 * The last byte of the file is inside it (arm64: the last 4-byte
+	 * slot, the kernel's uprobes take aligned offsets only).
+	 */
+	ASSERT_EQ(0, mwt_uprobe(self->s.fd, self->bin, (size - 1) & ~(INSN_ALIGN - 1), NULL, 0, 0,
+				&up));
 	ASSERT_EQ(0, mw_detach(&self->s, up.probe_id));
 	assert_probes_work(_metadata, self);
 }
@@ -1748,7 +1767,7 @@ TEST_F(uprobe, probes_per_session_are_capped)
 TEST_F(uprobe, detach_under_fire_waits_for_the_handlers)
 {
 	const struct mapwatch_fetch_op ops[] = {
-		OP_REG(0, DI), OP_EMIT(0, 8), OP_REG(1, SI), OP_EMIT(1, 8),
+		OP_REG(0, A0), OP_EMIT(0, 8), OP_REG(1, A1), OP_EMIT(1, 8),
 	};
 	struct mapwatch_counters before, after;
 	struct mapwatch_probe_counters pc;
@@ -1796,7 +1815,7 @@ static int detach_ids(int fd, uint32_t probe_id, const uint32_t *ids, uint32_t n
 TEST_F(uprobe, detaching_several_under_fire_waits_for_all_their_handlers)
 {
 	const struct mapwatch_fetch_op ops[] = {
-		OP_REG(0, DI), OP_EMIT(0, 8), OP_REG(1, SI), OP_EMIT(1, 8),
+		OP_REG(0, A0), OP_EMIT(0, 8), OP_REG(1, A1), OP_EMIT(1, 8),
 	};
 	struct mapwatch_counters before, after;
 	struct mapwatch_probe_counters pc;
@@ -1875,7 +1894,7 @@ TEST_F(uprobe, detaching_several_is_all_or_none)
 TEST_F(uprobe, closing_the_session_under_fire)
 {
 	const struct mapwatch_fetch_op ops[] = {
-		OP_REG(0, DI), OP_EMIT(0, 8), OP_REG(1, SI), OP_EMIT(1, 8),
+		OP_REG(0, A0), OP_EMIT(0, 8), OP_REG(1, A1), OP_EMIT(1, 8),
 	};
 	struct mapwatch_uprobe up;
 	struct mwt_spinner sp;
@@ -1906,9 +1925,9 @@ TEST_F(uprobe, closing_the_session_under_fire)
 
 TEST_F(uprobe, two_sessions_on_one_offset_each_get_their_own_records)
 {
-	const struct mapwatch_fetch_op ops_a[] = { OP_REG(0, DI), OP_EMIT(0, 8) };
+	const struct mapwatch_fetch_op ops_a[] = { OP_REG(0, A0), OP_EMIT(0, 8) };
 	const struct mapwatch_fetch_op ops_b[] = {
-		OP_REG(0, SI), OP_EMIT(0, 8), OP_CONST(1, 0xb), OP_EMIT(1, 1),
+		OP_REG(0, A1), OP_EMIT(0, 8), OP_CONST(1, 0xb), OP_EMIT(1, 1),
 	};
 	struct mapwatch_probe_counters pa, pb;
 	struct mw_session b = { .fd = -1 };
@@ -1984,7 +2003,7 @@ TEST_F(uprobe, two_sessions_on_one_offset_each_get_their_own_records)
 
 TEST_F(uprobe, a_shared_library_function)
 {
-	const struct mapwatch_fetch_op ops[] = { OP_REG(0, DI), OP_EMIT(0, 8) };
+	const struct mapwatch_fetch_op ops[] = { OP_REG(0, A0), OP_EMIT(0, 8) };
 	long (*volatile fn)(long);
 	struct mapwatch_uprobe up;
 	char path[PATH_MAX];
