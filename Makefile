@@ -36,7 +36,7 @@ KERNELS		?= 6.1 6.12 7
 PREFIX		?= /usr/local
 MANDIR		?= $(PREFIX)/share/man
 BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
-CACHE		?= $(or $(MAPWATCH_CACHE),$(XDG_CACHE_HOME),$(HOME)/.cache)/mapwatch
+CACHE		?= $(or $(MAPWATCH_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/mapwatch)
 BUILD		:= build
 
 CC		?= gcc

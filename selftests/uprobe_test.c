@@ -1764,12 +1764,41 @@ TEST_F(uprobe, probes_per_session_are_capped)
 	mw_close(&other);
 }
 
+/*
+ * Once a DETACH returned: the spinner calling on, no record more; the
+ * session's counters then in @after.
+ */
+static void assert_no_more_records(struct __test_metadata *_metadata,
+				   FIXTURE_DATA(uprobe) *self, struct mwt_spinner *sp,
+				   struct mapwatch_counters *after)
+{
+	struct mapwatch_counters before;
+
+	ASSERT_EQ(0, mw_counters(&self->s, MAPWATCH_ALL_CPUS, &before));
+	ASSERT_EQ(0, mwt_spinner_wait(sp, 300));
+	ASSERT_EQ(0, mw_counters(&self->s, MAPWATCH_ALL_CPUS, after));
+	ASSERT_EQ(before.produced, after->produced);
+}
+
+/* The spinner stopped, what probes @ids recorded is whole and in order. */
+static void assert_spinner_trace(struct __test_metadata *_metadata, FIXTURE_DATA(uprobe) *self,
+				 struct mwt_spinner *sp, uint64_t written,
+				 const uint32_t *ids, size_t nr_ids)
+{
+	mwt_spinner_stop(sp);
+	drain(_metadata, self);
+	ASSERT_LT(0, self->rs.events);
+	ASSERT_EQ(written, self->rs.events);
+	assert_spinner_records(_metadata, &self->rs, ids, nr_ids);
+	assert_probes_work(_metadata, self);
+}
+
 TEST_F(uprobe, detach_under_fire_waits_for_the_handlers)
 {
 	const struct mapwatch_fetch_op ops[] = {
 		OP_REG(0, A0), OP_EMIT(0, 8), OP_REG(1, A1), OP_EMIT(1, 8),
 	};
-	struct mapwatch_counters before, after;
+	struct mapwatch_counters after;
 	struct mapwatch_probe_counters pc;
 	struct mwt_spinner sp;
 	uint32_t ids[4];
@@ -1784,20 +1813,11 @@ TEST_F(uprobe, detach_under_fire_waits_for_the_handlers)
 		counters(_metadata, self, ids[round], &pc);
 		ASSERT_LT(0, pc.recorded);
 		ASSERT_EQ(0, mw_detach(&self->s, ids[round]));
-		/* Once DETACH returns: no record more, and the counters are gone. */
-		ASSERT_EQ(0, mw_counters(&self->s, MAPWATCH_ALL_CPUS, &before));
-		ASSERT_EQ(0, mwt_spinner_wait(&sp, 300));
-		ASSERT_EQ(0, mw_counters(&self->s, MAPWATCH_ALL_CPUS, &after));
-		ASSERT_EQ(before.produced, after.produced) TH_LOG("round %d", round);
+		assert_no_more_records(_metadata, self, &sp, &after);
+		/* and the counters are gone */
 		ASSERT_EQ(-ENOENT, mw_probe_counters(&self->s, ids[round], &pc));
 	}
-	mwt_spinner_stop(&sp);
-	drain(_metadata, self);
-	/* What was recorded is whole and in order. */
-	ASSERT_LT(0, self->rs.events);
-	ASSERT_EQ(after.written, self->rs.events);
-	assert_spinner_records(_metadata, &self->rs, ids, ARRAY_SIZE(ids));
-	assert_probes_work(_metadata, self);
+	assert_spinner_trace(_metadata, self, &sp, after.written, ids, ARRAY_SIZE(ids));
 }
 
 /* MAPWATCH_IOC_DETACH of several probes (ABI 1.5), the fields as given. */
@@ -1817,7 +1837,7 @@ TEST_F(uprobe, detaching_several_under_fire_waits_for_all_their_handlers)
 	const struct mapwatch_fetch_op ops[] = {
 		OP_REG(0, A0), OP_EMIT(0, 8), OP_REG(1, A1), OP_EMIT(1, 8),
 	};
-	struct mapwatch_counters before, after;
+	struct mapwatch_counters after;
 	struct mapwatch_probe_counters pc;
 	struct mwt_spinner sp;
 	uint32_t ids[4];
@@ -1834,18 +1854,10 @@ TEST_F(uprobe, detaching_several_under_fire_waits_for_all_their_handlers)
 	}
 	/* All four in one call, the spinner hitting them on the other CPU. */
 	ASSERT_EQ(0, detach_ids(self->s.fd, 0, ids, ARRAY_SIZE(ids), 0)) TH_LOG("%s", strerror(errno));
-	ASSERT_EQ(0, mw_counters(&self->s, MAPWATCH_ALL_CPUS, &before));
-	ASSERT_EQ(0, mwt_spinner_wait(&sp, 300));
-	ASSERT_EQ(0, mw_counters(&self->s, MAPWATCH_ALL_CPUS, &after));
-	ASSERT_EQ(before.produced, after.produced);
+	assert_no_more_records(_metadata, self, &sp, &after);
 	for (i = 0; i < ARRAY_SIZE(ids); i++)
 		ASSERT_EQ(-ENOENT, mw_probe_counters(&self->s, ids[i], &pc)) TH_LOG("probe %zu", i);
-	mwt_spinner_stop(&sp);
-	drain(_metadata, self);
-	ASSERT_LT(0, self->rs.events);
-	ASSERT_EQ(after.written, self->rs.events);
-	assert_spinner_records(_metadata, &self->rs, ids, ARRAY_SIZE(ids));
-	assert_probes_work(_metadata, self);
+	assert_spinner_trace(_metadata, self, &sp, after.written, ids, ARRAY_SIZE(ids));
 }
 
 TEST_F(uprobe, detaching_several_is_all_or_none)
