@@ -63,9 +63,10 @@ static int top_help(void)
 		"The other options go to the dump, as for report (see '%1$s dump help').\n"
 		"With -j, one JSON object per refresh, one per line: time_ns, pid,\n"
 		"events, lost, gc_cycles, released_bytes, budget {percent,\n"
-		"spent_percent, armed_percent, windows} (absent with --budget 0),\n"
-		"maps [{map, bytes (absent when unknown), entries, peak, grows,\n"
-		"made_at}].\n",
+		"spent_percent, armed_percent, windows} (absent with --budget 0,\n"
+		"and before dump's first budget record), maps [{map, bytes (absent\n"
+		"when unknown), entries, entries_read (read from the process, not\n"
+		"from the last traced operation), peak, grows, made_at}].\n",
 		bin_name);
 }
 
