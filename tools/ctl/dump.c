@@ -436,6 +436,27 @@ static int is_go_binary(const char *path)
 static struct outfile out;
 static int saved_stdout = -1;
 
+/*
+ * CMD's stdout: the one we were given when ours already goes to the trace
+ * (-w FILE opened), or ours (-1: inherited); but never the trace's own
+ * stream under -j (no -w, -w -, -w /dev/stdout): stderr then, or stdout
+ * would not be one JSON document.
+ */
+static int cmd_stdout(const char *output)
+{
+	struct stat a, b;
+	int given = saved_stdout >= 0 ? saved_stdout : STDOUT_FILENO;
+
+	if (!json_output)
+		return saved_stdout;
+	if (!output)
+		return STDERR_FILENO;
+	if (out.f && !fstat(fileno(out.f), &a) && !fstat(given, &b) &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return STDERR_FILENO;
+	return saved_stdout;
+}
+
 /* A regular file, or none yet: written whole, through a temporary file. */
 static bool writes_whole(const char *path)
 {
@@ -641,7 +662,6 @@ static void budget_start(struct dump *d)
 	budget_cpu(db, &db->p_proc, &db->p_tool);
 	db->p_hits = gotrace_hits(&d->gt, &d->s, true);
 	db->period_start = db->window_start = now;
-	gotrace_window_open(&d->gt, now);
 	db->window_end = now + db->b.window_ns;
 	db->period_end = now + db->b.period_ns;
 }
@@ -1193,8 +1213,7 @@ bad_opt:
 		 * -w: CMD keeps the stdout we were given.  -j to stdout: CMD's
 		 * goes to stderr, or stdout would not be one JSON document.
 		 */
-		child = target_spawn(argv, &go_fd, saved_stdout >= 0 ? saved_stdout :
-					     json_output && !output ? STDERR_FILENO : -1);
+		child = target_spawn(argv, &go_fd, cmd_stdout(output));
 		if (child < 0) {
 			p_err("cannot start '%s': %s", argv[0], strerror(errno));
 			goto out_close;
@@ -1217,6 +1236,9 @@ bad_opt:
 	if (d.go) {
 		if (gotrace_attach(&d.gt, &d.s))
 			goto out_err;
+		/* --budget's first window: from when every probe is in. */
+		if (d.budget)
+			gotrace_window_open(&d.gt, mono_ns());
 		d.attached += d.gt.nr;
 		p_info("dump: %s: Go %s, %s maps, %zu probes (%zu functions absent)", target,
 		       d.gt.info->version, gomap_impl_name(d.gt.info->map_impl), d.gt.nr,

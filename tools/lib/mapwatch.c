@@ -355,25 +355,26 @@ int mw_detach(struct mw_session *s, uint32_t probe_id)
 	return mw_ioctl(s, MAPWATCH_IOC_DETACH, &arg, "detach");
 }
 
-int mw_detach_ids(struct mw_session *s, const uint32_t *ids, uint32_t nr)
+int mw_detach_ids(struct mw_session *s, const uint32_t *ids, uint32_t nr, uint32_t *done)
 {
 	struct mapwatch_detach arg = {
 		.size = sizeof(arg), .nr_ids = nr, .ids = (uintptr_t)ids,
 	};
-	uint32_t i;
-	int ret;
+	int ret = 0;
 
+	*done = 0;
 	if (!nr)
 		return 0;
-	if (s->api.abi_major > 1 || s->api.abi_minor >= 5)
-		return mw_ioctl(s, MAPWATCH_IOC_DETACH, &arg, "detach");
-	/* Before ABI 1.5: one by one, each waiting for its handlers. */
-	for (i = 0; i < nr; i++) {
-		ret = mw_detach(s, ids[i]);
-		if (ret)
-			return ret;
+	if (s->api.abi_major > 1 || s->api.abi_minor >= 5) {
+		ret = mw_ioctl(s, MAPWATCH_IOC_DETACH, &arg, "detach");
+		if (!ret)
+			*done = nr;
+		return ret;
 	}
-	return 0;
+	/* Before ABI 1.5: one by one, each waiting for its handlers. */
+	while (*done < nr && !(ret = mw_detach(s, ids[*done])))
+		(*done)++;
+	return ret;
 }
 
 int mw_counters(struct mw_session *s, uint32_t cpu, struct mapwatch_counters *c)

@@ -53,11 +53,11 @@ int mw_uprobe_attach(struct mw_session *s, int fd, uint64_t offset, uint64_t ref
 		     uint32_t *probe_id);
 int mw_detach(struct mw_session *s, uint32_t probe_id);
 /*
- * Detach the @nr probes @ids together (all or none), waiting once for their
- * handlers; a module before ABI 1.5: one by one (a failure leaves those
- * before it detached).
+ * Detach the @nr probes @ids together (all or none), waiting once for the
+ * handlers of the uprobes among them; a module before ABI 1.5: one by one.
+ * *@done: how many of @ids (the first ones) are detached, failure or not.
  */
-int mw_detach_ids(struct mw_session *s, const uint32_t *ids, uint32_t nr);
+int mw_detach_ids(struct mw_session *s, const uint32_t *ids, uint32_t nr, uint32_t *done);
 int mw_counters(struct mw_session *s, uint32_t cpu, struct mapwatch_counters *c);
 int mw_probe_counters(struct mw_session *s, uint32_t probe_id, struct mapwatch_probe_counters *c);
 /* Drain every CPU's ring through the mapping; returns records handed to @fn. */

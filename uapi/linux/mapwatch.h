@@ -534,10 +534,10 @@ struct mapwatch_detach {
 #define MAPWATCH_DETACH_SIZE_VER1	24	/* ABI 1.5: nr_ids, ids */
 /*
  * Several probes (ABI 1.5) are detached together or not at all, with one
- * wait for the handlers of all of them: on 6.12 and later that wait is an
- * RCU-tasks-trace grace period, tens of milliseconds or more; a tracer
- * that detaches a set of probes one by one leaves the last attached that
- * many times longer.
+ * wait for the handlers of all the uprobes among them (each kprobe waits
+ * for its own): on 6.12 and later that wait is an RCU-tasks-trace grace
+ * period, tens of milliseconds or more; a tracer that detaches a set of
+ * uprobes one by one leaves the last attached that many times longer.
  * ENOENT  no probe with that id in this session (nothing detached)
  * EINVAL  nr_ids above MAPWATCH_MAX_PROBES, probe_id not 0 with nr_ids, an
  *         id given twice (nothing detached)

@@ -374,7 +374,7 @@ int gotrace_disarm(struct gotrace *t, struct mw_session *s)
 	struct mapwatch_probe_counters pc;
 	size_t i, first = t->nr_retired, n = 0;
 	uint64_t *hits;
-	uint32_t *ids;
+	uint32_t *ids, done = 0;
 	int ret = -ENOMEM;
 
 	/* Room for every probe: retired[] takes those of this disarm. */
@@ -410,19 +410,19 @@ int gotrace_disarm(struct gotrace *t, struct mw_session *s)
 	 * grace period each: one by one, a window's last probes stayed
 	 * attached seconds longer under TCG).
 	 */
-	ret = mw_detach_ids(s, ids, n);
-	if (ret)
-		goto out;
-	for (i = 0; i < n; i++) {
+	ret = mw_detach_ids(s, ids, n, &done);
+	/* Those detached (all, or none but on a module before ABI 1.5) retire. */
+	for (i = 0; i < done; i++) {
 		struct gotrace_probe *gp = &t->probes[t->retired[first + i].idx];
 
 		gp->hits_before += hits[i];
 		gp->id = 0;
 	}
-	t->nr_retired += n;
-	if (n)
+	t->nr_retired += done;
+	if (done)
 		t->ops_unseen = true;
-	t->ops_armed = false;
+	if (!ret)
+		t->ops_armed = false;
 out:
 	free(ids);
 	free(hits);
