@@ -178,22 +178,6 @@ static inline unsigned long mapwatch_reg_value(struct pt_regs *regs, unsigned in
 }
 
 /*
- * One user page of @mm, faulted in as a read would, referenced; the mmap
- * lock held by the caller across it (no FOLL_UNLOCKABLE: a fault is not
- * retried with the lock dropped, nor waits for userfaultfd).  6.5 dropped
- * the vmas argument.
- */
-static inline long mapwatch_gup_one(struct mm_struct *mm, unsigned long addr,
-				    struct page **page)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
-	return get_user_pages_remote(mm, addr, 1, 0, page, NULL);
-#else
-	return get_user_pages_remote(mm, addr, 1, 0, page, NULL, NULL);
-#endif
-}
-
-/*
  * Uprobe handlers run in the traced task, in process context, where they
  * may sleep: up to 6.11 under the uprobe's register_rwsem (read), from
  * 6.12 under tasks-trace RCU, which allows sleeping (sleepable BPF relies

@@ -111,29 +111,37 @@ static bool fop_vma_waits_on_user(struct vm_area_struct *vma)
 	return file && file_inode(file)->i_sb->s_magic == FUSE_SUPER_MAGIC;
 }
 
-/* Bring the page at @addr into current's page tables; true if it is there. */
+/*
+ * Fault the page at @addr in as the task's own read would; true if it is
+ * readable now.  A read fault, not get_user_pages(): GUP finds a present
+ * page whose entry is old and leaves the entry old (it marks the folio
+ * accessed only), and an arm64 CPU without hardware access-flag updates
+ * (Cortex-A53/A57/A72) faults on such an entry, so the nofault read after
+ * it failed all the same.  Old entries are what reclaim's aging leaves and
+ * what fault-around maps there (arm64 7.3 under qemu flagged every
+ * runtime.mapclear record of one run a fault).  The fault makes the entry
+ * young.
+ * GUP's refusal of VM_IO and VM_PFNMAP mappings is kept: a device's pages
+ * are not faulted in for a record.
+ */
 static bool fop_fault_in_page(unsigned long addr)
 {
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
-	struct page *page;
-	long n = 0;
+	bool ok = false;
 
 	if (!mm || mmap_read_lock_killable(mm))
 		return false;
 	vma = vma_lookup(mm, addr);
 	/*
-	 * The mmap lock is held across the fault (no FOLL_UNLOCKABLE): the
-	 * VMA checked is the one faulted, and userfaultfd cannot register it
-	 * meanwhile.
+	 * The mmap lock is held across the fault (no @unlocked: the fault is
+	 * not retried with the lock dropped): the VMA checked is the one
+	 * faulted, and userfaultfd cannot register it meanwhile.
 	 */
-	if (vma && !fop_vma_waits_on_user(vma))
-		n = mapwatch_gup_one(mm, addr, &page);
+	if (vma && !fop_vma_waits_on_user(vma) && !(vma->vm_flags & (VM_IO | VM_PFNMAP)))
+		ok = !fixup_user_fault(mm, addr, 0, NULL);
 	mmap_read_unlock(mm);
-	if (n != 1)
-		return false;
-	put_page(page);
-	return true;
+	return ok;
 }
 
 /* Every page of [@addr, @addr + @len). */

@@ -885,6 +885,45 @@ TEST_F(uprobe, reads_fault_pages_in_as_the_task_would)
 	munmap(fresh, page);
 }
 
+/*
+ * A present page whose page-table entry is old.  An arm64 CPU without
+ * hardware access-flag updates (Cortex-A53/A57/A72, qemu's cortex-a57)
+ * faults on the first access after reclaim aged the entry (MADV_COLD
+ * does the same), or after fault-around mapped it old: a nofault read
+ * fails there, and get_user_pages() finds the page present and leaves the
+ * entry old.  The read must succeed as the task's own would; each call
+ * ages the page anew.  (On x86 the CPU sets the accessed bit itself.)
+ */
+TEST_F(uprobe, reads_a_present_page_whose_entry_was_aged)
+{
+	const struct mapwatch_fetch_op ops[] = { OP_REG(0, A0), OP_LOAD(1, 0, 0, 8),
+						 OP_EMIT(1, 8) };
+	long page = page_size();
+	uint64_t *aged;
+	uint32_t id;
+	int i;
+
+	aged = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, aged);
+	attach(_metadata, self, ops, ARRAY_SIZE(ops), 8, &id);
+	trace_self(_metadata, self);
+	for (i = 0; i < 3; i++) {
+		*(volatile uint64_t *)aged = 0x1122334455667700ull + i;
+		ASSERT_EQ(0, madvise(aged, page, MADV_COLD)) TH_LOG("MADV_COLD: %s",
+								    strerror(errno));
+		call_ptr(aged, 0);
+	}
+	drain(_metadata, self);
+	ASSERT_EQ(3, self->rs.nr);
+	for (i = 0; i < 3; i++) {
+		struct payload one = {};
+
+		put64(&one, 0x1122334455667700ull + i);
+		assert_event(_metadata, &self->rs, i, id, 0, &one);
+	}
+	munmap(aged, page);
+}
+
 /* A thread that makes one probed call with a pointer, then says so. */
 struct caller {
 	const void *p;

@@ -414,10 +414,11 @@ struct mapwatch_kprobe {
  * event's payload.  It has no branches and no loops; the module validates
  * it once at attach.  User memory is read as the traced task would read it
  * (a uprobe handler runs in that task, so a page not present yet is faulted
- * in); a read of an address the task cannot read gives 0 (a COPY 0 bytes, a
- * STR the bytes before the unreadable page) and sets MAPWATCH_RECF_FAULT in
- * the record (not for a LOAD with MAPWATCH_FOPF_QUIET), and the program goes
- * on.
+ * in, and so is a present one whose page-table entry is old, which an arm64
+ * CPU without hardware access-flag updates faults on); a read of an
+ * address the task cannot read gives 0 (a COPY 0 bytes, a STR the bytes
+ * before the unreadable page) and sets MAPWATCH_RECF_FAULT in the record
+ * (not for a LOAD with MAPWATCH_FOPF_QUIET), and the program goes on.
  */
 #define MAPWATCH_FETCH_VARS	8
 #define MAPWATCH_FETCH_MAX_OPS	32
