@@ -7,6 +7,7 @@
  * work: an event made afterwards arrives as exactly one record.  Built for
  * 64-bit and, as abi_test_32, for 32-bit userspace (compat_ioctl).
  */
+#include <elf.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -49,6 +50,127 @@ static unsigned long ioc_resize(unsigned long cmd, size_t size)
 	       ((unsigned long)size << _IOC_SIZESHIFT);
 }
 
+#if defined(__i386__) || defined(__arm__)
+/* The helper mwt_trigger's path: next to this program; 0 or -1. */
+static int helper_path(char *path, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", path, len - sizeof("mwt_trigger"));
+
+	if (n < 0)
+		return -1;
+	path[n] = '\0';
+	strcpy(strrchr(path, '/') + 1, "mwt_trigger");
+	return 0;
+}
+
+/*
+ * Run mwt_trigger (64-bit) in a child that waits for @gate, making events
+ * @who .. @who + @count - 1; its pid, or -1.
+ */
+static pid_t spawn_trigger(int who, int count, int gate)
+{
+	char path[PATH_MAX], first[16], nr[16];
+	pid_t pid;
+	char go;
+
+	if (helper_path(path, sizeof(path)))
+		return -1;
+	snprintf(first, sizeof(first), "%d", who);
+	snprintf(nr, sizeof(nr), "%d", count);
+	pid = fork();
+	if (pid == 0) {
+		if (read(gate, &go, 1) != 1)
+			_exit(3);
+		execl(path, "mwt_trigger", first, nr, (char *)NULL);
+		_exit(4);
+	}
+	return pid;
+}
+
+/*
+ * mwt_trigger run as a traced process of @s (enabled while it runs); its
+ * pid, untraced again, after it exited 0.
+ */
+static void run_trigger_traced(struct __test_metadata *_metadata, struct session *s, int who,
+			       int count, uint32_t *tgid)
+{
+	siginfo_t info;
+	int gate[2];
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(gate));
+	pid = spawn_trigger(who, count, gate[0]);
+	ASSERT_LT(0, pid);
+	close(gate[0]);
+	ASSERT_EQ(0, mwt_pid(s->fd, MAPWATCH_PID_ADD, pid));
+	ASSERT_EQ(0, mwt_enable(s->fd));
+	ASSERT_EQ(1, write(gate[1], "g", 1));
+	close(gate[1]);
+	/* Untrace the helper while it is a zombie: its pid still names it. */
+	ASSERT_EQ(0, waitid(P_PID, pid, &info, WEXITED | WNOWAIT));
+	ASSERT_EQ(0, mwt_disable(s->fd));
+	ASSERT_EQ(0, mwt_pid(s->fd, MAPWATCH_PID_DEL, pid));
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	ASSERT_EQ(CLD_EXITED, info.si_code);
+	ASSERT_EQ(0, info.si_status);
+	*tgid = pid;
+}
+#endif
+
+#ifdef __arm__
+/*
+ * An arm64 kernel probes no AArch32 code (its arch_uprobe_analyze_insn()
+ * refuses a 32-bit mm), and takes 4-byte-aligned offsets only, which a
+ * Thumb function's is not.  The 32-bit build there probes the 64-bit
+ * helper's entry point instead, as a 32-bit tool tracing a 64-bit program
+ * would; the helper is what runs where a probe would fire.
+ */
+static int probed_binary(int *fd, uint64_t *offset)
+{
+	static int bin = -1;
+	static uint64_t off;
+	char path[PATH_MAX];
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	int i;
+
+	if (bin >= 0)
+		goto out;
+	if (helper_path(path, sizeof(path)))
+		return -1;
+	bin = open(path, O_RDONLY | O_CLOEXEC);
+	if (bin < 0 || pread(bin, &eh, sizeof(eh), 0) != sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64)
+		goto bad;
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (pread(bin, &ph, sizeof(ph), eh.e_phoff + (uint64_t)i * eh.e_phentsize) !=
+		    sizeof(ph))
+			goto bad;
+		if (ph.p_type == PT_LOAD && eh.e_entry >= ph.p_vaddr &&
+		    eh.e_entry < ph.p_vaddr + ph.p_filesz) {
+			off = eh.e_entry - ph.p_vaddr + ph.p_offset;
+			goto out;
+		}
+	}
+bad:
+	if (bin >= 0)
+		close(bin);
+	bin = -1;
+	return -1;
+out:
+	*fd = bin;
+	*offset = off;
+	return 0;
+}
+
+/* The probed code runs in a traced process of @s. */
+static void run_probed(struct __test_metadata *_metadata, struct session *s)
+{
+	uint32_t tgid;
+
+	run_trigger_traced(_metadata, s, 0, 0, &tgid);
+}
+#else
 /* What the uprobe cases probe: a function of this binary. */
 __attribute__((noinline, used)) int abi_probed(int x)
 {
@@ -76,7 +198,17 @@ static int probed_binary(int *fd, uint64_t *offset)
 	return 0;
 }
 
-/* A valid uprobe argument: abi_probed() of this binary, no program. */
+/* The probed function runs in a traced process of @s. */
+static void run_probed(struct __test_metadata *_metadata, struct session *s)
+{
+	ASSERT_EQ(0, mwt_pid(s->fd, MAPWATCH_PID_ADD, getpid()));
+	ASSERT_EQ(0, mwt_enable(s->fd));
+	ASSERT_EQ(8, probed(7));
+	ASSERT_EQ(0, mwt_disable(s->fd));
+}
+#endif
+
+/* A valid uprobe argument (above), no program. */
 static void uprobe_arg(struct __test_metadata *_metadata, struct mapwatch_uprobe *up)
 {
 	uint64_t off;
@@ -103,53 +235,13 @@ static unsigned int possible_cpus(void)
 #ifdef __i386__
 /*
  * A 32-bit task's getpriority() enters through the compat syscall table,
- * which the module does not probe: a 64-bit helper makes the event.
+ * which the module does not probe: a 64-bit helper makes the event.  (An
+ * arm64 kernel's compat table calls the same entry as a 64-bit task's.)
  */
-static pid_t spawn_trigger(int who, int gate)
-{
-	char path[PATH_MAX], first[16];
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 32);
-	pid_t pid;
-	char go;
-
-	if (n < 0)
-		return -1;
-	path[n] = '\0';
-	strcpy(strrchr(path, '/') + 1, "mwt_trigger");
-	snprintf(first, sizeof(first), "%d", who);
-	pid = fork();
-	if (pid == 0) {
-		if (read(gate, &go, 1) != 1)
-			_exit(3);
-		execl(path, "mwt_trigger", first, "1", (char *)NULL);
-		_exit(4);
-	}
-	return pid;
-}
-
 static void make_proof_event(struct __test_metadata *_metadata, struct session *s, int who,
 			     uint32_t *tgid)
 {
-	siginfo_t info;
-	int gate[2];
-	pid_t pid;
-
-	ASSERT_EQ(0, pipe(gate));
-	pid = spawn_trigger(who, gate[0]);
-	ASSERT_LT(0, pid);
-	close(gate[0]);
-	ASSERT_EQ(0, mwt_pid(s->fd, MAPWATCH_PID_ADD, pid));
-	ASSERT_EQ(0, mwt_enable(s->fd));
-	ASSERT_EQ(1, write(gate[1], "g", 1));
-	close(gate[1]);
-	/* Untrace the helper while it is a zombie: its pid still names it. */
-	ASSERT_EQ(0, waitid(P_PID, pid, &info, WEXITED | WNOWAIT));
-	ASSERT_EQ(0, mwt_disable(s->fd));
-	ASSERT_EQ(0, mwt_pid(s->fd, MAPWATCH_PID_DEL, pid));
-	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
-	ASSERT_EQ(CLD_EXITED, info.si_code);
-	ASSERT_EQ(0, info.si_status);
-	*tgid = pid;
+	run_trigger_traced(_metadata, s, who, 1, tgid);
 }
 #else
 static void make_proof_event(struct __test_metadata *_metadata, struct session *s, int who,
@@ -957,11 +1049,8 @@ TEST_F(abi, unwritable_uprobe_reply_leaves_no_probe_behind)
 	ASSERT_EQ(-1, ioctl(self->s.fd, MAPWATCH_IOC_UPROBE_ATTACH, up));
 	ASSERT_EQ(EFAULT, errno);
 	munmap(ro, page);
-	/* The probed function runs in a traced process: nobody records it. */
-	ASSERT_EQ(0, mwt_pid(self->s.fd, MAPWATCH_PID_ADD, getpid()));
-	ASSERT_EQ(0, mwt_enable(self->s.fd));
-	ASSERT_EQ(8, probed(7));
-	ASSERT_EQ(0, mwt_disable(self->s.fd));
+	/* The probed code runs in a traced process: nobody records it. */
+	run_probed(_metadata, &self->s);
 	ASSERT_EQ(0, mwt_read_all(self->s.fd, &rs));
 	ASSERT_EQ(0, rs.nr);
 	mwt_recs_free(&rs);
