@@ -1942,6 +1942,90 @@ TEST_F(uprobe, detaching_several_is_all_or_none)
 	assert_probes_work(_metadata, self);
 }
 
+static int discard_record(void *ctx, unsigned int cpu, const struct mapwatch_rec_hdr *hdr)
+{
+	(void)ctx, (void)cpu, (void)hdr;
+	return 0;
+}
+
+/* One of two threads detaching at once, released together. */
+struct detacher {
+	int fd;
+	uint32_t ids[2];
+	pthread_barrier_t *go;
+	int ret, err;
+};
+
+static void *detacher_run(void *arg)
+{
+	struct detacher *d = arg;
+
+	pthread_barrier_wait(d->go);
+	d->ret = detach_ids(d->fd, 0, d->ids, 2, 0);
+	d->err = errno;
+	return NULL;
+}
+
+/*
+ * Two threads of one session detach {a, b} and {b, c} at the same moment,
+ * the spinner hitting all three: one call wins and detaches both of its
+ * probes, the other finds b gone and detaches nothing (ENOENT), so its
+ * other probe still records.  Nothing is detached twice or half.
+ */
+TEST_F(uprobe, two_threads_detaching_overlapping_sets)
+{
+	const struct mapwatch_fetch_op ops[] = { OP_REG(0, A0), OP_EMIT(0, 8) };
+	struct mapwatch_probe_counters pc;
+	struct mapwatch_counters after;
+	struct detacher d[2] = {};
+	pthread_barrier_t go;
+	struct mwt_spinner sp;
+	uint32_t ids[3], left;
+	int round, wins[2] = {}, w, l, i;
+	uint64_t recorded;
+	pthread_t th[2];
+
+	trace_self(_metadata, self);
+	ASSERT_EQ(0, mwt_spinner_start(&sp, mwt_nth_cpu(1), spin_call));
+	ASSERT_EQ(0, pthread_barrier_init(&go, NULL, 2));
+	for (round = 0; round < 16; round++) {
+		for (i = 0; i < 3; i++)
+			attach(_metadata, self, ops, ARRAY_SIZE(ops), 8, &ids[i]);
+		d[0] = (struct detacher){ .fd = self->s.fd, .ids = { ids[0], ids[1] }, .go = &go };
+		d[1] = (struct detacher){ .fd = self->s.fd, .ids = { ids[1], ids[2] }, .go = &go };
+		/* Started in either order: the scheduler may favour one. */
+		for (i = 0; i < 2; i++)
+			ASSERT_EQ(0, pthread_create(&th[i], NULL, detacher_run, &d[i ^ (round & 1)]));
+		for (i = 0; i < 2; i++)
+			ASSERT_EQ(0, pthread_join(th[i], NULL));
+		ASSERT_EQ(1, (d[0].ret == 0) + (d[1].ret == 0))
+			TH_LOG("round %d: %d (%s), %d (%s)", round, d[0].ret, strerror(d[0].err),
+			       d[1].ret, strerror(d[1].err));
+		w = d[0].ret == 0 ? 0 : 1;
+		l = 1 - w;
+		wins[w]++;
+		ASSERT_EQ(-1, d[l].ret);
+		ASSERT_EQ(ENOENT, d[l].err);
+		/* The winner's two are gone; the loser's other one is whole. */
+		ASSERT_EQ(-ENOENT, mw_probe_counters(&self->s, d[w].ids[0], &pc));
+		ASSERT_EQ(-ENOENT, mw_probe_counters(&self->s, d[w].ids[1], &pc));
+		left = d[l].ids[0] == ids[1] ? d[l].ids[1] : d[l].ids[0];
+		/* (The rings emptied first: a full one records nothing.) */
+		ASSERT_LE(0, mw_drain(&self->s, discard_record, NULL));
+		counters(_metadata, self, left, &pc);
+		recorded = pc.recorded;
+		ASSERT_EQ(0, mwt_spinner_wait(&sp, 50));
+		counters(_metadata, self, left, &pc);
+		ASSERT_LT(recorded, pc.recorded) TH_LOG("round %d", round);
+		ASSERT_EQ(0, mw_detach(&self->s, left));
+		assert_no_more_records(_metadata, self, &sp, &after);
+	}
+	TH_LOG("wins: {a, b} %d, {b, c} %d", wins[0], wins[1]);
+	ASSERT_EQ(0, pthread_barrier_destroy(&go));
+	mwt_spinner_stop(&sp);
+	assert_probes_work(_metadata, self);
+}
+
 TEST_F(uprobe, closing_the_session_under_fire)
 {
 	const struct mapwatch_fetch_op ops[] = {
