@@ -101,14 +101,18 @@ struct mapwatch_fetch_prog *mapwatch_fetch_prog_new(u64 uops, u32 nr_ops, u32 *b
  * on FUSE, whose reads wait for a userspace daemon.  The uprobe core runs
  * the handlers inside what DETACH and close wait for (register_rwsem up
  * to 6.11, tasks-trace RCU since 6.12); such a page reads as a fault.
+ * What get_user_pages() refuses is not faulted in either: a device's
+ * mapping (VM_IO, VM_PFNMAP), whose fault handler is a driver's, and
+ * memfd_secret() memory, which the kernel keeps out of its own reach.
  */
-static bool fop_vma_waits_on_user(struct vm_area_struct *vma)
+static bool fop_vma_may_fault_in(struct vm_area_struct *vma)
 {
 	struct file *file = vma->vm_file;
+	unsigned long magic = file ? file_inode(file)->i_sb->s_magic : 0;
 
-	if (userfaultfd_armed(vma))
-		return true;
-	return file && file_inode(file)->i_sb->s_magic == FUSE_SUPER_MAGIC;
+	if (userfaultfd_armed(vma) || (vma->vm_flags & (VM_IO | VM_PFNMAP)))
+		return false;
+	return magic != FUSE_SUPER_MAGIC && magic != SECRETMEM_MAGIC;
 }
 
 /*
@@ -117,12 +121,9 @@ static bool fop_vma_waits_on_user(struct vm_area_struct *vma)
  * page whose entry is old and leaves the entry old (it marks the folio
  * accessed only), and an arm64 CPU without hardware access-flag updates
  * (Cortex-A53/A57/A72) faults on such an entry, so the nofault read after
- * it failed all the same.  Old entries are what reclaim's aging leaves and
- * what fault-around maps there (arm64 7.3 under qemu flagged every
- * runtime.mapclear record of one run a fault).  The fault makes the entry
- * young.
- * GUP's refusal of VM_IO and VM_PFNMAP mappings is kept: a device's pages
- * are not faulted in for a record.
+ * it failed all the same.  Reclaim's aging leaves entries old, and so does
+ * MADV_COLD (arm64 7.3 under qemu flagged every runtime.mapclear record of
+ * one run a fault).  The fault makes the entry young.
  */
 static bool fop_fault_in_page(unsigned long addr)
 {
@@ -138,7 +139,7 @@ static bool fop_fault_in_page(unsigned long addr)
 	 * not retried with the lock dropped): the VMA checked is the one
 	 * faulted, and userfaultfd cannot register it meanwhile.
 	 */
-	if (vma && !fop_vma_waits_on_user(vma) && !(vma->vm_flags & (VM_IO | VM_PFNMAP)))
+	if (vma && fop_vma_may_fault_in(vma))
 		ok = !fixup_user_fault(mm, addr, 0, NULL);
 	mmap_read_unlock(mm);
 	return ok;
@@ -147,7 +148,11 @@ static bool fop_fault_in_page(unsigned long addr)
 /* Every page of [@addr, @addr + @len). */
 static bool fop_fault_in(u64 addr, u64 len)
 {
-	u64 page = addr & PAGE_MASK, end = addr + len;
+	u64 page, end;
+
+	addr = untagged_addr(addr);
+	page = addr & PAGE_MASK;
+	end = addr + len;
 
 	if (!len || end < addr)
 		return false;
@@ -159,11 +164,17 @@ static bool fop_fault_in(u64 addr, u64 len)
 
 /*
  * Read user memory without faulting; with @fault_in, a miss brings the
- * pages in (as above) and reads once more.  Returns 0 or -EFAULT.
+ * pages in (as above) and reads once more.  Returns 0 or -EFAULT.  A
+ * tagged pointer (arm64's top byte, which the CPU ignores for the task
+ * whatever its tagged-address ABI setting; x86 LAM) is read at its untagged
+ * address: copy_from_user_nofault() checks the address as given.
  */
 static int fop_read(void *dst, u64 addr, size_t n, bool fault_in)
 {
-	const void __user *src = (const void __user *)(unsigned long)addr;
+	const void __user *src;
+
+	addr = untagged_addr(addr);
+	src = (const void __user *)(unsigned long)addr;
 
 	if (!copy_from_user_nofault(dst, src, n))
 		return 0;

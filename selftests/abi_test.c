@@ -140,14 +140,14 @@ static int probed_binary(int *fd, uint64_t *offset)
 		return -1;
 	bin = open(path, O_RDONLY | O_CLOEXEC);
 	if (bin < 0 || pread(bin, &eh, sizeof(eh), 0) != sizeof(eh) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64)
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_machine != EM_AARCH64 || eh.e_phentsize != sizeof(ph))
 		goto bad;
 	for (i = 0; i < eh.e_phnum; i++) {
-		if (pread(bin, &ph, sizeof(ph), eh.e_phoff + (uint64_t)i * eh.e_phentsize) !=
-		    sizeof(ph))
+		if (pread(bin, &ph, sizeof(ph), eh.e_phoff + (uint64_t)i * sizeof(ph)) != sizeof(ph))
 			goto bad;
 		if (ph.p_type == PT_LOAD && eh.e_entry >= ph.p_vaddr &&
-		    eh.e_entry < ph.p_vaddr + ph.p_filesz) {
+		    eh.e_entry - ph.p_vaddr < ph.p_filesz) {
 			off = eh.e_entry - ph.p_vaddr + ph.p_offset;
 			goto out;
 		}
@@ -198,13 +198,14 @@ static int probed_binary(int *fd, uint64_t *offset)
 	return 0;
 }
 
-/* The probed function runs in a traced process of @s. */
+/* The probed function runs in a traced process of @s, untraced again after. */
 static void run_probed(struct __test_metadata *_metadata, struct session *s)
 {
 	ASSERT_EQ(0, mwt_pid(s->fd, MAPWATCH_PID_ADD, getpid()));
 	ASSERT_EQ(0, mwt_enable(s->fd));
 	ASSERT_EQ(8, probed(7));
 	ASSERT_EQ(0, mwt_disable(s->fd));
+	ASSERT_EQ(0, mwt_pid(s->fd, MAPWATCH_PID_DEL, getpid()));
 }
 #endif
 
@@ -1035,7 +1036,7 @@ TEST_F(abi, unwritable_ring_config_reply_leaves_no_rings)
 TEST_F(abi, unwritable_uprobe_reply_leaves_no_probe_behind)
 {
 	long page = page_size();
-	struct mapwatch_uprobe *up;
+	struct mapwatch_uprobe *up, good;
 	struct mwt_recs rs = {};
 	uint8_t *ro;
 
@@ -1054,6 +1055,16 @@ TEST_F(abi, unwritable_uprobe_reply_leaves_no_probe_behind)
 	ASSERT_EQ(0, mwt_read_all(self->s.fd, &rs));
 	ASSERT_EQ(0, rs.nr);
 	mwt_recs_free(&rs);
+	/* Where a probe attached with a writable reply records that run once. */
+	uprobe_arg(_metadata, &good);
+	ASSERT_EQ(0, ioctl(self->s.fd, MAPWATCH_IOC_UPROBE_ATTACH, &good));
+	run_probed(_metadata, &self->s);
+	ASSERT_EQ(0, mwt_read_all(self->s.fd, &rs));
+	ASSERT_EQ(1, rs.nr);
+	ASSERT_EQ(MAPWATCH_REC_EVENT, rs.r[0].type);
+	ASSERT_EQ(good.probe_id, rs.r[0].probe_id);
+	mwt_recs_free(&rs);
+	ASSERT_EQ(0, mwt_detach(self->s.fd, good.probe_id));
 	assert_session_works(_metadata, &self->s);
 }
 

@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -889,10 +890,12 @@ TEST_F(uprobe, reads_fault_pages_in_as_the_task_would)
  * A present page whose page-table entry is old.  An arm64 CPU without
  * hardware access-flag updates (Cortex-A53/A57/A72, qemu's cortex-a57)
  * faults on the first access after reclaim aged the entry (MADV_COLD
- * does the same), or after fault-around mapped it old: a nofault read
- * fails there, and get_user_pages() finds the page present and leaves the
- * entry old.  The read must succeed as the task's own would; each call
- * ages the page anew.  (On x86 the CPU sets the accessed bit itself.)
+ * does the same): a nofault read fails there, and get_user_pages() finds
+ * the page present and leaves the entry old.  The read must succeed as the
+ * task's own would; each call ages the page anew.  Pinned: MADV_COLD skips
+ * a page still in another CPU's LRU batch.  (An x86 CPU, or an arm64 one
+ * with FEAT_HAFDBS, sets the accessed bit itself: the test cannot fail
+ * there.)
  */
 TEST_F(uprobe, reads_a_present_page_whose_entry_was_aged)
 {
@@ -903,6 +906,7 @@ TEST_F(uprobe, reads_a_present_page_whose_entry_was_aged)
 	uint32_t id;
 	int i;
 
+	ASSERT_EQ(0, mwt_pin(mwt_nth_cpu(0)));
 	aged = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, aged);
 	attach(_metadata, self, ops, ARRAY_SIZE(ops), 8, &id);
@@ -923,6 +927,50 @@ TEST_F(uprobe, reads_a_present_page_whose_entry_was_aged)
 	}
 	munmap(aged, page);
 }
+
+#ifdef __aarch64__
+/*
+ * A tagged pointer (arm64's top-byte ignore, which HWASan-built code
+ * uses): read as the task reads it, a page not in yet faulted in at the
+ * untagged address.  The CPU ignores the tag whether or not the task took
+ * the tagged address ABI (which is about system calls): both are tried.
+ */
+TEST_F(uprobe, reads_fault_pages_in_through_a_tagged_pointer)
+{
+	const struct mapwatch_fetch_op ops[] = { OP_REG(0, A0), OP_LOAD(1, 0, 0, 8),
+						 OP_EMIT(1, 8) };
+	long page = page_size();
+	unsigned char vec;
+	uint8_t *fresh;
+	uint32_t id;
+	int abi;
+
+	attach(_metadata, self, ops, ARRAY_SIZE(ops), 8, &id);
+	trace_self(_metadata, self);
+	for (abi = 0; abi < 2; abi++) {
+		ASSERT_EQ(0, prctl(PR_SET_TAGGED_ADDR_CTRL, abi ? PR_TAGGED_ADDR_ENABLE : 0,
+				   0, 0, 0)) TH_LOG("PR_SET_TAGGED_ADDR_CTRL: %s", strerror(errno));
+		fresh = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			     -1, 0);
+		ASSERT_NE(MAP_FAILED, fresh);
+		ASSERT_EQ(0, mincore(fresh, page, &vec));
+		ASSERT_EQ(0, vec & 1);
+		call_ptr((const void *)((uintptr_t)fresh | 0x5aull << 56), 0);
+		ASSERT_EQ(0, mincore(fresh, page, &vec));
+		ASSERT_EQ(1, vec & 1) TH_LOG("tagged address ABI %d", abi);
+		munmap(fresh, page);
+	}
+	ASSERT_EQ(0, prctl(PR_SET_TAGGED_ADDR_CTRL, 0, 0, 0, 0));
+	drain(_metadata, self);
+	ASSERT_EQ(2, self->rs.nr);
+	for (abi = 0; abi < 2; abi++) {
+		struct payload zero = {};
+
+		put64(&zero, 0);
+		assert_event(_metadata, &self->rs, abi, id, 0, &zero);
+	}
+}
+#endif
 
 /* A thread that makes one probed call with a pointer, then says so. */
 struct caller {
