@@ -104,6 +104,8 @@ struct mapwatch_fetch_prog *mapwatch_fetch_prog_new(u64 uops, u32 nr_ops, u32 *b
  * What get_user_pages() refuses is not faulted in either: a device's
  * mapping (VM_IO, VM_PFNMAP), whose fault handler is a driver's, and
  * memfd_secret() memory, which the kernel keeps out of its own reach.
+ * (A page of those already mapped is read by the nofault pass, as
+ * bpf_probe_read_user() reads it: no VMA is looked up at a hit.)
  */
 static bool fop_vma_may_fault_in(struct vm_area_struct *vma)
 {
@@ -167,7 +169,9 @@ static bool fop_fault_in(u64 addr, u64 len)
  * pages in (as above) and reads once more.  Returns 0 or -EFAULT.  A
  * tagged pointer (arm64's top byte, which the CPU ignores for the task
  * whatever its tagged-address ABI setting; x86 LAM) is read at its untagged
- * address: copy_from_user_nofault() checks the address as given.
+ * address: copy_from_user_nofault() checks the address as given.  (So
+ * memory of an arm64 task with MTE tag checks reads as a fault, as it did
+ * before; Go uses none.)
  */
 static int fop_read(void *dst, u64 addr, size_t n, bool fault_in)
 {
