@@ -150,11 +150,7 @@ static bool fop_fault_in_page(unsigned long addr)
 /* Every page of [@addr, @addr + @len). */
 static bool fop_fault_in(u64 addr, u64 len)
 {
-	u64 page, end;
-
-	addr = untagged_addr(addr);
-	page = addr & PAGE_MASK;
-	end = addr + len;
+	u64 page = addr & PAGE_MASK, end = addr + len;
 
 	if (!len || end < addr)
 		return false;
@@ -166,19 +162,11 @@ static bool fop_fault_in(u64 addr, u64 len)
 
 /*
  * Read user memory without faulting; with @fault_in, a miss brings the
- * pages in (as above) and reads once more.  Returns 0 or -EFAULT.  A
- * tagged pointer (arm64's top byte, which the CPU ignores for the task
- * whatever its tagged-address ABI setting; x86 LAM) is read at its untagged
- * address: copy_from_user_nofault() checks the address as given.  (So
- * memory of an arm64 task with MTE tag checks reads as a fault, as it did
- * before; Go uses none.)
+ * pages in (as above) and reads once more.  Returns 0 or -EFAULT.
  */
 static int fop_read(void *dst, u64 addr, size_t n, bool fault_in)
 {
-	const void __user *src;
-
-	addr = untagged_addr(addr);
-	src = (const void __user *)(unsigned long)addr;
+	const void __user *src = (const void __user *)(unsigned long)addr;
 
 	if (!copy_from_user_nofault(dst, src, n))
 		return 0;
@@ -267,10 +255,23 @@ static long fop_str(u8 *dst, u64 addr, u64 max, bool *fault)
 	return done;
 }
 
+/*
+ * The user address an op reads: its variable plus its offset, untagged.
+ * A tagged pointer (arm64's top byte, which the CPU ignores for the task
+ * whatever its tagged-address ABI setting; x86 LAM) is read at its untagged
+ * address, as copy_from_user_nofault() checks the address as given and
+ * the fault-in looks the VMA up by it.  (So memory of an arm64 task with
+ * MTE tag checks reads as a fault, as it did before; Go uses none.)
+ */
+static u64 fop_addr(const struct mapwatch_fetch_op *op, const u64 *var)
+{
+	return untagged_addr(var[op->src] + op->imm);
+}
+
 /* COPY and STR: a __u16 length, then the bytes.  @out NULL: fault-in pass. */
 static u32 fop_copy(const struct mapwatch_fetch_op *op, const u64 *var, u8 *out, bool *fault)
 {
-	u64 addr = var[op->src] + op->imm;
+	u64 addr = fop_addr(op, var);
 	u64 want = op->max;
 	long n;
 
@@ -321,7 +322,7 @@ static u32 fetch_pass(const struct mapwatch_fetch_prog *prog, struct pt_regs *re
 			var[op->dst] = var[op->src] + op->imm;
 			break;
 		case MAPWATCH_FOP_LOAD:
-			if (!fop_load(var[op->src] + op->imm, op->size,
+			if (!fop_load(fop_addr(op, var), op->size,
 				      op->flags & MAPWATCH_FOPF_SIGNED, &var[op->dst], !out) &&
 			    !(op->flags & MAPWATCH_FOPF_QUIET))
 				*fault = true;
