@@ -7,7 +7,6 @@
  * work: an event made afterwards arrives as exactly one record.  Built for
  * 64-bit and, as abi_test_32, for 32-bit userspace (compat_ioctl).
  */
-#include <elf.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -122,42 +121,33 @@ static void run_trigger_traced(struct __test_metadata *_metadata, struct session
  * An arm64 kernel probes no AArch32 code (its arch_uprobe_analyze_insn()
  * refuses a 32-bit mm), and takes 4-byte-aligned offsets only, which a
  * Thumb function's is not.  The 32-bit build there probes the 64-bit
- * helper's entry point instead, as a 32-bit tool tracing a 64-bit program
- * would; the helper is what runs where a probe would fire.
+ * helper's trigger_probed() instead, as a 32-bit tool tracing a 64-bit
+ * program would; the helper says where it is (mwt_trigger --offset).
  */
 static int probed_binary(int *fd, uint64_t *offset)
 {
 	static int bin = -1;
 	static uint64_t off;
-	char path[PATH_MAX];
-	Elf64_Ehdr eh;
-	Elf64_Phdr ph;
-	int i;
+	char path[PATH_MAX], cmd[PATH_MAX + 16];
+	unsigned long long o;
+	FILE *p;
+	int ok;
 
-	if (bin >= 0)
-		goto out;
-	if (helper_path(path, sizeof(path)))
-		return -1;
-	bin = open(path, O_RDONLY | O_CLOEXEC);
-	if (bin < 0 || pread(bin, &eh, sizeof(eh), 0) != sizeof(eh) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_machine != EM_AARCH64 || eh.e_phentsize != sizeof(ph))
-		goto bad;
-	for (i = 0; i < eh.e_phnum; i++) {
-		if (pread(bin, &ph, sizeof(ph), eh.e_phoff + (uint64_t)i * sizeof(ph)) != sizeof(ph))
-			goto bad;
-		if (ph.p_type == PT_LOAD && eh.e_entry >= ph.p_vaddr &&
-		    eh.e_entry - ph.p_vaddr < ph.p_filesz) {
-			off = eh.e_entry - ph.p_vaddr + ph.p_offset;
-			goto out;
-		}
+	if (bin < 0) {
+		if (helper_path(path, sizeof(path)))
+			return -1;
+		snprintf(cmd, sizeof(cmd), "'%s' --offset", path);
+		p = popen(cmd, "r");
+		if (!p)
+			return -1;
+		ok = fscanf(p, "%llu", &o) == 1;
+		if (pclose(p) || !ok)
+			return -1;
+		bin = open(path, O_RDONLY | O_CLOEXEC);
+		if (bin < 0)
+			return -1;
+		off = o;
 	}
-bad:
-	if (bin >= 0)
-		close(bin);
-	bin = -1;
-	return -1;
-out:
 	*fd = bin;
 	*offset = off;
 	return 0;
