@@ -95,6 +95,7 @@ struct mapwatch_uprobe_installer {
 struct mapwatch_uprobe_probe {
 	struct uprobe_consumer uc;
 	struct mapwatch_uprobe_reg reg;	/* inode referenced, offsets, handle */
+	struct path path;		/* referenced: keeps the inode's mount */
 	struct mapwatch_fetch_prog *prog;
 	struct mapwatch_uprobe_installer *installer;	/* under session->lock */
 	bool all_processes;
@@ -249,9 +250,11 @@ bool mapwatch_fetch_fault_in(const struct mapwatch_fetch_prog *prog, struct pt_r
 /* uprobes.c */
 int mapwatch_uprobe_handle(struct mapwatch_probe *p, struct pt_regs *regs);
 int mapwatch_uprobe_attach(struct mapwatch_probe *p, struct inode *inode,
-			   const struct mapwatch_uprobe *arg, struct mapwatch_fetch_prog *prog);
+			   const struct path *path, const struct mapwatch_uprobe *arg,
+			   struct mapwatch_fetch_prog *prog);
 void mapwatch_uprobe_detach_nosync(struct mapwatch_probe *p);
 void mapwatch_uprobes_sync(void);
+void mapwatch_uprobe_guards_flush(void);
 void mapwatch_uprobe_release(struct mapwatch_probe *p);
 void mapwatch_uprobe_detach(struct mapwatch_probe *p);
 int mapwatch_uprobe_install(struct mapwatch_probe *p, struct mapwatch_uprobe_installer **old);

@@ -652,10 +652,14 @@ err_unlock:
 }
 
 /*
- * A file's inode, referenced, if it is a regular file holding [off, off + 1).
- * fget_raw(): an O_PATH descriptor names the binary as well.
+ * A file's inode, referenced, if it is a regular file holding [off, off + 1),
+ * and in *@path the file's path, referenced: the uprobe core wants the
+ * inode's mount kept, so that an unmount fails (EBUSY) while a probe or its
+ * guard holds the inode.  fget_raw(): an O_PATH descriptor names the binary
+ * as well.
  */
-static struct inode *mapwatch_binary_inode(int fd, u64 offset, u64 ref_ctr_offset)
+static struct inode *mapwatch_binary_inode(int fd, u64 offset, u64 ref_ctr_offset,
+					   struct path *path)
 {
 	struct inode *inode = ERR_PTR(-EINVAL);
 	struct file *file = fget_raw(fd);
@@ -677,6 +681,10 @@ static struct inode *mapwatch_binary_inode(int fd, u64 offset, u64 ref_ctr_offse
 		if (!inode)
 			inode = ERR_PTR(-ENOENT);
 	}
+	if (!IS_ERR(inode)) {
+		*path = file->f_path;
+		path_get(path);
+	}
 	fput(file);
 	return inode;
 }
@@ -695,6 +703,7 @@ static long mapwatch_ioctl_uprobe_attach(struct mapwatch_session *s, void __user
 	struct mapwatch_uprobe arg;
 	struct mapwatch_probe *p;
 	struct inode *inode;
+	struct path path;
 	u32 usize;
 	int ret;
 
@@ -714,7 +723,7 @@ static long mapwatch_ioctl_uprobe_attach(struct mapwatch_session *s, void __user
 		return ret == -EINVAL ? mapwatch_uprobe_einval(uarg, arg.bad_op) : ret;
 	}
 	arg.payload_max = prog->payload_max;
-	inode = mapwatch_binary_inode(arg.fd, arg.offset, arg.ref_ctr_offset);
+	inode = mapwatch_binary_inode(arg.fd, arg.offset, arg.ref_ctr_offset, &path);
 	if (IS_ERR(inode)) {
 		kfree(prog);
 		ret = PTR_ERR(inode);
@@ -723,17 +732,19 @@ static long mapwatch_ioctl_uprobe_attach(struct mapwatch_session *s, void __user
 	p = mapwatch_probe_alloc(s, MAPWATCH_PROBE_UPROBE);
 	if (!p) {
 		iput(inode);
+		path_put(&path);
 		kfree(prog);
 		return -ENOMEM;
 	}
 
 	mutex_lock(&s->lock);
 	p->id = ++s->next_probe_id;
-	ret = s->nr_probes < MAPWATCH_MAX_PROBES ? mapwatch_uprobe_attach(p, inode, &arg, prog) :
-						   -ENOSPC;
+	ret = s->nr_probes < MAPWATCH_MAX_PROBES ?
+	      mapwatch_uprobe_attach(p, inode, &path, &arg, prog) : -ENOSPC;
 	if (ret) {
 		mutex_unlock(&s->lock);
 		iput(inode);
+		path_put(&path);
 		kfree(prog);
 		mapwatch_probe_free(p);
 		return ret == -EINVAL ? mapwatch_uprobe_einval(uarg, MAPWATCH_ALL_OPS_VALID) : ret;

@@ -102,6 +102,7 @@ static void __exit mapwatch_exit(void)
 {
 	misc_deregister(&mapwatch_misc);
 	mapwatch_genl_exit();
+	mapwatch_uprobe_guards_flush();
 }
 
 module_init(mapwatch_init);

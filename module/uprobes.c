@@ -5,8 +5,10 @@
  * out of processes the session does not trace, so they never trap.
  */
 #include <linux/fs.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/uprobes.h>
+#include <linux/workqueue.h>
 
 #include "compat.h"
 #include "internal.h"
@@ -184,11 +186,171 @@ void mapwatch_uprobe_installers_free(struct mapwatch_uprobe_installer *old)
 	}
 }
 
-/* Takes over @inode's reference and @prog on success. */
+/*
+ * Guards: the uprobe kept in the core's tree for a grace period after its
+ * probe is detached.
+ *
+ * A thread that hit the breakpoint just before unregistration took it out
+ * is in the kernel, on its way to the check that the trap is a uprobe's:
+ * "does this process have uprobes?" (MMF_HAS_UPROBES).  On arm64 that
+ * check runs with interrupts on, so the thread may be preempted before it.
+ * Meanwhile the uprobe leaves the tree when its last consumer goes, and
+ * any other thread that then traps there, finding no uprobe, recomputes
+ * the mark from the tree and clears it.  The first thread's trap is then
+ * not a uprobe's: SIGTRAP kills the traced process (seen on arm64 7.3 in
+ * stress_test, when the session's last probe on a function went).
+ *
+ * So a probe's detach first registers a guard consumer at the same place,
+ * which wants no process (it installs nothing, and the breakpoints come
+ * out as before) but keeps the uprobe in the tree, and with it the mark.
+ * The guard is unregistered after an RCU-tasks grace period: every task
+ * then has switched voluntarily or run in user mode since, so a thread
+ * that trapped before the breakpoint went has passed its check (nothing
+ * on that path sleeps).  Without CONFIG_TASKS_RCU (a kernel that is not
+ * preemptible) that is synchronize_rcu(), which waits as well: the thread
+ * cannot leave its CPU before the check.  That runs in a work item, so
+ * that detach does not wait for the grace period.  Kernels that make the
+ * check with interrupts off (x86, arm64 6.1) have
+ * no such window; the guard costs them one more registration per detach.
+ */
+struct mapwatch_uprobe_guard {
+	struct uprobe_consumer uc;
+	struct mapwatch_uprobe_reg reg;		/* its own inode reference */
+	struct path path;			/* and its own on the mount */
+	struct list_head node;			/* in mapwatch_guards */
+};
+
+/*
+ * Queued, and taken by the work item (which never runs twice at once):
+ * both stay in sight of mapwatch_uprobe_guard_conflicts() until freed.
+ */
+static LIST_HEAD(mapwatch_guards);
+static LIST_HEAD(mapwatch_guards_taken);
+static DEFINE_SPINLOCK(mapwatch_guards_lock);
+
+static void mapwatch_uprobe_guards_work(struct work_struct *work)
+{
+	struct mapwatch_uprobe_guard *g, *tmp;
+	LIST_HEAD(list);
+
+	spin_lock(&mapwatch_guards_lock);
+	list_splice_init(&mapwatch_guards, &mapwatch_guards_taken);
+	spin_unlock(&mapwatch_guards_lock);
+	if (list_empty(&mapwatch_guards_taken))
+		return;
+	synchronize_rcu_tasks();
+	list_for_each_entry(g, &mapwatch_guards_taken, node)
+		mapwatch_uprobe_unregister_nosync(&g->reg, &g->uc);
+	mapwatch_uprobe_sync();
+	spin_lock(&mapwatch_guards_lock);
+	list_splice_init(&mapwatch_guards_taken, &list);
+	spin_unlock(&mapwatch_guards_lock);
+	list_for_each_entry_safe(g, tmp, &list, node) {
+		iput(g->reg.inode);
+		path_put(&g->path);
+		kfree(g);
+	}
+}
+
+static DECLARE_WORK(mapwatch_guards_work, mapwatch_uprobe_guards_work);
+
+/*
+ * Nothing to record.  REMOVE, as the installers: the core takes a
+ * breakpoint out of a process only when every consumer's handler asks,
+ * so a guard answering 0 would keep another probe's breakpoint in a
+ * process that probe no longer traces.
+ */
+static int mapwatch_guard_handler(MAPWATCH_UPROBE_HANDLER_ARGS)
+{
+	return UPROBE_HANDLER_REMOVE;
+}
+
+NOKPROBE_SYMBOL(mapwatch_guard_handler);
+
+static bool mapwatch_guard_filter(MAPWATCH_UPROBE_FILTER_ARGS)
+{
+	return false;
+}
+
+static struct mapwatch_uprobe_guard *mapwatch_uprobe_guard(struct mapwatch_probe *p)
+{
+	struct mapwatch_uprobe_guard *g = kzalloc(sizeof(*g), GFP_KERNEL);
+	int ret = -ENOMEM;
+
+	if (g) {
+		g->reg = p->up.reg;
+		g->reg.uprobe = NULL;
+		g->uc.handler = mapwatch_guard_handler;
+		g->uc.filter = mapwatch_guard_filter;
+		ret = mapwatch_uprobe_register(&g->reg, &g->uc);
+	}
+	if (ret) {
+		/* Detach goes on: only the window above stays open. */
+		pr_warn_ratelimited("mapwatch: no guard for a detached uprobe (error %d): a thread of a traced process that hit it as it went may get SIGTRAP\n",
+				    ret);
+		kfree(g);
+		return NULL;
+	}
+	ihold(g->reg.inode);
+	g->path = p->up.path;
+	path_get(&g->path);
+	return g;
+}
+
+/*
+ * Unregisters the probe (and its installer) without waiting for their
+ * handlers: mapwatch_uprobe_sync() must run before mapwatch_uprobe_release().
+ * The uprobe stays in the core's tree under a guard for a grace period.
+ */
+void mapwatch_uprobe_detach_nosync(struct mapwatch_probe *p)
+{
+	struct mapwatch_uprobe_guard *g = mapwatch_uprobe_guard(p);
+
+	if (p->up.installer)
+		mapwatch_uprobe_unregister_nosync(&p->up.installer->reg, &p->up.installer->uc);
+	mapwatch_uprobe_unregister_nosync(&p->up.reg, &p->up.uc);
+	if (!g)
+		return;
+	spin_lock(&mapwatch_guards_lock);
+	list_add_tail(&g->node, &mapwatch_guards);
+	spin_unlock(&mapwatch_guards_lock);
+	queue_work(system_long_wq, &mapwatch_guards_work);
+}
+
+/* Module exit: no session is left, so no guard is added meanwhile. */
+void mapwatch_uprobe_guards_flush(void)
+{
+	flush_work(&mapwatch_guards_work);
+}
+
+/* A guard at @r's place holds another ref_ctr_offset: wait for it to go. */
+static bool mapwatch_uprobe_guard_conflicts(const struct mapwatch_uprobe_reg *r)
+{
+	struct mapwatch_uprobe_guard *g;
+	bool found = false;
+
+	spin_lock(&mapwatch_guards_lock);
+	list_for_each_entry(g, &mapwatch_guards, node)
+		if (g->reg.inode == r->inode && g->reg.offset == r->offset &&
+		    g->reg.ref_ctr_offset != r->ref_ctr_offset)
+			found = true;
+	list_for_each_entry(g, &mapwatch_guards_taken, node)
+		if (g->reg.inode == r->inode && g->reg.offset == r->offset &&
+		    g->reg.ref_ctr_offset != r->ref_ctr_offset)
+			found = true;
+	spin_unlock(&mapwatch_guards_lock);
+	if (found)
+		flush_work(&mapwatch_guards_work);
+	return found;
+}
+
+/* Takes over @inode's and @path's references and @prog on success. */
 int mapwatch_uprobe_attach(struct mapwatch_probe *p, struct inode *inode,
-			   const struct mapwatch_uprobe *arg, struct mapwatch_fetch_prog *prog)
+			   const struct path *path, const struct mapwatch_uprobe *arg,
+			   struct mapwatch_fetch_prog *prog)
 {
 	struct mapwatch_uprobe_probe *up = &p->up;
+	int ret;
 
 	up->reg.inode = inode;
 	up->reg.offset = arg->offset;
@@ -197,18 +359,17 @@ int mapwatch_uprobe_attach(struct mapwatch_probe *p, struct inode *inode,
 	up->all_processes = arg->flags & MAPWATCH_UPROBE_ALL_PROCESSES;
 	up->uc.handler = mapwatch_uprobe_handler;
 	up->uc.filter = mapwatch_uprobe_filter;
-	return mapwatch_uprobe_errno(mapwatch_uprobe_register(&up->reg, &up->uc));
-}
-
-/*
- * Unregisters the probe (and its installer) without waiting for their
- * handlers: mapwatch_uprobe_sync() must run before mapwatch_uprobe_release().
- */
-void mapwatch_uprobe_detach_nosync(struct mapwatch_probe *p)
-{
-	if (p->up.installer)
-		mapwatch_uprobe_unregister_nosync(&p->up.installer->reg, &p->up.installer->uc);
-	mapwatch_uprobe_unregister_nosync(&p->up.reg, &p->up.uc);
+	ret = mapwatch_uprobe_register(&up->reg, &up->uc);
+	/*
+	 * The core keeps one ref_ctr_offset per place (EINVAL for another):
+	 * a probe detached there moments ago with another one is still
+	 * guarded.
+	 */
+	if (ret == -EINVAL && mapwatch_uprobe_guard_conflicts(&up->reg))
+		ret = mapwatch_uprobe_register(&up->reg, &up->uc);
+	if (!ret)
+		up->path = *path;
+	return mapwatch_uprobe_errno(ret);
 }
 
 /* After the sync: no handler can use them any more. */
@@ -217,6 +378,7 @@ void mapwatch_uprobe_release(struct mapwatch_probe *p)
 	kfree(p->up.installer);
 	p->up.installer = NULL;
 	iput(p->up.reg.inode);
+	path_put(&p->up.path);
 	kfree(p->up.prog);
 }
 
