@@ -134,6 +134,16 @@ static int mapwatch_uprobe_errno(int ret)
 	return ret == -ENOTSUPP ? -EOPNOTSUPP : ret;
 }
 
+/* Registers @uc, whose handler and filter are set, at @p's place. */
+static int mapwatch_uprobe_register_beside(const struct mapwatch_probe *p,
+					   struct mapwatch_uprobe_reg *reg,
+					   struct uprobe_consumer *uc)
+{
+	*reg = p->up.reg;
+	reg->uprobe = NULL;
+	return mapwatch_uprobe_register(reg, uc);
+}
+
 /*
  * The traced set grew: register a fresh installer, whose registration puts
  * the breakpoint into every process the filter now accepts.  The previous
@@ -152,11 +162,9 @@ int mapwatch_uprobe_install(struct mapwatch_probe *p, struct mapwatch_uprobe_ins
 	if (!in)
 		return -ENOMEM;
 	in->probe = p;
-	in->reg = p->up.reg;
-	in->reg.uprobe = NULL;
 	in->uc.handler = mapwatch_installer_handler;
 	in->uc.filter = mapwatch_installer_filter;
-	ret = mapwatch_uprobe_register(&in->reg, &in->uc);
+	ret = mapwatch_uprobe_register_beside(p, &in->reg, &in->uc);
 	if (ret) {
 		kfree(in);
 		return mapwatch_uprobe_errno(ret);
@@ -210,8 +218,8 @@ void mapwatch_uprobe_installers_free(struct mapwatch_uprobe_installer *old)
  * preemptible) that is synchronize_rcu(), which waits as well: the thread
  * cannot leave its CPU before the check.  That runs in a work item, so
  * that detach does not wait for the grace period.  Kernels that make the
- * check with interrupts off (x86, arm64 6.1) have
- * no such window; the guard costs them one more registration per detach.
+ * check with interrupts off (x86, arm64 6.1) have no such window; the
+ * guard costs them one more registration per detach.
  */
 struct mapwatch_uprobe_guard {
 	struct uprobe_consumer uc;
@@ -278,11 +286,9 @@ static struct mapwatch_uprobe_guard *mapwatch_uprobe_guard(struct mapwatch_probe
 	int ret = -ENOMEM;
 
 	if (g) {
-		g->reg = p->up.reg;
-		g->reg.uprobe = NULL;
 		g->uc.handler = mapwatch_guard_handler;
 		g->uc.filter = mapwatch_guard_filter;
-		ret = mapwatch_uprobe_register(&g->reg, &g->uc);
+		ret = mapwatch_uprobe_register_beside(p, &g->reg, &g->uc);
 	}
 	if (ret) {
 		/* Detach goes on: only the window above stays open. */
@@ -323,21 +329,28 @@ void mapwatch_uprobe_guards_flush(void)
 	flush_work(&mapwatch_guards_work);
 }
 
+/* Does a guard of @list hold @r's place with another ref_ctr_offset? */
+static bool mapwatch_uprobe_guard_in(const struct list_head *list,
+				     const struct mapwatch_uprobe_reg *r)
+{
+	struct mapwatch_uprobe_guard *g;
+
+	lockdep_assert_held(&mapwatch_guards_lock);
+	list_for_each_entry(g, list, node)
+		if (g->reg.inode == r->inode && g->reg.offset == r->offset &&
+		    g->reg.ref_ctr_offset != r->ref_ctr_offset)
+			return true;
+	return false;
+}
+
 /* A guard at @r's place holds another ref_ctr_offset: wait for it to go. */
 static bool mapwatch_uprobe_guard_conflicts(const struct mapwatch_uprobe_reg *r)
 {
-	struct mapwatch_uprobe_guard *g;
-	bool found = false;
+	bool found;
 
 	spin_lock(&mapwatch_guards_lock);
-	list_for_each_entry(g, &mapwatch_guards, node)
-		if (g->reg.inode == r->inode && g->reg.offset == r->offset &&
-		    g->reg.ref_ctr_offset != r->ref_ctr_offset)
-			found = true;
-	list_for_each_entry(g, &mapwatch_guards_taken, node)
-		if (g->reg.inode == r->inode && g->reg.offset == r->offset &&
-		    g->reg.ref_ctr_offset != r->ref_ctr_offset)
-			found = true;
+	found = mapwatch_uprobe_guard_in(&mapwatch_guards, r) ||
+		mapwatch_uprobe_guard_in(&mapwatch_guards_taken, r);
 	spin_unlock(&mapwatch_guards_lock);
 	if (found)
 		flush_work(&mapwatch_guards_work);

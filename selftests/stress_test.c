@@ -459,7 +459,7 @@ TEST_F_TIMEOUT(stress, reader_killed, 900)
  * process's "has uprobes" mark, the first one's trap is taken for a
  * debugger's and the process dies of SIGTRAP (arm64, where the trap is
  * judged with interrupts on: on 7.3 under qemu, 6 runs in 8 died before
- * the module kept the uprobe over a grace period, none in 8 since: see
+ * the module kept the uprobe over a grace period, none in 16 since: see
  * uprobes.c).  Two threads per CPU, so that one is often preempted there;
  * between cycles nothing is probed, so no new breakpoint sets the mark.
  */
